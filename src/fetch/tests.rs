@@ -1,0 +1,169 @@
+//! Loopback tests: a real axum server on 127.0.0.1 that misbehaves on request.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Router;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use super::*;
+
+#[derive(Default)]
+struct Hits {
+    robots: AtomicUsize,
+    flaky: AtomicUsize,
+    secret: AtomicUsize,
+    etag: AtomicUsize,
+    etag_full: AtomicUsize,
+}
+
+async fn serve(hits: Arc<Hits>) -> String {
+    let h = hits.clone();
+    let h2 = hits.clone();
+    let h3 = hits.clone();
+    let h4 = hits.clone();
+    let app = Router::new()
+        .route(
+            "/robots.txt",
+            get(move || async move {
+                h.robots.fetch_add(1, Ordering::SeqCst);
+                "User-agent: *\nDisallow: /secret\n"
+            }),
+        )
+        .route(
+            "/secret",
+            get(move || async move {
+                h2.secret.fetch_add(1, Ordering::SeqCst);
+                "nope"
+            }),
+        )
+        .route(
+            "/flaky",
+            get(move || async move {
+                h3.flaky.fetch_add(1, Ordering::SeqCst);
+                StatusCode::INTERNAL_SERVER_ERROR
+            }),
+        )
+        .route(
+            "/etag",
+            get(move |headers: HeaderMap| async move {
+                h4.etag.fetch_add(1, Ordering::SeqCst);
+                if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some("\"v1\"") {
+                    return StatusCode::NOT_MODIFIED.into_response();
+                }
+                h4.etag_full.fetch_add(1, Ordering::SeqCst);
+                ([(header::ETAG, "\"v1\"")], "hello").into_response()
+            }),
+        )
+        .route("/big", get(|| async { vec![b'x'; 3 << 20] }))
+        .route("/bomb", get(gzip_bomb))
+        .route(
+            "/slow-429",
+            get(|| async { (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "3600")], "later") }),
+        )
+        .route("/loop", get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/loop")]) }))
+        .route(
+            "/latin1",
+            get(|| async {
+                let body = encoding_rs::WINDOWS_1252.encode("<p>Grüße, Straße</p>").0.into_owned();
+                ([(header::CONTENT_TYPE, "text/html; charset=iso-8859-1")], body)
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}")
+}
+
+async fn gzip_bomb() -> Response {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..16 {
+        enc.write_all(&zeros).expect("gzip");
+    }
+    let body = enc.finish().expect("gzip");
+    ([(header::CONTENT_ENCODING, "gzip"), (header::CONTENT_TYPE, "text/html")], body).into_response()
+}
+
+fn fetcher() -> Fetcher {
+    Fetcher::new(FetchConfig {
+        per_host_interval: Duration::from_millis(1),
+        retry_base: Duration::from_millis(10),
+        max_body_bytes: 1 << 20,
+        timeout: Duration::from_secs(10),
+        ..FetchConfig::default()
+    })
+    .expect("client")
+}
+
+#[tokio::test]
+async fn robots_disallow_is_never_requested_and_cached() {
+    let hits = Arc::new(Hits::default());
+    let base = serve(hits.clone()).await;
+    let f = fetcher();
+    let err = f.get(&format!("{base}/secret"), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::Disallowed { .. }), "{err}");
+    assert!(f.get(&format!("{base}/etag"), None).await.is_ok());
+    assert_eq!(hits.secret.load(Ordering::SeqCst), 0);
+    assert_eq!(hits.robots.load(Ordering::SeqCst), 1, "robots.txt cached");
+}
+
+#[tokio::test]
+async fn conditional_get_gives_not_modified() {
+    let hits = Arc::new(Hits::default());
+    let base = serve(hits.clone()).await;
+    let f = fetcher();
+    let Fetched::Page(page) = f.get(&format!("{base}/etag"), None).await.unwrap() else {
+        panic!("expected a page")
+    };
+    assert_eq!(page.validators.etag.as_deref(), Some("\"v1\""));
+    let again = f.get(&format!("{base}/etag"), Some(&page.validators)).await.unwrap();
+    assert!(matches!(again, Fetched::NotModified));
+    assert_eq!(hits.etag_full.load(Ordering::SeqCst), 1);
+    assert_eq!(hits.etag.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_a_bounded_number_of_times() {
+    let hits = Arc::new(Hits::default());
+    let base = serve(hits.clone()).await;
+    let err = fetcher().get(&format!("{base}/flaky"), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::Status { status: 500, .. }), "{err}");
+    assert_eq!(hits.flaky.load(Ordering::SeqCst), 3, "one try + two retries");
+}
+
+#[tokio::test]
+async fn caps_timeouts_and_loops_give_clear_errors() {
+    let base = serve(Arc::new(Hits::default())).await;
+    let f = fetcher();
+    for (path, want) in [("/big", "exceeds the limit"), ("/bomb", "exceeds the limit"), ("/loop", "redirect")] {
+        let err = f.get(&format!("{base}{path}"), None).await.unwrap_err();
+        assert!(err.to_string().contains(want), "{path}: {err}");
+        assert!(err.to_string().contains(path), "error names the URL: {err}");
+    }
+    let err = f.get(&format!("{base}/slow-429"), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::RetryLater { seconds: 3600, .. }), "{err}");
+    let err = f.get("ftp://example.org/x", None).await.unwrap_err();
+    assert!(matches!(err, FetchError::InvalidUrl { .. }));
+}
+
+#[tokio::test]
+async fn latin1_page_decodes() {
+    let base = serve(Arc::new(Hits::default())).await;
+    let Fetched::Page(page) = fetcher().get(&format!("{base}/latin1"), None).await.unwrap() else {
+        panic!("expected a page")
+    };
+    assert!(page.text().contains("Grüße, Straße"));
+}
+
+#[test]
+fn retry_after_parses() {
+    assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
+    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+    assert_eq!(parse_retry_after("soon"), None);
+}

@@ -1,0 +1,475 @@
+//! Plain data shared by every module: sources, keywords, candidates, drafts, articles, health.
+//!
+//! This module owns no behaviour beyond small constructors and conversions; it must never do
+//! I/O or depend on any other govwire module, so that everything else can depend on it.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// What a source publishes: a syndication feed or an HTML list page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// RSS 0.9x/1.0/2.0, Atom or JSON Feed, read with feed-rs.
+    Feed,
+    /// An HTML list page read with the source's CSS selectors.
+    Html,
+}
+
+/// The administrative level of the body behind a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// Federal government (Bund).
+    Bund,
+    /// A state (Land).
+    Land,
+    /// A municipality or district (Kommune).
+    Kommune,
+    /// Trade or general press.
+    Presse,
+}
+
+impl Level {
+    /// Every level, in display order.
+    pub const ALL: [Level; 4] = [Level::Bund, Level::Land, Level::Kommune, Level::Presse];
+
+    /// The lowercase config/URL spelling (`bund`, `land`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Bund => "bund",
+            Level::Land => "land",
+            Level::Kommune => "kommune",
+            Level::Presse => "presse",
+        }
+    }
+
+    /// Parses the config/URL spelling; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.as_str() == s)
+    }
+
+    /// The German label shown in the web view.
+    pub fn label(self) -> &'static str {
+        match self {
+            Level::Bund => "Bund",
+            Level::Land => "Land",
+            Level::Kommune => "Kommune",
+            Level::Presse => "Presse",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One of the 16 German Länder, by its official two-letter code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+pub enum Land {
+    /// Baden-Württemberg
+    BW,
+    /// Bayern
+    BY,
+    /// Berlin
+    BE,
+    /// Brandenburg
+    BB,
+    /// Bremen
+    HB,
+    /// Hamburg
+    HH,
+    /// Hessen
+    HE,
+    /// Mecklenburg-Vorpommern
+    MV,
+    /// Niedersachsen
+    NI,
+    /// Nordrhein-Westfalen
+    NW,
+    /// Rheinland-Pfalz
+    RP,
+    /// Saarland
+    SL,
+    /// Sachsen
+    SN,
+    /// Sachsen-Anhalt
+    ST,
+    /// Schleswig-Holstein
+    SH,
+    /// Thüringen
+    TH,
+}
+
+impl Land {
+    /// All 16 Länder, alphabetically by code order above.
+    pub const ALL: [Land; 16] = [
+        Land::BW,
+        Land::BY,
+        Land::BE,
+        Land::BB,
+        Land::HB,
+        Land::HH,
+        Land::HE,
+        Land::MV,
+        Land::NI,
+        Land::NW,
+        Land::RP,
+        Land::SL,
+        Land::SN,
+        Land::ST,
+        Land::SH,
+        Land::TH,
+    ];
+
+    /// The two-letter code (`BY`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Land::BW => "BW",
+            Land::BY => "BY",
+            Land::BE => "BE",
+            Land::BB => "BB",
+            Land::HB => "HB",
+            Land::HH => "HH",
+            Land::HE => "HE",
+            Land::MV => "MV",
+            Land::NI => "NI",
+            Land::NW => "NW",
+            Land::RP => "RP",
+            Land::SL => "SL",
+            Land::SN => "SN",
+            Land::ST => "ST",
+            Land::SH => "SH",
+            Land::TH => "TH",
+        }
+    }
+
+    /// The German name (`Bayern`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Land::BW => "Baden-Württemberg",
+            Land::BY => "Bayern",
+            Land::BE => "Berlin",
+            Land::BB => "Brandenburg",
+            Land::HB => "Bremen",
+            Land::HH => "Hamburg",
+            Land::HE => "Hessen",
+            Land::MV => "Mecklenburg-Vorpommern",
+            Land::NI => "Niedersachsen",
+            Land::NW => "Nordrhein-Westfalen",
+            Land::RP => "Rheinland-Pfalz",
+            Land::SL => "Saarland",
+            Land::SN => "Sachsen",
+            Land::ST => "Sachsen-Anhalt",
+            Land::SH => "Schleswig-Holstein",
+            Land::TH => "Thüringen",
+        }
+    }
+
+    /// Parses a two-letter code, case-insensitively; `None` for anything else.
+    pub fn parse(code: &str) -> Option<Land> {
+        Land::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
+    }
+}
+
+impl fmt::Display for Land {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// CSS selectors for an HTML source's list page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ListSelectors {
+    /// Selects one element per teaser on the list page.
+    pub item: String,
+    /// Inside an item: the element whose `href` links to the article (`a` if unset).
+    pub link: Option<String>,
+    /// Inside an item: the teaser title.
+    pub title: Option<String>,
+    /// Inside an item: the teaser date (German or ISO text, or a `datetime` attribute).
+    pub date: Option<String>,
+}
+
+/// Optional CSS selectors for an article page; any unset field is found automatically.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ArticleSelectors {
+    /// The headline.
+    pub title: Option<String>,
+    /// The publication date.
+    pub date: Option<String>,
+    /// The main text container(s).
+    pub body: Option<String>,
+    /// The site's own tags (each match is one tag, or a `Stichwörter: a, b` line).
+    pub tags: Option<String>,
+    /// Elements to delete before any other selector runs (share bars, related news, ...).
+    pub remove: Option<String>,
+}
+
+/// One configured source, validated.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// Stable identifier used in URLs and the store (`[a-z0-9-]+`).
+    pub id: String,
+    /// Human-readable name.
+    pub name: String,
+    /// The feed URL or the list page URL.
+    pub url: String,
+    /// Feed or HTML list page.
+    pub kind: SourceKind,
+    /// How often to poll.
+    #[serde(with = "duration_secs")]
+    pub interval: Duration,
+    /// Administrative level of the publisher.
+    pub level: Level,
+    /// The Land of the publisher, if it is a state or municipal body.
+    pub land: Option<Land>,
+    /// List-page selectors (required for `html` sources).
+    pub list: Option<ListSelectors>,
+    /// Article-page selectors (optional for both kinds).
+    pub article: ArticleSelectors,
+    /// Whether to fetch each article page (feeds often carry only a teaser).
+    pub fetch_articles: bool,
+}
+
+/// One watched keyword with its aliases.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Keyword {
+    /// Canonical name shown in the UI and used in URLs (`OZG`).
+    pub name: String,
+    /// Other spellings that count as this keyword (`Onlinezugangsgesetz`).
+    pub aliases: Vec<String>,
+    /// Match case exactly (useful for acronyms that are also ordinary words).
+    pub case_sensitive: bool,
+    /// Also match words that merely start with the keyword (`Servicekonten` for `Servicekont`).
+    pub prefix: bool,
+}
+
+impl Keyword {
+    /// A keyword with default options: case-insensitive, whole-token or compound-part match.
+    pub fn new(name: impl Into<String>, aliases: Vec<String>) -> Keyword {
+        Keyword {
+            name: name.into(),
+            aliases,
+            case_sensitive: false,
+            prefix: false,
+        }
+    }
+}
+
+/// What a feed entry or a list-page teaser tells about one article before its page is fetched.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Candidate {
+    /// Absolute URL of the article page.
+    pub url: String,
+    /// Teaser or feed title.
+    pub title: Option<String>,
+    /// Teaser or feed publication date.
+    pub published: Option<DateTime<Utc>>,
+    /// Feed `updated` date, used to notice edited entries.
+    pub updated: Option<DateTime<Utc>>,
+    /// Teaser text or feed summary (plain text).
+    pub summary: Option<String>,
+    /// Full content from the feed (HTML), if the feed carries it.
+    pub content_html: Option<String>,
+    /// Feed author.
+    pub author: Option<String>,
+    /// Feed categories.
+    pub tags: Vec<String>,
+}
+
+/// What extraction read from one article page (or feed content).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Draft {
+    /// Canonical URL (rel=canonical, cleaned), or the fetched URL.
+    pub url: String,
+    /// Headline without kicker.
+    pub title: Option<String>,
+    /// Kicker / Dachzeile (`E-Government:` on Kommune21), without trailing colon.
+    pub kicker: Option<String>,
+    /// Publication date.
+    pub published: Option<DateTime<Utc>>,
+    /// Author, if named.
+    pub author: Option<String>,
+    /// ISO 639-1 language code detected from the text (`de`, `en`).
+    pub lang: Option<String>,
+    /// The site's own tags.
+    pub tags: Vec<String>,
+    /// Short summary: meta description or first paragraph.
+    pub summary: Option<String>,
+    /// Main text, paragraphs separated by blank lines.
+    pub text: String,
+}
+
+/// Stable 64-bit identifier of an article, derived from its canonical URL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct ArticleId(pub u64);
+
+impl ArticleId {
+    /// The id of the article at `canonical_url` (FNV-1a 64; stable across versions and machines).
+    pub fn from_url(canonical_url: &str) -> ArticleId {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in canonical_url.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        ArticleId(h)
+    }
+
+    /// Parses the 16-digit hex form used in URLs.
+    pub fn parse(s: &str) -> Option<ArticleId> {
+        if s.len() != 16 {
+            return None;
+        }
+        u64::from_str_radix(s, 16).ok().map(ArticleId)
+    }
+}
+
+impl fmt::Display for ArticleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// A stored article: the draft plus everything govwire added.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Article {
+    /// Derived from `url`.
+    pub id: ArticleId,
+    /// The configured source it came from.
+    pub source_id: String,
+    /// Canonical URL of the original.
+    pub url: String,
+    /// Headline.
+    pub title: String,
+    /// Kicker / Dachzeile, if any.
+    #[serde(default)]
+    pub kicker: Option<String>,
+    /// Publication date as the source states it.
+    #[serde(default)]
+    pub published: Option<DateTime<Utc>>,
+    /// When govwire first stored it.
+    pub first_seen: DateTime<Utc>,
+    /// When its content last changed in the store.
+    pub updated: DateTime<Utc>,
+    /// Author, if named.
+    #[serde(default)]
+    pub author: Option<String>,
+    /// Detected language (ISO 639-1).
+    #[serde(default)]
+    pub lang: Option<String>,
+    /// Short summary.
+    #[serde(default)]
+    pub summary: Option<String>,
+    /// Main text, paragraphs separated by blank lines.
+    pub text: String,
+    /// The site's own tags, normalised.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Watched keywords found in title or text (canonical names).
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// Level of the source.
+    pub level: Level,
+    /// Land of the source.
+    #[serde(default)]
+    pub land: Option<Land>,
+    /// Länder mentioned in the text.
+    #[serde(default)]
+    pub lands_mentioned: Vec<Land>,
+}
+
+impl Article {
+    /// The instant used to order articles: publication date, else first seen.
+    pub fn sort_time(&self) -> DateTime<Utc> {
+        self.published.unwrap_or(self.first_seen)
+    }
+
+    /// True if the stored content differs from `other` in anything a reader would see.
+    pub fn content_differs(&self, other: &Article) -> bool {
+        self.title != other.title
+            || self.kicker != other.kicker
+            || self.published != other.published
+            || self.author != other.author
+            || self.summary != other.summary
+            || self.text != other.text
+            || self.tags != other.tags
+            || self.keywords != other.keywords
+            || self.lang != other.lang
+            || self.lands_mentioned != other.lands_mentioned
+            || self.level != other.level
+            || self.land != other.land
+    }
+}
+
+/// Per-source crawl state, persisted so that it survives restarts.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SourceHealth {
+    /// Last time a crawl of this source finished without error.
+    pub last_success: Option<DateTime<Utc>>,
+    /// Last time a crawl of this source ended with an error.
+    pub last_error_at: Option<DateTime<Utc>>,
+    /// Text of that error.
+    pub last_error: Option<String>,
+    /// Crawls in a row that failed.
+    pub consecutive_failures: u32,
+    /// When the scheduler should next crawl this source.
+    pub next_due: Option<DateTime<Utc>>,
+    /// ETag of the last list/feed response.
+    pub etag: Option<String>,
+    /// Last-Modified of the last list/feed response.
+    pub last_modified: Option<String>,
+    /// Candidates found on the last successful listing (0 on a fetched page means broken selectors).
+    pub last_candidates: u32,
+    /// True when the listing was fetched but yielded nothing although it did before.
+    pub broken: bool,
+    /// Articles stored from this source in total (new ones).
+    pub articles_total: u64,
+}
+
+/// Serde helper: a `Duration` as whole seconds.
+pub mod duration_secs {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    /// Writes whole seconds.
+    pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(d.as_secs())
+    }
+
+    /// Reads whole seconds.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        Ok(Duration::from_secs(u64::deserialize(d)?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn article_id_is_stable_and_round_trips() {
+        let a = ArticleId::from_url("https://example.org/a");
+        assert_eq!(a, ArticleId::from_url("https://example.org/a"));
+        assert_ne!(a, ArticleId::from_url("https://example.org/b"));
+        assert_eq!(ArticleId::parse(&a.to_string()), Some(a));
+        assert_eq!(ArticleId::parse("xyz"), None);
+        assert_eq!(ArticleId::parse("zzzzzzzzzzzzzzzz"), None);
+    }
+
+    #[test]
+    fn land_and_level_parse() {
+        assert_eq!(Land::parse("by"), Some(Land::BY));
+        assert_eq!(Land::parse("XX"), None);
+        assert_eq!(Level::parse("kommune"), Some(Level::Kommune));
+        assert_eq!(Level::parse("Kommune"), None);
+        assert_eq!(Land::ALL.len(), 16);
+    }
+}

@@ -1,0 +1,418 @@
+//! The sled store: the source of truth for articles, their index entries and per-source state.
+//!
+//! This is the only module that touches sled. It owns the tree layout ([`keys`]), the value
+//! encoding (JSON, so that a stored article stays readable across schema additions), the schema
+//! version check at open, and the transactions that keep an article and its index entries
+//! consistent. It must never fetch, extract or render anything.
+//!
+//! Layout (one fixed tree each, never a tree per source):
+//! - `articles`: article id (8 bytes BE) → JSON [`Article`]
+//! - `by_date`: time + id → `()`; `by_source` / `by_keyword` / `by_tag`: name, 0, time, id → `()`
+//! - `health`: source id → JSON [`SourceHealth`]
+//! - `meta`: `schema_version`, `article_count`
+
+mod keys;
+
+use std::path::{Path, PathBuf};
+
+use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
+use sled::{Transactional, Tree};
+
+use crate::model::{Article, ArticleId, SourceHealth};
+
+pub use keys::tag_key;
+
+/// The schema version this build writes and understands.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const META_SCHEMA: &[u8] = b"schema_version";
+const META_COUNT: &[u8] = b"article_count";
+const PID_FILE: &str = "owner.pid";
+
+/// What went wrong in the store; each variant says what a user can do about it.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds sled's lock on the folder.
+    #[error("data folder {path} is in use by another govwire process{pid}; stop it or choose another data_dir")]
+    InUse {
+        /// The store folder.
+        path: PathBuf,
+        /// `" (PID n)"` when known.
+        pid: String,
+    },
+    /// The folder was written by a different schema version.
+    #[error(
+        "data folder {path} has schema version {found}, this govwire understands {expected}; move it aside and re-crawl"
+    )]
+    SchemaMismatch {
+        /// The store folder.
+        path: PathBuf,
+        /// Version found on disk.
+        found: u32,
+        /// Version this build writes.
+        expected: u32,
+    },
+    /// sled reported an error (I/O, corruption).
+    #[error("store error: {0}")]
+    Sled(#[from] sled::Error),
+    /// A stored value could not be decoded.
+    #[error("stored value under {key} is unreadable: {source}")]
+    Decode {
+        /// Which key.
+        key: String,
+        /// The decoder's complaint.
+        source: serde_json::Error,
+    },
+    /// A value could not be encoded.
+    #[error("could not encode value: {0}")]
+    Encode(#[from] serde_json::Error),
+}
+
+/// Result of writing one article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Upsert {
+    /// The URL was not stored before.
+    New,
+    /// The article existed and its content changed.
+    Updated,
+    /// The article existed with the same content; nothing was written.
+    Unchanged,
+}
+
+/// One page of a listing, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The articles on this page.
+    pub items: Vec<Article>,
+    /// True if at least one more article follows.
+    pub has_more: bool,
+}
+
+/// What [`Store::check`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Integrity {
+    /// Articles stored.
+    pub articles: u64,
+    /// Index entries checked.
+    pub index_entries: u64,
+    /// Index entries pointing at no article, or at an article that no longer matches them.
+    pub dangling: u64,
+    /// Articles whose `by_date` entry is missing.
+    pub unindexed: u64,
+    /// Articles stored under an id that does not match their URL.
+    pub misfiled: u64,
+}
+
+impl Integrity {
+    /// True when nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        self.dangling == 0 && self.unindexed == 0 && self.misfiled == 0
+    }
+}
+
+/// The open store. Cheap to clone; all clones share one sled `Db`.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    articles: Tree,
+    by_date: Tree,
+    by_source: Tree,
+    by_keyword: Tree,
+    by_tag: Tree,
+    health: Tree,
+    meta: Tree,
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+impl Store {
+    /// Opens (or creates) the store in `dir`, checking the schema version.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(64 << 20)
+            .mode(sled::Mode::LowSpace)
+            .open()
+            .map_err(|e| lock_error(dir, e))?;
+        let store = Store {
+            articles: db.open_tree("articles")?,
+            by_date: db.open_tree("by_date")?,
+            by_source: db.open_tree("by_source")?,
+            by_keyword: db.open_tree("by_keyword")?,
+            by_tag: db.open_tree("by_tag")?,
+            health: db.open_tree("health")?,
+            meta: db.open_tree("meta")?,
+            db,
+        };
+        store.check_schema(dir)?;
+        // Best effort: lets a second process name the PID holding the lock.
+        let _ = std::fs::write(dir.join(PID_FILE), std::process::id().to_string());
+        Ok(store)
+    }
+
+    fn check_schema(&self, dir: &Path) -> Result<(), StoreError> {
+        match self.meta.get(META_SCHEMA)? {
+            None => {
+                self.meta
+                    .insert(META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                Ok(())
+            }
+            Some(v) => {
+                let found = keys::read_u32(&v).unwrap_or(0);
+                if found == SCHEMA_VERSION {
+                    Ok(())
+                } else {
+                    Err(StoreError::SchemaMismatch {
+                        path: dir.to_path_buf(),
+                        found,
+                        expected: SCHEMA_VERSION,
+                    })
+                }
+            }
+        }
+    }
+
+    /// Writes `article` and all its index entries in one transaction.
+    ///
+    /// An existing article keeps its `first_seen`; if nothing a reader sees changed, nothing is
+    /// written and [`Upsert::Unchanged`] is returned.
+    pub fn upsert(&self, article: &Article) -> Result<Upsert, StoreError> {
+        let id_key = article.id.0.to_be_bytes();
+        let trees = (
+            &self.articles,
+            &self.by_date,
+            &self.by_source,
+            &self.by_keyword,
+            &self.by_tag,
+            &self.meta,
+        );
+        let result = trees.transaction(|(arts, date, source, kw, tag, meta)| {
+            let old = match arts.get(id_key)? {
+                Some(bytes) => Some(decode::<Article>(&bytes, &article.id.to_string())?),
+                None => None,
+            };
+            let mut new = article.clone();
+            if let Some(old) = &old {
+                if !old.content_differs(&new) {
+                    return Ok(Upsert::Unchanged);
+                }
+                new.first_seen = old.first_seen;
+                let idx = [date, source, kw, tag];
+                for (tree, key) in index_keys(old) {
+                    idx[tree].remove(key)?;
+                }
+            }
+            let idx = [date, source, kw, tag];
+            for (tree, key) in index_keys(&new) {
+                idx[tree].insert(key, &[] as &[u8])?;
+            }
+            arts.insert(&id_key, encode(&new)?)?;
+            if old.is_some() {
+                Ok(Upsert::Updated)
+            } else {
+                bump_count(meta)?;
+                Ok(Upsert::New)
+            }
+        });
+        unwrap_tx(result)
+    }
+
+    /// The article with `id`, if stored.
+    pub fn get(&self, id: ArticleId) -> Result<Option<Article>, StoreError> {
+        match self.articles.get(id.0.to_be_bytes())? {
+            Some(bytes) => Ok(Some(decode_plain(&bytes, &id.to_string())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The article stored for `canonical_url`, if any.
+    pub fn get_by_url(&self, canonical_url: &str) -> Result<Option<Article>, StoreError> {
+        let found = self.get(ArticleId::from_url(canonical_url))?;
+        Ok(found.filter(|a| a.url == canonical_url))
+    }
+
+    /// True if an article for `canonical_url` is stored (no decoding).
+    pub fn contains_url(&self, canonical_url: &str) -> Result<bool, StoreError> {
+        Ok(self.get_by_url(canonical_url)?.is_some())
+    }
+
+    /// Number of stored articles (kept as a counter; O(1)).
+    pub fn count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(META_COUNT)?
+            .and_then(|v| keys::read_u64(&v))
+            .unwrap_or(0))
+    }
+
+    /// Newest articles first.
+    pub fn latest(&self, offset: usize, limit: usize) -> Result<Page, StoreError> {
+        self.page(&self.by_date, &[], offset, limit)
+    }
+
+    /// Newest articles of one source first.
+    pub fn by_source(&self, source_id: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
+        self.page(&self.by_source, &keys::prefix(source_id), offset, limit)
+    }
+
+    /// Newest articles carrying a watched keyword (canonical name) first.
+    pub fn by_keyword(&self, keyword: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
+        self.page(&self.by_keyword, &keys::prefix(keyword), offset, limit)
+    }
+
+    /// Newest articles carrying a site tag first (matched by [`tag_key`]).
+    pub fn by_tag(&self, tag: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
+        self.page(&self.by_tag, &keys::prefix(&tag_key(tag)), offset, limit)
+    }
+
+    fn page(&self, tree: &Tree, prefix: &[u8], offset: usize, limit: usize) -> Result<Page, StoreError> {
+        let mut items = Vec::with_capacity(limit.min(256));
+        let mut has_more = false;
+        for entry in tree.scan_prefix(prefix).keys().rev().skip(offset) {
+            let key = entry?;
+            if items.len() == limit {
+                has_more = true;
+                break;
+            }
+            let Some(id) = keys::trailing_id(&key) else { continue };
+            // An index entry without article would be a bug; skip rather than fail the page.
+            if let Some(article) = self.get(id)? {
+                items.push(article);
+            }
+        }
+        Ok(Page { items, has_more })
+    }
+
+    /// Every stored article, in id order (for re-tagging and re-indexing).
+    pub fn iter_articles(&self) -> impl Iterator<Item = Result<Article, StoreError>> + '_ {
+        self.articles.iter().map(|entry| {
+            let (k, v) = entry?;
+            decode_plain(&v, &String::from_utf8_lossy(&k))
+        })
+    }
+
+    /// The persisted crawl state of `source_id`.
+    pub fn health(&self, source_id: &str) -> Result<Option<SourceHealth>, StoreError> {
+        match self.health.get(source_id.as_bytes())? {
+            Some(bytes) => Ok(Some(decode_plain(&bytes, source_id)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Replaces the persisted crawl state of `source_id`.
+    pub fn put_health(&self, source_id: &str, health: &SourceHealth) -> Result<(), StoreError> {
+        self.health
+            .insert(source_id.as_bytes(), serde_json::to_vec(health)?)?;
+        Ok(())
+    }
+
+    /// Flushes everything to disk (blocking).
+    pub fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Flushes everything to disk without blocking the runtime.
+    pub async fn flush_async(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Checks that every index entry points to a stored article that still matches it, and
+    /// every article is indexed by date. Reads everything: for tests and `govwire check-store`.
+    pub fn check(&self) -> Result<Integrity, StoreError> {
+        let mut report = Integrity::default();
+        let mut expected = std::collections::HashSet::new();
+        for article in self.iter_articles() {
+            let article = article?;
+            report.articles += 1;
+            if ArticleId::from_url(&article.url) != article.id {
+                report.misfiled += 1;
+            }
+            for (tree, key) in index_keys(&article) {
+                expected.insert((tree, key));
+            }
+            if !self.by_date.contains_key(keys::date_key(&article))? {
+                report.unindexed += 1;
+            }
+        }
+        let trees = [&self.by_date, &self.by_source, &self.by_keyword, &self.by_tag];
+        for (i, tree) in trees.iter().enumerate() {
+            for key in tree.iter().keys() {
+                let key = key?;
+                report.index_entries += 1;
+                if !expected.contains(&(i, key.to_vec())) {
+                    report.dangling += 1;
+                }
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// Index entries of an article as (tree number, key): 0 date, 1 source, 2 keyword, 3 tag.
+fn index_keys(a: &Article) -> Vec<(usize, Vec<u8>)> {
+    let mut out = Vec::with_capacity(2 + a.keywords.len() + a.tags.len());
+    out.push((0, keys::date_key(a)));
+    out.push((1, keys::named_key(&a.source_id, a)));
+    for k in &a.keywords {
+        out.push((2, keys::named_key(k, a)));
+    }
+    for t in &a.tags {
+        out.push((3, keys::named_key(&tag_key(t), a)));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn bump_count(meta: &TransactionalTree) -> TxResult<()> {
+    let n = meta
+        .get(META_COUNT)?
+        .and_then(|v| keys::read_u64(&v))
+        .unwrap_or(0);
+    meta.insert(META_COUNT, &(n + 1).to_be_bytes())?;
+    Ok(())
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> TxResult<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|e| ConflictableTransactionError::Abort(StoreError::Encode(e)))
+}
+
+fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> TxResult<T> {
+    decode_plain(bytes, key).map_err(ConflictableTransactionError::Abort)
+}
+
+fn decode_plain<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> Result<T, StoreError> {
+    serde_json::from_slice(bytes).map_err(|source| StoreError::Decode {
+        key: key.to_string(),
+        source,
+    })
+}
+
+fn unwrap_tx<T>(r: Result<T, TransactionError<StoreError>>) -> Result<T, StoreError> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(TransactionError::Abort(e)) => Err(e),
+        Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+    }
+}
+
+fn lock_error(dir: &Path, e: sled::Error) -> StoreError {
+    let locked = matches!(&e, sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock)
+        || e.to_string().contains("lock");
+    if !locked {
+        return StoreError::Sled(e);
+    }
+    let pid = std::fs::read_to_string(dir.join(PID_FILE))
+        .ok()
+        .map(|p| format!(" (PID {})", p.trim()))
+        .unwrap_or_default();
+    StoreError::InUse {
+        path: dir.to_path_buf(),
+        pid,
+    }
+}
+
+#[cfg(test)]
+mod tests;
