@@ -167,3 +167,126 @@ fn retry_after_parses() {
     assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
     assert_eq!(parse_retry_after("soon"), None);
 }
+
+/// A raw TCP server that sends headers promising 1000 bytes, sends 10, and hangs up.
+async fn dropping_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let mut buf = [0u8; 2048];
+            let _ = sock.read(&mut buf).await;
+            let head = if buf.starts_with(b"GET /robots.txt") {
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".to_vec()
+            } else {
+                b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n0123456789".to_vec()
+            };
+            let _ = sock.write_all(&head).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[tokio::test]
+async fn connection_dropped_mid_body_is_a_clear_error() {
+    let base = dropping_server().await;
+    let err = fetcher().get(&format!("{base}/article"), None).await.unwrap_err();
+    assert!(matches!(err, FetchError::Network { .. }), "{err}");
+    assert!(err.to_string().contains("/article"), "{err}");
+}
+
+#[tokio::test]
+async fn slow_server_times_out_and_short_retry_after_is_honoured() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let slow_calls = Arc::new(AtomicUsize::new(0));
+    let s = slow_calls.clone();
+    let app = Router::new()
+        .route(
+            "/slow",
+            get(move || async move {
+                s.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                "late"
+            }),
+        )
+        .route(
+            "/busy",
+            get(move || async move {
+                if c.fetch_add(1, Ordering::SeqCst) == 0 {
+                    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "wait").into_response()
+                } else {
+                    "done".into_response()
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let f = Fetcher::new(FetchConfig {
+        timeout: Duration::from_millis(300),
+        per_host_interval: Duration::from_millis(1),
+        retry_base: Duration::from_millis(10),
+        max_retries: 1,
+        ..FetchConfig::default()
+    })
+    .expect("client");
+    let started = std::time::Instant::now();
+    let err = f.get(&format!("{base}/slow"), None).await.unwrap_err();
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert_eq!(slow_calls.load(Ordering::SeqCst), 2, "one try + one retry");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    let started = std::time::Instant::now();
+    let ok = f.get(&format!("{base}/busy"), None).await.expect("second try succeeds");
+    assert!(matches!(ok, Fetched::Page(_)));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 honoured");
+}
+
+#[tokio::test]
+async fn per_host_interval_is_respected_across_concurrent_requests() {
+    let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let t = times.clone();
+    let app = Router::new().route(
+        "/page/{n}",
+        get(move || async move {
+            if let Ok(mut v) = t.lock() {
+                v.push(std::time::Instant::now());
+            }
+            "ok"
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let f = Arc::new(
+        Fetcher::new(FetchConfig {
+            per_host_interval: Duration::from_millis(200),
+            ..FetchConfig::default()
+        })
+        .expect("client"),
+    );
+    let mut tasks = Vec::new();
+    for n in 0..4 {
+        let f = f.clone();
+        let url = format!("{base}/page/{n}");
+        tasks.push(tokio::spawn(async move { f.get(&url, None).await.is_ok() }));
+    }
+    for t in tasks {
+        assert!(t.await.expect("task"));
+    }
+    let mut v = times.lock().expect("lock").clone();
+    v.sort();
+    assert_eq!(v.len(), 4);
+    for pair in v.windows(2) {
+        let gap = pair[1] - pair[0];
+        assert!(gap >= Duration::from_millis(180), "requests {gap:?} apart");
+    }
+}
