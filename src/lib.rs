@@ -1,10 +1,16 @@
 #![warn(missing_docs)]
 //! govwire: an aggregator of German government news and press releases.
 //!
-//! The library holds everything; `src/main.rs` is a thin command line over it. See
-//! `DESIGN.md`-style module map in the README: `web` → `store` ← `crawl` → `fetch`, `extract`,
-//! `enrich`, with `model` at the bottom.
+//! The library holds everything; `src/main.rs` is a thin command line over it. Dependencies
+//! point one way: `web` → `store` ← `crawl` → `fetch`, `extract`, `enrich`, with `model` at
+//! the bottom.
 
+pub mod config;
+pub mod crawl;
+pub mod enrich;
+pub mod extract;
+pub mod fetch;
 pub mod model;
 pub mod store;
-pub mod fetch;
+pub mod syndication;
+pub mod web;

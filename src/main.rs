@@ -1,1 +1,99 @@
-fn main(){}
+//! The `govwire` command line: a thin layer over the library (argument parsing, wiring, exit
+//! codes). Everything it does, the integration tests can do through the library too.
+
+mod cli;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Aggregates German government news and press releases: crawl, store, serve.
+#[derive(Parser)]
+#[command(name = "govwire", version, about)]
+struct Args {
+    /// Path of the configuration file.
+    #[arg(
+        short,
+        long,
+        env = "GOVWIRE_CONFIG",
+        default_value = "sources.toml",
+        global = true
+    )]
+    config: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Crawl the sources on their schedule and serve the web view and feeds.
+    Serve {
+        /// Address to listen on (overrides `listen` in [settings]).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Only serve; do not crawl.
+        #[arg(long)]
+        no_crawl: bool,
+    },
+    /// Crawl every source once (or only the given ones) and print a summary.
+    Crawl {
+        /// Crawl only this source id (repeatable).
+        #[arg(long = "source", value_name = "ID")]
+        sources: Vec<String>,
+    },
+    /// List the configured sources with their crawl health.
+    Sources,
+    /// Extract articles from saved pages and print them as JSON lines (or plain text).
+    Extract {
+        /// The URL the page was fetched from (for links and the canonical URL).
+        #[arg(long)]
+        url: Option<String>,
+        /// Use this source's article selectors.
+        #[arg(long = "source", value_name = "ID")]
+        source: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "json")]
+        format: cli::extract::Format,
+        /// Saved pages (any charset; `.gz` accepted).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    cli::init_logging();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match args.command {
+            Command::Serve { listen, no_crawl } => {
+                cli::serve::run(&args.config, listen, !no_crawl).await
+            }
+            Command::Crawl { sources } => cli::crawl::run(&args.config, &sources).await,
+            Command::Sources => cli::sources::run(&args.config),
+            Command::Extract {
+                url,
+                source,
+                format,
+                files,
+            } => cli::extract::run(&args.config, url, source, format, &files),
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -15,9 +15,13 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>, tld: Option<&[u8]>) -> S
         let body = bytes.get(bom_len..).unwrap_or_default();
         return enc.decode_without_bom_handling(body).0.into_owned();
     }
-    let declared = content_type
-        .and_then(charset_param)
-        .or_else(|| meta_charset(bytes.get(..META_SNIFF_BYTES.min(bytes.len())).unwrap_or(bytes)));
+    let declared = content_type.and_then(charset_param).or_else(|| {
+        meta_charset(
+            bytes
+                .get(..META_SNIFF_BYTES.min(bytes.len()))
+                .unwrap_or(bytes),
+        )
+    });
     if let Some(enc) = declared {
         let (text, had_errors) = enc.decode_without_bom_handling(bytes);
         if !had_errors {

@@ -13,8 +13,8 @@ use std::time::Duration;
 use rand::Rng;
 use reqwest::StatusCode;
 use reqwest::header::{
-    CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, RETRY_AFTER,
+    CONTENT_LENGTH, CONTENT_TYPE, ETAG, HeaderMap, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+    RETRY_AFTER,
 };
 use url::Url;
 
@@ -85,9 +85,11 @@ pub struct Page {
 impl Page {
     /// The body decoded to text (header, BOM, meta, detection).
     pub fn text(&self) -> String {
-        let tld = Url::parse(&self.url)
-            .ok()
-            .and_then(|u| u.host_str().and_then(|h| h.rsplit('.').next()).map(str::to_owned));
+        let tld = Url::parse(&self.url).ok().and_then(|u| {
+            u.host_str()
+                .and_then(|h| h.rsplit('.').next())
+                .map(str::to_owned)
+        });
         charset::decode(
             &self.bytes,
             self.content_type.as_deref(),
@@ -202,7 +204,11 @@ impl Fetcher {
 
     /// GETs `url` politely, retrying transient failures; with `validators` the request is
     /// conditional and may come back as [`Fetched::NotModified`].
-    pub async fn get(&self, url: &str, validators: Option<&Validators>) -> Result<Fetched, FetchError> {
+    pub async fn get(
+        &self,
+        url: &str,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
         let parsed = parse_http_url(url)?;
         let delay = self.check_robots(&parsed).await?;
         let host = parsed.host_str().unwrap_or_default().to_string();
@@ -224,7 +230,10 @@ impl Fetcher {
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
-        let base = self.cfg.retry_base.saturating_mul(1 << attempt.min(10).saturating_sub(1));
+        let base = self
+            .cfg
+            .retry_base
+            .saturating_mul(1 << attempt.min(10).saturating_sub(1));
         let jitter = rand::rng().random_range(0.0..0.5);
         base.mul_f64(1.0 + jitter)
     }
@@ -244,13 +253,17 @@ impl Fetcher {
         if rules.allowed(url.as_str()) {
             Ok(rules.crawl_delay())
         } else {
-            Err(FetchError::Disallowed { url: url.to_string() })
+            Err(FetchError::Disallowed {
+                url: url.to_string(),
+            })
         }
     }
 
     async fn fetch_robots(&self, origin: &str, url: &Url) -> Rules {
         let robots_url = format!("{origin}/robots.txt");
-        self.limiter.wait(url.host_str().unwrap_or_default(), None).await;
+        self.limiter
+            .wait(url.host_str().unwrap_or_default(), None)
+            .await;
         let resp = match self.client.get(&robots_url).send().await {
             Ok(r) => r,
             Err(e) => {
@@ -267,7 +280,11 @@ impl Fetcher {
         }
     }
 
-    async fn get_once(&self, url: &Url, validators: Option<&Validators>) -> Result<Fetched, RetryAfter> {
+    async fn get_once(
+        &self,
+        url: &Url,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, RetryAfter> {
         let mut req = self.client.get(url.clone());
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
@@ -308,13 +325,15 @@ impl Fetcher {
         let code = status.as_u16();
         let retry_after = header_str(headers, RETRY_AFTER).and_then(|v| parse_retry_after(&v));
         match retry_after {
-            Some(wait) if (code == 429 || code == 503) && wait > self.cfg.max_retry_after => RetryAfter(
-                FetchError::RetryLater {
-                    url: url.to_string(),
-                    seconds: wait.as_secs(),
-                },
-                None,
-            ),
+            Some(wait) if (code == 429 || code == 503) && wait > self.cfg.max_retry_after => {
+                RetryAfter(
+                    FetchError::RetryLater {
+                        url: url.to_string(),
+                        seconds: wait.as_secs(),
+                    },
+                    None,
+                )
+            }
             _ => RetryAfter(
                 FetchError::Status {
                     url: url.to_string(),
@@ -344,7 +363,11 @@ fn parse_http_url(url: &str) -> Result<Url, FetchError> {
 }
 
 /// Reads the body chunk by chunk, failing as soon as it exceeds `limit` decompressed bytes.
-async fn read_capped(mut resp: reqwest::Response, limit: u64, url: &str) -> Result<Vec<u8>, FetchError> {
+async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: u64,
+    url: &str,
+) -> Result<Vec<u8>, FetchError> {
     let too_large = || FetchError::TooLarge {
         url: url.to_string(),
         limit,
@@ -354,7 +377,9 @@ async fn read_capped(mut resp: reqwest::Response, limit: u64, url: &str) -> Resu
         .get(CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    let compressed = resp.headers().contains_key(reqwest::header::CONTENT_ENCODING);
+    let compressed = resp
+        .headers()
+        .contains_key(reqwest::header::CONTENT_ENCODING);
     if declared.is_some_and(|n| n > limit && !compressed) {
         return Err(too_large());
     }

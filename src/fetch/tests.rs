@@ -51,7 +51,11 @@ async fn serve(hits: Arc<Hits>) -> String {
             "/etag",
             get(move |headers: HeaderMap| async move {
                 h4.etag.fetch_add(1, Ordering::SeqCst);
-                if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some("\"v1\"") {
+                if headers
+                    .get(header::IF_NONE_MATCH)
+                    .and_then(|v| v.to_str().ok())
+                    == Some("\"v1\"")
+                {
                     return StatusCode::NOT_MODIFIED.into_response();
                 }
                 h4.etag_full.fetch_add(1, Ordering::SeqCst);
@@ -62,17 +66,34 @@ async fn serve(hits: Arc<Hits>) -> String {
         .route("/bomb", get(gzip_bomb))
         .route(
             "/slow-429",
-            get(|| async { (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "3600")], "later") }),
+            get(|| async {
+                (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    [(header::RETRY_AFTER, "3600")],
+                    "later",
+                )
+            }),
         )
-        .route("/loop", get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/loop")]) }))
+        .route(
+            "/loop",
+            get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/loop")]) }),
+        )
         .route(
             "/latin1",
             get(|| async {
-                let body = encoding_rs::WINDOWS_1252.encode("<p>Grüße, Straße</p>").0.into_owned();
-                ([(header::CONTENT_TYPE, "text/html; charset=iso-8859-1")], body)
+                let body = encoding_rs::WINDOWS_1252
+                    .encode("<p>Grüße, Straße</p>")
+                    .0
+                    .into_owned();
+                (
+                    [(header::CONTENT_TYPE, "text/html; charset=iso-8859-1")],
+                    body,
+                )
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -87,7 +108,14 @@ async fn gzip_bomb() -> Response {
         enc.write_all(&zeros).expect("gzip");
     }
     let body = enc.finish().expect("gzip");
-    ([(header::CONTENT_ENCODING, "gzip"), (header::CONTENT_TYPE, "text/html")], body).into_response()
+    (
+        [
+            (header::CONTENT_ENCODING, "gzip"),
+            (header::CONTENT_TYPE, "text/html"),
+        ],
+        body,
+    )
+        .into_response()
 }
 
 fn fetcher() -> Fetcher {
@@ -122,7 +150,10 @@ async fn conditional_get_gives_not_modified() {
         panic!("expected a page")
     };
     assert_eq!(page.validators.etag.as_deref(), Some("\"v1\""));
-    let again = f.get(&format!("{base}/etag"), Some(&page.validators)).await.unwrap();
+    let again = f
+        .get(&format!("{base}/etag"), Some(&page.validators))
+        .await
+        .unwrap();
     assert!(matches!(again, Fetched::NotModified));
     assert_eq!(hits.etag_full.load(Ordering::SeqCst), 1);
     assert_eq!(hits.etag.load(Ordering::SeqCst), 2);
@@ -132,22 +163,39 @@ async fn conditional_get_gives_not_modified() {
 async fn server_errors_are_retried_a_bounded_number_of_times() {
     let hits = Arc::new(Hits::default());
     let base = serve(hits.clone()).await;
-    let err = fetcher().get(&format!("{base}/flaky"), None).await.unwrap_err();
-    assert!(matches!(err, FetchError::Status { status: 500, .. }), "{err}");
-    assert_eq!(hits.flaky.load(Ordering::SeqCst), 3, "one try + two retries");
+    let err = fetcher()
+        .get(&format!("{base}/flaky"), None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, FetchError::Status { status: 500, .. }),
+        "{err}"
+    );
+    assert_eq!(
+        hits.flaky.load(Ordering::SeqCst),
+        3,
+        "one try + two retries"
+    );
 }
 
 #[tokio::test]
 async fn caps_timeouts_and_loops_give_clear_errors() {
     let base = serve(Arc::new(Hits::default())).await;
     let f = fetcher();
-    for (path, want) in [("/big", "exceeds the limit"), ("/bomb", "exceeds the limit"), ("/loop", "redirect")] {
+    for (path, want) in [
+        ("/big", "exceeds the limit"),
+        ("/bomb", "exceeds the limit"),
+        ("/loop", "redirect"),
+    ] {
         let err = f.get(&format!("{base}{path}"), None).await.unwrap_err();
         assert!(err.to_string().contains(want), "{path}: {err}");
         assert!(err.to_string().contains(path), "error names the URL: {err}");
     }
     let err = f.get(&format!("{base}/slow-429"), None).await.unwrap_err();
-    assert!(matches!(err, FetchError::RetryLater { seconds: 3600, .. }), "{err}");
+    assert!(
+        matches!(err, FetchError::RetryLater { seconds: 3600, .. }),
+        "{err}"
+    );
     let err = f.get("ftp://example.org/x", None).await.unwrap_err();
     assert!(matches!(err, FetchError::InvalidUrl { .. }));
 }
@@ -155,7 +203,11 @@ async fn caps_timeouts_and_loops_give_clear_errors() {
 #[tokio::test]
 async fn latin1_page_decodes() {
     let base = serve(Arc::new(Hits::default())).await;
-    let Fetched::Page(page) = fetcher().get(&format!("{base}/latin1"), None).await.unwrap() else {
+    let Fetched::Page(page) = fetcher()
+        .get(&format!("{base}/latin1"), None)
+        .await
+        .unwrap()
+    else {
         panic!("expected a page")
     };
     assert!(page.text().contains("Grüße, Straße"));
@@ -164,14 +216,19 @@ async fn latin1_page_decodes() {
 #[test]
 fn retry_after_parses() {
     assert_eq!(parse_retry_after("120"), Some(Duration::from_secs(120)));
-    assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"), Some(Duration::ZERO));
+    assert_eq!(
+        parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+        Some(Duration::ZERO)
+    );
     assert_eq!(parse_retry_after("soon"), None);
 }
 
 /// A raw TCP server that sends headers promising 1000 bytes, sends 10, and hangs up.
 async fn dropping_server() -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move {
         while let Ok((mut sock, _)) = listener.accept().await {
@@ -192,7 +249,10 @@ async fn dropping_server() -> String {
 #[tokio::test]
 async fn connection_dropped_mid_body_is_a_clear_error() {
     let base = dropping_server().await;
-    let err = fetcher().get(&format!("{base}/article"), None).await.unwrap_err();
+    let err = fetcher()
+        .get(&format!("{base}/article"), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, FetchError::Network { .. }), "{err}");
     assert!(err.to_string().contains("/article"), "{err}");
 }
@@ -216,13 +276,20 @@ async fn slow_server_times_out_and_short_retry_after_is_honoured() {
             "/busy",
             get(move || async move {
                 if c.fetch_add(1, Ordering::SeqCst) == 0 {
-                    (StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, "1")], "wait").into_response()
+                    (
+                        StatusCode::TOO_MANY_REQUESTS,
+                        [(header::RETRY_AFTER, "1")],
+                        "wait",
+                    )
+                        .into_response()
                 } else {
                     "done".into_response()
                 }
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -242,10 +309,16 @@ async fn slow_server_times_out_and_short_retry_after_is_honoured() {
     assert!(started.elapsed() < Duration::from_secs(3));
 
     let started = std::time::Instant::now();
-    let ok = f.get(&format!("{base}/busy"), None).await.expect("second try succeeds");
+    let ok = f
+        .get(&format!("{base}/busy"), None)
+        .await
+        .expect("second try succeeds");
     assert!(matches!(ok, Fetched::Page(_)));
     assert_eq!(calls.load(Ordering::SeqCst), 2);
-    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 honoured");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 honoured"
+    );
 }
 
 #[tokio::test]
@@ -261,7 +334,9 @@ async fn per_host_interval_is_respected_across_concurrent_requests() {
             "ok"
         }),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let base = format!("http://{}", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;

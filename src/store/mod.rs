@@ -33,7 +33,9 @@ const PID_FILE: &str = "owner.pid";
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// Another process holds sled's lock on the folder.
-    #[error("data folder {path} is in use by another govwire process{pid}; stop it or choose another data_dir")]
+    #[error(
+        "data folder {path} is in use by another govwire process{pid}; stop it or choose another data_dir"
+    )]
     InUse {
         /// The store folder.
         path: PathBuf,
@@ -119,6 +121,7 @@ pub struct Store {
     by_source: Tree,
     by_keyword: Tree,
     by_tag: Tree,
+    links: Tree,
     health: Tree,
     meta: Tree,
 }
@@ -140,6 +143,7 @@ impl Store {
             by_source: db.open_tree("by_source")?,
             by_keyword: db.open_tree("by_keyword")?,
             by_tag: db.open_tree("by_tag")?,
+            links: db.open_tree("links")?,
             health: db.open_tree("health")?,
             meta: db.open_tree("meta")?,
             db,
@@ -177,6 +181,17 @@ impl Store {
     /// An existing article keeps its `first_seen`; if nothing a reader sees changed, nothing is
     /// written and [`Upsert::Unchanged`] is returned.
     pub fn upsert(&self, article: &Article) -> Result<Upsert, StoreError> {
+        self.upsert_linked(article, None)
+    }
+
+    /// Like [`Store::upsert`], and also records in the same transaction that the listing link
+    /// `link` (a feed or teaser URL, which may differ from the canonical URL) leads to this
+    /// article, so the next crawl can skip it without fetching it.
+    pub fn upsert_linked(
+        &self,
+        article: &Article,
+        link: Option<&str>,
+    ) -> Result<Upsert, StoreError> {
         let id_key = article.id.0.to_be_bytes();
         let trees = (
             &self.articles,
@@ -185,8 +200,14 @@ impl Store {
             &self.by_keyword,
             &self.by_tag,
             &self.meta,
+            &self.links,
         );
-        let result = trees.transaction(|(arts, date, source, kw, tag, meta)| {
+        let result = trees.transaction(|(arts, date, source, kw, tag, meta, links)| {
+            if let Some(link) = link
+                && links.get(link.as_bytes())?.as_deref() != Some(&id_key[..])
+            {
+                links.insert(link.as_bytes(), &id_key)?;
+            }
             let old = match arts.get(id_key)? {
                 Some(bytes) => Some(decode::<Article>(&bytes, &article.id.to_string())?),
                 None => None,
@@ -231,9 +252,22 @@ impl Store {
         Ok(found.filter(|a| a.url == canonical_url))
     }
 
-    /// True if an article for `canonical_url` is stored (no decoding).
+    /// True if an article for `canonical_url` is stored.
     pub fn contains_url(&self, canonical_url: &str) -> Result<bool, StoreError> {
         Ok(self.get_by_url(canonical_url)?.is_some())
+    }
+
+    /// The article a listing link led to on an earlier crawl, or stored under that very URL.
+    pub fn get_by_link(&self, link: &str) -> Result<Option<Article>, StoreError> {
+        if let Some(id) = self
+            .links
+            .get(link.as_bytes())?
+            .and_then(|v| keys::read_u64(&v))
+            && let Some(a) = self.get(ArticleId(id))?
+        {
+            return Ok(Some(a));
+        }
+        self.get_by_url(link)
     }
 
     /// Number of stored articles (kept as a counter; O(1)).
@@ -251,12 +285,22 @@ impl Store {
     }
 
     /// Newest articles of one source first.
-    pub fn by_source(&self, source_id: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
+    pub fn by_source(
+        &self,
+        source_id: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         self.page(&self.by_source, &keys::prefix(source_id), offset, limit)
     }
 
     /// Newest articles carrying a watched keyword (canonical name) first.
-    pub fn by_keyword(&self, keyword: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
+    pub fn by_keyword(
+        &self,
+        keyword: &str,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         self.page(&self.by_keyword, &keys::prefix(keyword), offset, limit)
     }
 
@@ -265,7 +309,13 @@ impl Store {
         self.page(&self.by_tag, &keys::prefix(&tag_key(tag)), offset, limit)
     }
 
-    fn page(&self, tree: &Tree, prefix: &[u8], offset: usize, limit: usize) -> Result<Page, StoreError> {
+    fn page(
+        &self,
+        tree: &Tree,
+        prefix: &[u8],
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         let mut items = Vec::with_capacity(limit.min(256));
         let mut has_more = false;
         for entry in tree.scan_prefix(prefix).keys().rev().skip(offset) {
@@ -274,7 +324,9 @@ impl Store {
                 has_more = true;
                 break;
             }
-            let Some(id) = keys::trailing_id(&key) else { continue };
+            let Some(id) = keys::trailing_id(&key) else {
+                continue;
+            };
             // An index entry without article would be a bug; skip rather than fail the page.
             if let Some(article) = self.get(id)? {
                 items.push(article);
@@ -336,7 +388,12 @@ impl Store {
                 report.unindexed += 1;
             }
         }
-        let trees = [&self.by_date, &self.by_source, &self.by_keyword, &self.by_tag];
+        let trees = [
+            &self.by_date,
+            &self.by_source,
+            &self.by_keyword,
+            &self.by_tag,
+        ];
         for (i, tree) in trees.iter().enumerate() {
             for key in tree.iter().keys() {
                 let key = key?;
@@ -376,7 +433,8 @@ fn bump_count(meta: &TransactionalTree) -> TxResult<()> {
 }
 
 fn encode<T: serde::Serialize>(value: &T) -> TxResult<Vec<u8>> {
-    serde_json::to_vec(value).map_err(|e| ConflictableTransactionError::Abort(StoreError::Encode(e)))
+    serde_json::to_vec(value)
+        .map_err(|e| ConflictableTransactionError::Abort(StoreError::Encode(e)))
 }
 
 fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> TxResult<T> {

@@ -4,7 +4,10 @@ use super::*;
 use crate::model::{Article, ArticleId, Level};
 
 fn article(url: &str, day: u32, keywords: &[&str]) -> Article {
-    let t = Utc.with_ymd_and_hms(2021, 1, day, 12, 0, 0).single().expect("valid date");
+    let t = Utc
+        .with_ymd_and_hms(2021, 1, day, 12, 0, 0)
+        .single()
+        .expect("valid date");
     Article {
         id: ArticleId::from_url(url),
         source_id: "k21".into(),
@@ -54,17 +57,31 @@ fn listings_are_newest_first_and_paginate() {
     let (_d, s) = open();
     for day in 1..=5 {
         let kws: &[&str] = if day % 2 == 0 { &["OZG"] } else { &[] };
-        s.upsert(&article(&format!("https://x.test/{day}"), day, kws)).unwrap();
+        s.upsert(&article(&format!("https://x.test/{day}"), day, kws))
+            .unwrap();
     }
     let p = s.latest(0, 2).unwrap();
-    assert_eq!(p.items.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Titel 5", "Titel 4"]);
+    assert_eq!(
+        p.items.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(),
+        ["Titel 5", "Titel 4"]
+    );
     assert!(p.has_more);
     let last = s.latest(4, 2).unwrap();
     assert_eq!(last.items.len(), 1);
     assert!(!last.has_more);
     let kw = s.by_keyword("OZG", 0, 10).unwrap();
-    assert_eq!(kw.items.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Titel 4", "Titel 2"]);
-    assert_eq!(s.by_keyword("OZ", 0, 10).unwrap().items.len(), 0, "prefix must not leak");
+    assert_eq!(
+        kw.items
+            .iter()
+            .map(|a| a.title.as_str())
+            .collect::<Vec<_>>(),
+        ["Titel 4", "Titel 2"]
+    );
+    assert_eq!(
+        s.by_keyword("OZ", 0, 10).unwrap().items.len(),
+        0,
+        "prefix must not leak"
+    );
     assert_eq!(s.by_source("k21", 0, 10).unwrap().items.len(), 5);
     assert_eq!(s.by_tag("  POLITIK ", 0, 10).unwrap().items.len(), 5);
 }
@@ -116,7 +133,10 @@ fn second_open_reports_folder_in_use() {
         Err(e @ StoreError::InUse { .. }) => {
             let msg = e.to_string();
             assert!(msg.contains("in use"), "{msg}");
-            assert!(msg.contains(&format!("PID {}", std::process::id())), "{msg}");
+            assert!(
+                msg.contains(&format!("PID {}", std::process::id())),
+                "{msg}"
+            );
         }
         Err(other) => panic!("wrong error: {other}"),
         Ok(_) => panic!("second open must fail"),
@@ -140,4 +160,25 @@ fn schema_mismatch_is_refused() {
 fn tag_key_normalises() {
     assert_eq!(tag_key("  E-Government   Bayern "), "e-government bayern");
     assert_eq!(tag_key("ÖFFENTLICH"), "öffentlich");
+}
+
+#[test]
+fn listing_links_lead_to_their_article() {
+    let (_d, s) = open();
+    let a = article("https://x.test/canonical", 3, &[]);
+    s.upsert_linked(&a, Some("https://x.test/list-link?utm_source=rss"))
+        .unwrap();
+    let got = s
+        .get_by_link("https://x.test/list-link?utm_source=rss")
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.id, a.id);
+    assert_eq!(
+        s.get_by_link("https://x.test/canonical")
+            .unwrap()
+            .unwrap()
+            .id,
+        a.id
+    );
+    assert!(s.get_by_link("https://x.test/other").unwrap().is_none());
 }

@@ -1,0 +1,71 @@
+//! `govwire crawl`: every source once, then a summary table.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::bail;
+use govwire::crawl::{SourceReport, crawl_all};
+
+/// Runs the crawl and prints one line per source; exit code 1 if any source failed.
+pub async fn run(config_path: &Path, only: &[String]) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(config_path)?;
+    for id in only {
+        if config.source(id).is_none() {
+            bail!("no source with id {id:?} in {}", config_path.display());
+        }
+    }
+    let sources: Vec<_> = config
+        .sources
+        .iter()
+        .filter(|s| only.is_empty() || only.contains(&s.id))
+        .cloned()
+        .collect();
+    let store = super::open_store(&config)?;
+    let crawler = super::crawler(&config, store.clone())?;
+    let reports = crawl_all(crawler, &sources, config.settings.max_concurrency).await;
+    store.flush_async().await?;
+    print!("{}", table(&reports));
+    let failed = reports
+        .iter()
+        .any(|r| !r.errors.is_empty() && r.new + r.updated + r.unchanged == 0);
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The summary as an aligned text table, with the first error of each source below it.
+pub fn table(reports: &[SourceReport]) -> String {
+    let w = reports
+        .iter()
+        .map(|r| r.source_id.len())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "{:<w$}  {:>5}  {:>7}  {:>9}  {:>6}\n",
+        "source", "new", "updated", "unchanged", "errors"
+    );
+    for r in reports {
+        let unchanged = if r.not_modified {
+            "304".to_string()
+        } else {
+            r.unchanged.to_string()
+        };
+        out.push_str(&format!(
+            "{:<w$}  {:>5}  {:>7}  {:>9}  {:>6}\n",
+            r.source_id,
+            r.new,
+            r.updated,
+            unchanged,
+            r.errors.len()
+        ));
+    }
+    for r in reports.iter().filter(|r| !r.errors.is_empty()) {
+        out.push_str(&format!("{}: {}\n", r.source_id, r.errors[0]));
+    }
+    let total: usize = reports.iter().map(|r| r.new).sum();
+    out.push_str(&format!("{total} new article(s)\n"));
+    out
+}

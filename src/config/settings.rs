@@ -1,0 +1,218 @@
+//! The `[settings]` table: global crawler and server settings, their defaults and env overrides.
+//!
+//! This file owns `Settings` and how it is read; it must never read the environment except in
+//! [`Settings::apply_overrides`], which the caller invokes explicitly.
+
+use std::ffi::OsString;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use toml::de::DeTable;
+
+use super::error::{ConfigError, Report};
+use super::values::{count_field, duration_field, size_field};
+use super::walk::Fields;
+
+/// Global settings from `[settings]`; any key left out takes its [`Default`] value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Folder holding the store and the search index.
+    pub data_dir: PathBuf,
+    /// Address the web server listens on.
+    pub listen: SocketAddr,
+    /// `User-Agent` sent with every request; should name a contact.
+    pub user_agent: String,
+    /// Poll interval for sources that set none.
+    pub default_interval: Duration,
+    /// Minimum gap between two requests to the same host.
+    pub per_host_interval: Duration,
+    /// Maximum number of requests in flight.
+    pub max_concurrency: usize,
+    /// Total timeout of one request.
+    pub timeout: Duration,
+    /// Timeout for establishing a connection.
+    pub connect_timeout: Duration,
+    /// Largest response body read; longer bodies are cut off with an error.
+    pub max_body_bytes: u64,
+    /// Most articles taken from one listing or feed per crawl.
+    pub max_items_per_source: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("./data"),
+            listen: SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 8080),
+            user_agent: format!(
+                "govwire/{} (+https://github.com/govwire/govwire)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            default_interval: Duration::from_secs(30 * 60),
+            per_host_interval: Duration::from_secs(1),
+            max_concurrency: 8,
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_body_bytes: 10 << 20,
+            max_items_per_source: 200,
+        }
+    }
+}
+
+/// Environment variable that overrides `data_dir`.
+pub const ENV_DATA_DIR: &str = "GOVWIRE_DATA_DIR";
+/// Environment variable that overrides `listen`.
+pub const ENV_LISTEN: &str = "GOVWIRE_LISTEN";
+
+const KEYS: &[&str] = &[
+    "data_dir",
+    "listen",
+    "user_agent",
+    "default_interval",
+    "per_host_interval",
+    "max_concurrency",
+    "timeout",
+    "connect_timeout",
+    "max_body",
+    "max_items_per_source",
+];
+
+impl Settings {
+    /// Applies `GOVWIRE_DATA_DIR` and `GOVWIRE_LISTEN` as returned by `lookup`; empty means unset.
+    pub fn apply_overrides(
+        &mut self,
+        lookup: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<(), ConfigError> {
+        if let Some(dir) = lookup(ENV_DATA_DIR).filter(|v| !v.is_empty()) {
+            self.data_dir = PathBuf::from(dir);
+        }
+        if let Some(raw) = lookup(ENV_LISTEN).filter(|v| !v.is_empty()) {
+            let value = raw.to_string_lossy().into_owned();
+            self.listen = value.trim().parse().map_err(|e| ConfigError::Env {
+                var: ENV_LISTEN,
+                value: value.clone(),
+                reason: format!("not a socket address like 127.0.0.1:8080 ({e})"),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads `[settings]` found at `span`, starting from the defaults.
+pub(crate) fn read(
+    table: &DeTable<'_>,
+    span: std::ops::Range<usize>,
+    r: &mut Report<'_>,
+) -> Settings {
+    let mut f = Fields::new(table, span, KEYS);
+    f.set_context("[settings]".to_owned());
+    f.reject_unknown(r);
+    let mut s = Settings::default();
+    if let Some((span, dir)) = f.string(r, "data_dir") {
+        if dir.trim().is_empty() {
+            f.problem(r, &span, "data_dir", "must not be empty");
+        } else {
+            s.data_dir = PathBuf::from(dir);
+        }
+    }
+    if let Some((span, addr)) = f.string(r, "listen") {
+        match addr.trim().parse() {
+            Ok(a) => s.listen = a,
+            Err(_) => f.problem(
+                r,
+                &span,
+                "listen",
+                format!("{addr:?} is not a socket address (expected e.g. \"127.0.0.1:8080\")"),
+            ),
+        }
+    }
+    if let Some((span, ua)) = f.string(r, "user_agent") {
+        if ua.trim().is_empty() {
+            f.problem(r, &span, "user_agent", "must not be empty");
+        } else {
+            s.user_agent = ua.trim().to_owned();
+        }
+    }
+    read_numbers(&f, r, &mut s);
+    s
+}
+
+fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
+    let durations: [(&str, &mut Duration); 4] = [
+        ("default_interval", &mut s.default_interval),
+        ("per_host_interval", &mut s.per_host_interval),
+        ("timeout", &mut s.timeout),
+        ("connect_timeout", &mut s.connect_timeout),
+    ];
+    for (key, slot) in durations {
+        if let Some(d) = duration_field(f, r, key) {
+            *slot = d;
+        }
+    }
+    if let Some(n) = count_field(f, r, "max_concurrency") {
+        s.max_concurrency = n;
+    }
+    if let Some(n) = count_field(f, r, "max_items_per_source") {
+        s.max_items_per_source = n;
+    }
+    if let Some(n) = size_field(f, r, "max_body") {
+        s.max_body_bytes = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<OsString> + 'a {
+        move |k| {
+            pairs
+                .iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn defaults_match_the_documented_values() {
+        let s = Settings::default();
+        assert_eq!(s.data_dir, PathBuf::from("./data"));
+        assert_eq!(s.listen.to_string(), "127.0.0.1:8080");
+        assert!(s.user_agent.starts_with("govwire/0."), "{}", s.user_agent);
+        assert_eq!(s.default_interval, Duration::from_secs(1800));
+        assert_eq!(s.per_host_interval, Duration::from_secs(1));
+        assert_eq!(s.max_concurrency, 8);
+        assert_eq!(s.timeout, Duration::from_secs(30));
+        assert_eq!(s.connect_timeout, Duration::from_secs(10));
+        assert_eq!(s.max_body_bytes, 10 * 1024 * 1024);
+        assert_eq!(s.max_items_per_source, 200);
+    }
+
+    #[test]
+    fn env_overrides() {
+        let mut s = Settings::default();
+        s.apply_overrides(env(&[])).expect("no vars");
+        assert_eq!(s, Settings::default());
+
+        s.apply_overrides(env(&[
+            (ENV_DATA_DIR, "/var/lib/govwire"),
+            (ENV_LISTEN, "0.0.0.0:9000"),
+        ]))
+        .expect("valid vars");
+        assert_eq!(s.data_dir, PathBuf::from("/var/lib/govwire"));
+        assert_eq!(s.listen.to_string(), "0.0.0.0:9000");
+
+        s.apply_overrides(env(&[(ENV_DATA_DIR, ""), (ENV_LISTEN, "")]))
+            .expect("empty means unset");
+        assert_eq!(s.data_dir, PathBuf::from("/var/lib/govwire"));
+
+        let err = s
+            .apply_overrides(env(&[(ENV_LISTEN, "localhost")]))
+            .expect_err("not a socket address");
+        let msg = err.to_string();
+        assert!(
+            msg.contains("GOVWIRE_LISTEN") && msg.contains("localhost"),
+            "{msg}"
+        );
+    }
+}

@@ -1,0 +1,278 @@
+//! Parsers for the value syntaxes of sources.toml: durations, sizes, ids, URLs, CSS selectors.
+//!
+//! This file owns the small grammars and their error wording; each parser is pure and returns a
+//! message on failure. It must never read files, the environment or the clock.
+
+use std::time::Duration;
+
+use toml::de::DeValue;
+
+use super::error::Report;
+use super::walk::Fields;
+
+/// Parses `"90s"`, `"30m"`, `"2h"`, `"1d"` into a non-zero duration.
+pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let bad = || format!("invalid duration {s:?} (expected e.g. \"90s\", \"30m\", \"2h\", \"1d\")");
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let factor = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(bad()),
+    };
+    let secs = n
+        .checked_mul(factor)
+        .ok_or_else(|| format!("duration {s:?} is too large"))?;
+    seconds(secs)
+}
+
+/// A duration of `secs` seconds, which must not be zero.
+fn seconds(secs: u64) -> Result<Duration, String> {
+    if secs == 0 {
+        return Err("duration must be greater than zero".to_owned());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// Parses `"512KiB"`, `"10MiB"`, `"1GiB"`, `"2048B"` into a non-zero number of bytes.
+pub(crate) fn parse_size(s: &str) -> Result<u64, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let bad = || format!("invalid size {s:?} (expected e.g. \"512KiB\", \"10MiB\", \"1GiB\")");
+    let n: u64 = digits.parse().map_err(|_| bad())?;
+    let factor: u64 = match unit.trim() {
+        "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(bad()),
+    };
+    let bytes = n
+        .checked_mul(factor)
+        .ok_or_else(|| format!("size {s:?} is too large"))?;
+    positive(bytes, "size")
+}
+
+fn positive(n: u64, what: &str) -> Result<u64, String> {
+    if n == 0 {
+        Err(format!("{what} must be greater than zero"))
+    } else {
+        Ok(n)
+    }
+}
+
+/// Checks a source id: non-empty, only `a-z`, `0-9` and `-`.
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid id {id:?} (use only a-z, 0-9 and -, e.g. \"bmi-presse\")"
+        ))
+    }
+}
+
+/// Parses an absolute http(s) URL with a host and returns its normalised form.
+pub(crate) fn check_url(s: &str) -> Result<String, String> {
+    let url = url::Url::parse(s.trim()).map_err(|e| format!("invalid URL {s:?}: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!(
+            "URL {s:?} has scheme {:?} (expected http or https)",
+            url.scheme()
+        ));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("URL {s:?} has no host"));
+    }
+    Ok(url.to_string())
+}
+
+/// Checks that `s` is a valid CSS selector (as `scraper` understands it).
+pub(crate) fn check_selector(s: &str) -> Result<(), String> {
+    if s.trim().is_empty() {
+        return Err("CSS selector must not be empty".to_owned());
+    }
+    scraper::Selector::parse(s)
+        .map(|_| ())
+        .map_err(|e| format!("invalid CSS selector {s:?}: {e}"))
+}
+
+/// Reads a duration field given as a string (`"30m"`) or integer seconds.
+pub(crate) fn duration_field(
+    f: &Fields<'_, '_>,
+    r: &mut Report<'_>,
+    key: &str,
+) -> Option<Duration> {
+    let (span, value) = f.value(key)?;
+    let parsed = match value {
+        DeValue::String(s) => parse_duration(s),
+        DeValue::Integer(_) => {
+            let (_, n) = f.integer(r, key)?;
+            u64::try_from(n)
+                .map_err(|_| "duration must not be negative".to_owned())
+                .and_then(seconds)
+        }
+        other => Err(format!(
+            "expected a duration such as \"30m\" or integer seconds, found {}",
+            other.type_str()
+        )),
+    };
+    parsed.map_err(|m| f.problem(r, &span, key, m)).ok()
+}
+
+/// Reads a size field given as a string (`"10MiB"`) or integer bytes.
+pub(crate) fn size_field(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str) -> Option<u64> {
+    let (span, value) = f.value(key)?;
+    let parsed = match value {
+        DeValue::String(s) => parse_size(s),
+        DeValue::Integer(_) => {
+            let (_, n) = f.integer(r, key)?;
+            u64::try_from(n)
+                .map_err(|_| "size must not be negative".to_owned())
+                .and_then(|n| positive(n, "size"))
+        }
+        other => Err(format!(
+            "expected a size such as \"10MiB\" or integer bytes, found {}",
+            other.type_str()
+        )),
+    };
+    parsed.map_err(|m| f.problem(r, &span, key, m)).ok()
+}
+
+/// Reads a positive integer field that must fit a `usize`.
+pub(crate) fn count_field(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str) -> Option<usize> {
+    let (span, n) = f.integer(r, key)?;
+    match usize::try_from(n) {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            f.problem(
+                r,
+                &span,
+                key,
+                format!("must be a positive integer, found {n}"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads an optional CSS selector field, validating it.
+pub(crate) fn selector_field(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str) -> Option<String> {
+    let (span, s) = f.string(r, key)?;
+    match check_selector(s) {
+        Ok(()) => Some(s.to_owned()),
+        Err(m) => {
+            f.problem(r, &span, key, m);
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let cases: [(&str, Result<u64, &str>); 11] = [
+            ("90s", Ok(90)),
+            ("30m", Ok(1800)),
+            ("2h", Ok(7200)),
+            ("1d", Ok(86_400)),
+            (" 5 m ", Ok(300)),
+            ("0s", Err("greater than zero")),
+            ("30", Err("invalid duration")),
+            ("m", Err("invalid duration")),
+            ("1w", Err("invalid duration")),
+            ("-5s", Err("invalid duration")),
+            ("99999999999999999d", Err("too large")),
+        ];
+        for (input, want) in cases {
+            let got = parse_duration(input);
+            match want {
+                Ok(secs) => assert_eq!(got, Ok(Duration::from_secs(secs)), "{input}"),
+                Err(part) => {
+                    let msg = got.expect_err(input);
+                    assert!(msg.contains(part), "{input}: {msg}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sizes() {
+        let cases: [(&str, Result<u64, &str>); 8] = [
+            ("10MiB", Ok(10 << 20)),
+            ("512KiB", Ok(512 << 10)),
+            ("1GiB", Ok(1 << 30)),
+            ("100B", Ok(100)),
+            ("0MiB", Err("greater than zero")),
+            ("10MB", Err("invalid size")),
+            ("MiB", Err("invalid size")),
+            ("99999999999999GiB", Err("too large")),
+        ];
+        for (input, want) in cases {
+            match want {
+                Ok(n) => assert_eq!(parse_size(input), Ok(n), "{input}"),
+                Err(part) => {
+                    let msg = parse_size(input).expect_err(input);
+                    assert!(msg.contains(part), "{input}: {msg}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ids() {
+        for ok in ["bmi", "kommune21", "it-planungsrat"] {
+            assert!(check_id(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "BMI", "bmi_presse", "bmi presse", "bmü"] {
+            assert!(check_id(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn urls() {
+        assert_eq!(
+            check_url("https://www.bmi.bund.de").as_deref(),
+            Ok("https://www.bmi.bund.de/")
+        );
+        assert!(check_url("http://example.org/feed.xml").is_ok());
+        let cases = [
+            ("ftp://example.org/x", "scheme"),
+            ("www.example.org/feed", "invalid URL"),
+            ("/relative/path", "invalid URL"),
+            ("file:///etc/passwd", "scheme"),
+        ];
+        for (input, part) in cases {
+            let msg = check_url(input).expect_err(input);
+            assert!(msg.contains(part), "{input}: {msg}");
+        }
+    }
+
+    #[test]
+    fn selectors() {
+        for ok in [
+            "div.teaser",
+            "a",
+            ".related, .share",
+            "#content > p",
+            "h3 a[href]",
+        ] {
+            assert!(check_selector(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "   ", "div..x", "a[", ">>"] {
+            assert!(check_selector(bad).is_err(), "{bad:?}");
+        }
+    }
+}

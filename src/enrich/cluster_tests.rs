@@ -1,0 +1,172 @@
+//! Clustering tests: one press release, three reprints at different edit levels, three different
+//! stories on the same topic, and an unrelated article.
+
+use super::*;
+
+/// (name, file contents): first line is the title, the rest the text.
+const ORIGINAL: (&str, &str) = ("original", include_str!("testdata/rm_original.txt"));
+const REPRINTS: [(&str, &str); 3] = [
+    ("light", include_str!("testdata/rm_light.txt")),
+    ("medium", include_str!("testdata/rm_medium.txt")),
+    ("heavy", include_str!("testdata/rm_heavy.txt")),
+];
+const OTHERS: [(&str, &str); 4] = [
+    ("other-bayern", include_str!("testdata/rm_other_bayern.txt")),
+    ("other-nkr", include_str!("testdata/rm_other_nkr.txt")),
+    (
+        "other-kommune",
+        include_str!("testdata/rm_other_kommune.txt"),
+    ),
+    (
+        "unrelated-kommune21",
+        include_str!("testdata/kommune21.txt"),
+    ),
+];
+
+fn sig_of(doc: &str) -> Signature {
+    let (title, text) = doc.split_once('\n').unwrap_or((doc, ""));
+    signature(title, text)
+}
+
+#[test]
+fn reprints_are_similar_and_other_stories_are_not() {
+    let original = sig_of(ORIGINAL.1);
+    let reprint: Vec<f64> = REPRINTS
+        .iter()
+        .map(|(_, d)| ClusterIndex::similarity(&original, &sig_of(d)))
+        .collect();
+    let others: Vec<f64> = OTHERS
+        .iter()
+        .map(|(_, d)| ClusterIndex::similarity(&original, &sig_of(d)))
+        .collect();
+    let report = format!("reprints {reprint:?}, others {others:?}");
+    println!("{report}");
+    // the light reprint is closest; medium and heavy are both well above the threshold
+    assert!(reprint.iter().skip(1).all(|s| *s < reprint[0]), "{report}");
+    assert!(
+        reprint.iter().all(|s| *s >= DEFAULT_THRESHOLD + 0.1),
+        "{report}"
+    );
+    assert!(
+        others.iter().all(|s| *s <= DEFAULT_THRESHOLD - 0.15),
+        "{report}"
+    );
+}
+
+/// Inserts documents with ids 1.. in the given order; returns (name, id, cluster).
+fn insert_all(order: &[(&str, &str)]) -> Vec<(String, u64, u64)> {
+    let mut index = ClusterIndex::new();
+    order
+        .iter()
+        .zip(1u64..)
+        .map(|((name, doc), id)| (name.to_string(), id, index.insert(id, &sig_of(doc))))
+        .collect()
+}
+
+#[test]
+fn reprints_join_the_original_and_nothing_else_merges() {
+    // Other stories first, so a false merge would show up as a reprint joining them too.
+    let mut order: Vec<(&str, &str)> = OTHERS.to_vec();
+    order.push(ORIGINAL);
+    order.extend(REPRINTS);
+    let got = insert_all(&order);
+    let original_id = got
+        .iter()
+        .find(|(n, ..)| n == "original")
+        .map(|(_, id, _)| *id);
+    for (name, id, cluster) in &got {
+        let want = if REPRINTS.iter().any(|(n, _)| n == name) {
+            original_id
+        } else {
+            Some(*id)
+        };
+        assert_eq!(Some(*cluster), want, "{name}: {got:?}");
+    }
+}
+
+#[test]
+fn cluster_is_named_after_the_earliest_member() {
+    // heavy first: the original and the other reprints join the heavy reprint's cluster
+    let order = [REPRINTS[2], ORIGINAL, REPRINTS[0], REPRINTS[1], OTHERS[0]];
+    let clusters: Vec<u64> = insert_all(&order).into_iter().map(|(_, _, c)| c).collect();
+    assert_eq!(clusters, vec![1, 1, 1, 1, 5]);
+}
+
+#[test]
+fn reinserting_an_id_keeps_its_cluster() {
+    let mut index = ClusterIndex::new();
+    let a = sig_of(ORIGINAL.1);
+    assert_eq!(index.insert(7, &a), 7);
+    assert_eq!(index.insert(8, &a), 7);
+    assert_eq!(index.insert(8, &sig_of(OTHERS[0].1)), 7);
+    assert_eq!(index.cluster_of(8), Some(7));
+    assert_eq!(index.cluster_of(9), None);
+    assert_eq!(index.len(), 2);
+}
+
+#[test]
+fn empty_signatures_never_cluster() {
+    let empty = signature("", "  – https://www.bmi.bund.de/x presse@bmi.bund.de ");
+    assert!(empty.is_empty());
+    assert_eq!(ClusterIndex::similarity(&empty, &empty), 0.0);
+    let mut index = ClusterIndex::new();
+    assert_eq!(index.insert(1, &empty), 1);
+    assert_eq!(index.insert(2, &empty), 2);
+    assert!(!signature("OZG", "").is_empty());
+}
+
+#[test]
+fn folding_and_links_do_not_change_the_signature() {
+    let a = signature(
+        "Zuständigkeit",
+        "Die Straße wird digital. Mehr unter https://example.org/a",
+    );
+    let b = signature(
+        "ZUSTAENDIGKEIT",
+        "die strasse wird digital – mehr unter www.example.org/b",
+    );
+    assert_eq!(ClusterIndex::similarity(&a, &b), 1.0);
+    assert_eq!(a, b);
+}
+
+#[test]
+fn signatures_are_deterministic_golden() {
+    // Frozen values: if this fails, stored signatures are invalid; bump SIGNATURE_VERSION.
+    let sig = signature("Registermodernisierung", "Bund und Länder starten");
+    let head: Vec<u32> = sig.0.iter().take(4).copied().collect();
+    assert_eq!(head, GOLDEN_HEAD);
+}
+
+/// First four values of the golden signature above.
+const GOLDEN_HEAD: [u32; 4] = [2_601_923_019, 2_601_923_019, 1_720_187_857, 1_720_187_857];
+
+#[test]
+fn serde_round_trip_and_corrupt_lengths() {
+    let sig = sig_of(ORIGINAL.1);
+    let json = serde_json::to_string(&sig).unwrap_or_default();
+    let back: Option<Signature> = serde_json::from_str(&json).ok();
+    assert_eq!(back.as_ref(), Some(&sig));
+
+    let short: Option<Signature> = serde_json::from_str("[1,2,3]").ok();
+    let short = short.unwrap_or(Signature(Vec::new()));
+    assert!(short.is_empty());
+    assert_eq!(ClusterIndex::similarity(&short, &sig), 0.0);
+    let mut index = ClusterIndex::new();
+    assert_eq!(index.insert(1, &sig), 1);
+    assert_eq!(index.insert(2, &short), 2);
+}
+
+#[test]
+fn threshold_is_clamped() {
+    assert_eq!(ClusterIndex::with_threshold(-1.0).threshold, 0.0);
+    assert_eq!(
+        ClusterIndex::with_threshold(f64::NAN).threshold,
+        DEFAULT_THRESHOLD
+    );
+    // above 1.0 only identical signatures could join, and 2.0 clamps to exactly that
+    let a = sig_of(ORIGINAL.1);
+    let mut strict = ClusterIndex::with_threshold(2.0);
+    assert_eq!(strict.insert(1, &a), 1);
+    assert_eq!(strict.insert(2, &sig_of(REPRINTS[0].1)), 2);
+    assert_eq!(strict.insert(3, &a), 1);
+}

@@ -1,0 +1,282 @@
+//! One article page into a `Draft`: selectors where the source gives them, automatic where not.
+//!
+//! Owns the order of fallbacks for every field (date, author, tags, summary, language, canonical
+//! URL) and the final clean-up of the body (no duplicated title, kicker or date line at its top).
+//! It must never fail because a field is missing (only invalid selectors and a non-http page URL
+//! are errors) and never let page text flow into tags or the other way round.
+
+use chrono::{DateTime, Utc};
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{Html, Selector};
+
+use super::dom::{DomNode, attr, line_text, paragraphs};
+use super::headline::{self, Headline};
+use super::listing::element_date;
+use super::meta::PageMeta;
+use super::text::{join_paragraphs, truncate_words};
+use super::{
+    ExtractError, auto, base_url, boiler, canonical, dates, detect_language, selector, tags,
+};
+use crate::model::{ArticleSelectors, Draft};
+
+/// Summaries are cut to about this many characters.
+const SUMMARY_CHARS: usize = 300;
+/// How much text after the headline is searched for a date.
+const DATE_WINDOW: usize = 600;
+
+/// Compiled article selectors.
+#[derive(Default)]
+struct Compiled {
+    title: Option<Selector>,
+    date: Option<Selector>,
+    body: Option<Selector>,
+    tags: Option<Selector>,
+    remove: Option<Selector>,
+}
+
+impl Compiled {
+    fn new(sel: &ArticleSelectors) -> Result<Self, ExtractError> {
+        let opt = |field, s: &Option<String>| {
+            s.as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| selector(field, s))
+                .transpose()
+        };
+        Ok(Compiled {
+            title: opt("title", &sel.title)?,
+            date: opt("date", &sel.date)?,
+            body: opt("body", &sel.body)?,
+            tags: opt("tags", &sel.tags)?,
+            remove: opt("remove", &sel.remove)?,
+        })
+    }
+}
+
+/// Extracts an article page. `page_url` is the URL the page was fetched from (after redirects).
+pub fn extract_article(
+    html: &str,
+    page_url: &str,
+    sel: &ArticleSelectors,
+) -> Result<Draft, ExtractError> {
+    let base = base_url(page_url)?;
+    let c = Compiled::new(sel)?;
+    let mut doc = super::dom::parse_document(html);
+    if let Some(r) = &c.remove {
+        remove_matches(&mut doc, r);
+    }
+    let meta = PageMeta::read(&doc);
+    let head = headline::find(&doc, c.title.as_ref(), &meta);
+    let published = find_published(&doc, &c, &meta, head.node);
+    let author = find_author(&doc, &meta);
+    let tags = find_tags(&doc, &c, &meta);
+    let declared: Vec<&str> = [meta.canonical.as_deref(), meta.og_url.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let url = canonical::canonical_url(&base, &declared);
+    let body = match &c.body {
+        Some(b) => selected_body(&doc, b),
+        None => auto::body_paragraphs(&mut doc),
+    };
+    let body = strip_leading_dupes(body, &head);
+    let text = join_paragraphs(&body);
+    let summary = meta
+        .description
+        .clone()
+        .or_else(|| {
+            body.iter()
+                .find(|p| p.chars().count() >= 40)
+                .or(body.first())
+                .cloned()
+        })
+        .map(|s| truncate_words(&s, SUMMARY_CHARS));
+    let sample = if text.is_empty() {
+        head.title.as_deref().unwrap_or_default()
+    } else {
+        &text
+    };
+    Ok(Draft {
+        url,
+        lang: detect_language(sample, meta.html_lang.as_deref()),
+        title: head.title,
+        kicker: head.kicker,
+        published,
+        author,
+        tags,
+        summary,
+        text,
+    })
+}
+
+/// Detaches every element matching the source's `remove` selector.
+fn remove_matches(doc: &mut Html, sel: &Selector) {
+    let ids: Vec<NodeId> = doc.select(sel).map(|e| e.id()).collect();
+    for id in ids {
+        if let Some(mut n) = doc.tree.get_mut(id) {
+            n.detach();
+        }
+    }
+}
+
+/// The body from the configured selector: every match, in order, tidied.
+fn selected_body(doc: &Html, sel: &Selector) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in doc.select(sel) {
+        out.extend(paragraphs(*e, &|_| false));
+    }
+    boiler::tidy(out)
+}
+
+/// Publication date: selector, JSON-LD, meta tags, `<time datetime>`, then text near the headline.
+fn find_published(
+    doc: &Html,
+    c: &Compiled,
+    meta: &PageMeta,
+    head: Option<NodeId>,
+) -> Option<DateTime<Utc>> {
+    if let Some(s) = &c.date
+        && let Some(d) = doc.select(s).find_map(element_date)
+    {
+        return Some(d);
+    }
+    meta.ld
+        .date_published
+        .iter()
+        .chain(meta.published.iter())
+        .find_map(|s| dates::parse_date(s))
+        .or_else(|| time_element(doc))
+        .or_else(|| near_headline(doc, head))
+}
+
+/// The first `<time datetime>` inside the article (or anywhere, if there is no article).
+fn time_element(doc: &Html) -> Option<DateTime<Utc>> {
+    let scoped = Selector::parse("article time[datetime], main time[datetime]").ok()?;
+    let any = Selector::parse("time[datetime]").ok()?;
+    doc.select(&scoped)
+        .chain(doc.select(&any))
+        .find_map(|e| e.attr("datetime").and_then(dates::parse_date))
+}
+
+/// A date written in the text right after the headline, or around it in its wrapper.
+fn near_headline(doc: &Html, head: Option<NodeId>) -> Option<DateTime<Utc>> {
+    let root = doc.tree.root();
+    let Some(h) = head.and_then(|id| doc.tree.get(id)) else {
+        return dates::find_date(&text_window(root, None));
+    };
+    dates::find_date(&text_window(root, Some(h.id()))).or_else(|| {
+        let wrapper = h.parent()?;
+        let text = line_text(wrapper);
+        (text.len() <= 2 * DATE_WINDOW)
+            .then(|| dates::find_date(&text))
+            .flatten()
+    })
+}
+
+/// Up to [`DATE_WINDOW`] bytes of document text after `after` closes (from the start if `None`).
+fn text_window(root: DomNode<'_>, after: Option<NodeId>) -> String {
+    let mut out = String::new();
+    let mut collecting = after.is_none();
+    let mut skipping: Option<NodeId> = None;
+    for edge in root.traverse() {
+        match edge {
+            Edge::Close(n) if Some(n.id()) == after => collecting = true,
+            Edge::Close(n) if Some(n.id()) == skipping => skipping = None,
+            Edge::Open(n) if collecting && skipping.is_none() => {
+                if n.value()
+                    .as_element()
+                    .is_some_and(|e| super::dom::is_skipped_tag(e.name()))
+                {
+                    skipping = Some(n.id());
+                } else if let Some(t) = n.value().as_text() {
+                    out.push_str(t);
+                    out.push(' ');
+                    if out.len() >= DATE_WINDOW {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Author: meta, JSON-LD, rel=author, then a byline element.
+fn find_author(doc: &Html, meta: &PageMeta) -> Option<String> {
+    meta.author
+        .clone()
+        .or_else(|| meta.ld.author.clone())
+        .or_else(|| meta.rel_author.clone())
+        .or_else(|| byline(doc))
+}
+
+/// Text of the first element classed `author`/`byline`/`autor`, without a `Von`/`By` prefix.
+fn byline(doc: &Html) -> Option<String> {
+    doc.tree.root().descendants().find_map(|n| {
+        let class = attr(n, "class")?.to_ascii_lowercase();
+        if !["byline", "author", "autor", "verfasser"]
+            .iter()
+            .any(|k| class.contains(k))
+        {
+            return None;
+        }
+        let text = line_text(n);
+        let text = ["Von ", "von ", "By ", "by ", "Autor:", "Autorin:", "Text:"]
+            .iter()
+            .find_map(|p| text.strip_prefix(p))
+            .unwrap_or(&text)
+            .trim()
+            .to_string();
+        (!text.is_empty() && text.chars().count() <= 80).then_some(text)
+    })
+}
+
+/// Tags: the configured selector, else labelled blocks, `article:tag` and `keywords` metas.
+fn find_tags(doc: &Html, c: &Compiled, meta: &PageMeta) -> Vec<String> {
+    if let Some(s) = &c.tags {
+        return tags::selector_tags(doc, s);
+    }
+    let mut out = tags::block_tags(doc);
+    tags::push_all(&mut out, meta.article_tags.iter().cloned());
+    tags::push_all(&mut out, meta.keywords.iter().cloned());
+    out
+}
+
+/// Drops title, kicker and date-only lines at the top of the body and a `[dd.mm.yyyy]` prefix
+/// of the lede.
+fn strip_leading_dupes(mut body: Vec<String>, head: &Headline) -> Vec<String> {
+    let norm = |s: &str| s.trim().trim_end_matches(':').to_lowercase();
+    let title = head.title.as_deref().map(norm);
+    let kicker = head.kicker.as_deref().map(norm);
+    let mut drop = 0;
+    for p in body.iter().take(4) {
+        let n = norm(p);
+        let is_head = Some(&n) == title.as_ref()
+            || Some(&n) == kicker.as_ref()
+            || matches!((&kicker, &title), (Some(k), Some(t)) if n == format!("{k}: {t}") || n == format!("{k} {t}") || n == format!("{k}:\n{t}"));
+        let is_date_line = p.chars().count() <= 80
+            && p.split_whitespace().count() <= 10
+            && dates::find_date(p).is_some();
+        if is_head || is_date_line {
+            drop += 1;
+        } else {
+            break;
+        }
+    }
+    body.drain(..drop);
+    if let Some(first) = body.first_mut()
+        && let Some(rest) = strip_bracket_date(first)
+    {
+        *first = rest;
+    }
+    body.retain(|p| !p.is_empty());
+    body
+}
+
+/// `[11.12.2020] Text` → `Text`.
+fn strip_bracket_date(p: &str) -> Option<String> {
+    let inner = p.strip_prefix('[')?;
+    let (date, rest) = inner.split_once(']')?;
+    (date.len() <= 30 && dates::parse_date(date).is_some()).then(|| rest.trim().to_string())
+}

@@ -1,0 +1,272 @@
+//! Automatic main-text detection for pages without a body selector (readability-like).
+//!
+//! Owns the pipeline: drop boilerplate (see `boiler`), measure text and link density of every
+//! element (`stats`), score containers by the paragraphs they hold, take the best one plus
+//! related siblings, clean it conditionally and return its blocks as paragraphs. It must never
+//! recurse over the tree (all walks are iterative), never return navigation or footer text in
+//! preference to paragraphs, and never fail: the worst case is the page's remaining text.
+
+use std::collections::{HashMap, HashSet};
+
+use ego_tree::NodeId;
+use scraper::Html;
+
+use super::boiler::{self, class_weight};
+use super::dom::{DomNode, paragraphs, tag};
+use super::stats::{Stats, measure};
+
+/// Paragraph-like elements shorter than this do not vote for their containers.
+const MIN_PARAGRAPH_CHARS: u32 = 25;
+/// How many ancestors a paragraph's score reaches.
+const ANCESTOR_LEVELS: usize = 5;
+
+/// Main text of a whole HTML page, paragraphs separated by blank lines.
+pub fn main_text(html: &str) -> String {
+    let mut doc = super::dom::parse_document(html);
+    super::text::join_paragraphs(body_paragraphs(&mut doc))
+}
+
+/// The main-text paragraphs of `doc`, in order. Detaches boilerplate from `doc` as a side effect.
+pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
+    boiler::strip(doc);
+    let root = doc.tree.root();
+    let stats = measure(root);
+    let scores = score(root, &stats);
+    let Some(top) = best(&scores, doc) else {
+        return boiler::tidy(paragraphs(root, &|_| false));
+    };
+    let content = with_siblings(doc, top, &scores, &stats);
+    let removed = conditional_removals(doc, &content, &stats);
+    let skip = |n: DomNode<'_>| removed.contains(&n.id());
+    let mut out = Vec::new();
+    for id in content {
+        if let Some(node) = doc.tree.get(id) {
+            out.extend(paragraphs(node, &skip));
+        }
+    }
+    boiler::tidy(out)
+}
+
+/// Whether an element is a paragraph that votes for its ancestors, and its own text length.
+fn paragraph_len(node: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Option<u32> {
+    let name = tag(node)?;
+    let s = stats.get(&node.id())?;
+    let votes = match name {
+        "p" | "pre" | "td" | "blockquote" => s.text,
+        "div" | "section" | "article" | "li" | "dd" => s.own_text,
+        _ => 0,
+    };
+    (votes >= MIN_PARAGRAPH_CHARS).then_some(votes)
+}
+
+/// Readability-style content scores of container elements.
+fn score(root: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> HashMap<NodeId, f64> {
+    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+    for node in root.descendants() {
+        let Some(len) = paragraph_len(node, stats) else {
+            continue;
+        };
+        let commas = stats.get(&node.id()).map_or(0, |s| s.commas);
+        let own = 1.0 + f64::from(commas.min(50)) + (f64::from(len) / 100.0).min(3.0);
+        // Text directly inside a container votes for the container itself, too.
+        if matches!(tag(node), Some("div" | "section" | "article")) {
+            *scores.entry(node.id()).or_insert_with(|| base_score(node)) += own;
+        }
+        for (level, anc) in node.ancestors().take(ANCESTOR_LEVELS).enumerate() {
+            if tag(anc).is_none() {
+                break;
+            }
+            let divider = match level {
+                0 => 1.0,
+                1 => 2.0,
+                n => n as f64 * 3.0,
+            };
+            *scores.entry(anc.id()).or_insert_with(|| base_score(anc)) += own / divider;
+        }
+    }
+    for (id, score) in scores.iter_mut() {
+        let ld = stats.get(id).map_or(0.0, Stats::link_density);
+        *score *= 1.0 - ld;
+    }
+    scores
+}
+
+/// A container's starting score from its tag and class/id.
+fn base_score(node: DomNode<'_>) -> f64 {
+    let by_tag = match tag(node).unwrap_or_default() {
+        "div" | "article" | "main" | "section" => 5.0,
+        "pre" | "td" | "blockquote" => 3.0,
+        "address" | "ol" | "ul" | "dl" | "dd" | "dt" | "li" | "form" => -3.0,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "th" => -5.0,
+        _ => 0.0,
+    };
+    by_tag + class_weight(node)
+}
+
+/// The best-scoring container still attached to the document.
+fn best(scores: &HashMap<NodeId, f64>, doc: &Html) -> Option<NodeId> {
+    scores
+        .iter()
+        .filter(|(id, _)| {
+            doc.tree
+                .get(**id)
+                .is_some_and(|n| !matches!(tag(n), Some("html" | "body")))
+        })
+        .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(id, _)| *id)
+        .or_else(|| scores.keys().next().copied())
+}
+
+/// The top container plus siblings that look like more of the same article.
+fn with_siblings(
+    doc: &Html,
+    top: NodeId,
+    scores: &HashMap<NodeId, f64>,
+    stats: &HashMap<NodeId, Stats>,
+) -> Vec<NodeId> {
+    let Some(node) = doc.tree.get(top) else {
+        return vec![top];
+    };
+    let Some(parent) = node.parent().filter(|p| tag(*p).is_some()) else {
+        return vec![top];
+    };
+    let top_score = scores.get(&top).copied().unwrap_or(0.0);
+    // Stricter than readability's 0.2: a sidebar column of prose must not ride along. Content
+    // spread over sibling blocks is caught anyway, because their parent then scores highest.
+    let threshold = (top_score * 0.5).max(10.0);
+    let mut out = Vec::new();
+    for sib in parent.children() {
+        if sib.id() == top {
+            out.push(top);
+            continue;
+        }
+        let Some(s) = stats.get(&sib.id()) else {
+            continue;
+        };
+        let sib_score = scores.get(&sib.id()).copied().unwrap_or(0.0);
+        let ld = s.link_density();
+        let is_p = tag(sib) == Some("p");
+        let keep = sib_score >= threshold
+            || (is_p && s.text > 80 && ld < 0.25)
+            || (is_p && s.text > 0 && ld == 0.0 && s.ends_sentence);
+        if keep && tag(sib).is_some() {
+            out.push(sib.id());
+        }
+    }
+    out
+}
+
+/// Elements inside the content that look like link lists, forms or widgets rather than text.
+fn conditional_removals(
+    doc: &Html,
+    content: &[NodeId],
+    stats: &HashMap<NodeId, Stats>,
+) -> HashSet<NodeId> {
+    let mut removed = HashSet::new();
+    for id in content {
+        let Some(root) = doc.tree.get(*id) else {
+            continue;
+        };
+        for node in root.descendants().skip(1) {
+            if !matches!(
+                tag(node),
+                Some("div" | "section" | "ul" | "ol" | "table" | "dl" | "aside" | "figure")
+            ) {
+                continue;
+            }
+            let Some(s) = stats.get(&node.id()) else {
+                continue;
+            };
+            if s.commas >= 10 {
+                continue;
+            }
+            let weight = class_weight(node);
+            let ld = s.link_density();
+            let linky = (ld > 0.33 && weight < 25.0) || ld > 0.5;
+            let widget = s.inputs > 0 && s.inputs * 3 > s.paragraphs.max(1);
+            if weight < 0.0 || linky || widget {
+                removed.insert(node.id());
+            }
+        }
+    }
+    removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &str) -> String {
+        format!(
+            "<html><head><title>t</title><script>var x=1;</script></head><body>{body}</body></html>"
+        )
+    }
+
+    const ARTICLE: &str = "<div class=\"article\"><h1>Titel</h1>\
+        <p>Erster Absatz mit genug Text, damit er zählt, und einem Komma, oder zwei.</p>\
+        <p>Zweiter Absatz, ebenfalls lang genug, um als Inhalt erkannt zu werden, sagt man.</p>\
+        <ul class=\"links\"><li><a href=\"/a\">Link eins</a></li><li><a href=\"/b\">Link zwei</a></li></ul>\
+        <p>Letzter Absatz, der Schluss des Artikels mit genügend Wörtern darin, so ist es.</p></div>";
+
+    #[test]
+    fn picks_article_and_drops_boilerplate() {
+        let html = page(&format!(
+            "<nav><ul><li><a href=\"/\">Startseite</a></li><li><a href=\"/themen\">Themen</a></li></ul></nav>\
+             <div id=\"cookie-banner\"><p>Wir verwenden Cookies, um Ihnen, wie üblich, das beste Erlebnis zu bieten.</p></div>\
+             {ARTICLE}\
+             <div class=\"sidebar\"><p>Seitenleiste mit Text, der nicht zum Artikel gehört, sicher nicht.</p></div>\
+             <footer><p>Impressum, Datenschutz, Kontakt, Barrierefreiheit und so weiter.</p></footer>"
+        ));
+        let text = main_text(&html);
+        assert!(text.starts_with("Titel\n\nErster Absatz"), "{text}");
+        assert!(text.ends_with("so ist es."), "{text}");
+        for bad in [
+            "Startseite",
+            "Cookies",
+            "Seitenleiste",
+            "Impressum",
+            "Link eins",
+            "var x",
+        ] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
+    }
+
+    #[test]
+    fn text_directly_in_divs_counts() {
+        let html = page(
+            "<div class=\"menu\"><a href=\"/\">Menü</a></div><div>Ein langer Text ohne Absätze, \
+            der direkt im div steht, wie bei alten Seiten.<br>Und eine zweite Zeile, ebenfalls lang genug.</div>",
+        );
+        let text = main_text(&html);
+        assert_eq!(
+            text,
+            "Ein langer Text ohne Absätze, der direkt im div steht, wie bei alten Seiten.\nUnd eine zweite Zeile, ebenfalls lang genug."
+        );
+    }
+
+    #[test]
+    fn fifty_thousand_nested_divs() {
+        let n = 50_000;
+        let html = format!(
+            "<html><body>{}<p>Tief verschachtelt.</p>{}</body></html>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        assert_eq!(main_text(&html), "Tief verschachtelt.");
+    }
+
+    #[test]
+    fn empty_and_garbage_pages() {
+        for html in [
+            "",
+            "<html>",
+            "\u{0}\u{1}<<<>>>",
+            "<p>",
+            "<body><nav>nur Navigation</nav></body>",
+        ] {
+            let _ = main_text(html);
+        }
+        assert_eq!(main_text(""), "");
+    }
+}

@@ -1,0 +1,391 @@
+//! Boilerplate: what is never article text (navigation, cookie banners, share bars, footers,
+//! related-news blocks) and where an article's text ends.
+//!
+//! Owns the tag, role and class/id vocabulary of boilerplate, the class weights used by scoring,
+//! and the paragraph-level tidy-up (end markers such as `Weitere Meldungen`, print/share lines,
+//! tag lines). It must never remove an element that holds most of a page's paragraph text (a
+//! `<div id="page" class="with-sidebar">` wrapper is not a sidebar).
+
+use std::collections::HashMap;
+
+use ego_tree::NodeId;
+use scraper::Html;
+
+use super::dom::{DomNode, attr, is_skipped_tag, tag};
+use super::stats::{Stats, measure};
+use super::tags::is_tag_line;
+
+/// Class/id fragments that mark boilerplate wherever they occur in a token.
+const BOILER_PARTS: &[&str] = &[
+    "breadcrumb",
+    "cookie",
+    "consent",
+    "social",
+    "sidebar",
+    "footer",
+    "banner",
+    "pagination",
+    "pager",
+    "comment",
+    "kommentar",
+    "druck",
+    "newsletter",
+    "related",
+    "skiplink",
+    "sharing",
+    "shariff",
+    "navigation",
+    "navbar",
+    "subnav",
+    "topnav",
+    "metanav",
+    "servicenav",
+    "advert",
+    "werbung",
+    "popup",
+    "modal",
+    "toolbar",
+    "backtotop",
+    "totop",
+    "sitemap",
+    "sronly",
+    "visuallyhidden",
+    "screenreader",
+    "teaserlist",
+    "socialmedia",
+    "bookmark",
+    "gdpr",
+    "caption",
+    "credit",
+    "copyright",
+    "byline",
+    "author",
+    "rating",
+];
+/// Class/id tokens that mark boilerplate when a token starts or ends with them.
+const BOILER_AFFIXES: &[&str] = &["nav", "menu", "share", "widget"];
+/// Class/id tokens that mark boilerplate when a token starts with them.
+const BOILER_PREFIXES: &[&str] = &["print", "skip"];
+/// Class/id tokens that mark boilerplate only as whole tokens (`page-tools`, not `ctools`).
+const BOILER_TOKENS: &[&str] = &[
+    "ad", "ads", "tags", "meta", "marginal", "aside", "infobox", "tools",
+];
+/// Whole class names that mark boilerplate (`hidden`, but not Drupal's `field--label-hidden`).
+const BOILER_CLASSES: &[&str] = &["hidden", "invisible", "d-none", "hide"];
+/// ARIA roles of boilerplate.
+const BOILER_ROLES: &[&str] = &[
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "menu",
+    "menubar",
+    "dialog",
+    "alertdialog",
+    "toolbar",
+];
+/// Class/id fragments that suggest article content (scoring bonus).
+const POSITIVE: &[&str] = &[
+    "article", "artikel", "body", "content", "inhalt", "entry", "main", "post", "text", "story",
+    "meldung", "beitrag", "press", "blog", "richtext", "copy",
+];
+/// Class/id fragments that suggest non-content (scoring penalty).
+const NEGATIVE: &[&str] = &[
+    "comment", "footer", "footnote", "masthead", "meta", "promo", "related", "scroll", "share",
+    "sidebar", "sponsor", "shopping", "tags", "tool", "widget", "teaser", "marginal", "banner",
+    "contact", "kontakt", "links", "nav", "menu", "service", "social",
+];
+/// Paragraph starts after which an article is over.
+const END_MARKERS: &[&str] = &[
+    "weitere meldungen",
+    "weitere beiträge",
+    "weitere artikel",
+    "weitere nachrichten",
+    "weitere pressemitteilungen",
+    "weitere informationen zum thema",
+    "das könnte sie auch interessieren",
+    "das könnte dich auch interessieren",
+    "mehr zum thema",
+    "ähnliche artikel",
+    "ähnliche meldungen",
+    "verwandte artikel",
+    "verwandte themen",
+    "auch interessant",
+    "related articles",
+    "related posts",
+    "more on this topic",
+    "you might also like",
+    "zum seitenanfang",
+];
+/// Words that make up print/share/mail lines (`Druckversion | PDF | Link mailen`).
+const SHARE_WORDS: &[&str] = &[
+    "druckversion",
+    "drucken",
+    "seite",
+    "artikel",
+    "pdf",
+    "link",
+    "mailen",
+    "e-mail",
+    "email",
+    "teilen",
+    "versenden",
+    "per",
+    "facebook",
+    "twitter",
+    "x",
+    "linkedin",
+    "xing",
+    "whatsapp",
+    "mastodon",
+    "threads",
+    "bluesky",
+    "instagram",
+    "print",
+    "share",
+    "nach",
+    "oben",
+    "zurück",
+    "merken",
+    "empfehlen",
+    "vorlesen",
+    "|",
+    "·",
+    "•",
+    "/",
+];
+
+/// Lowercased alphanumeric tokens of an element's class and id (`navMain` → `navmain`).
+fn tokens(node: DomNode<'_>) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in [attr(node, "class"), attr(node, "id")]
+        .into_iter()
+        .flatten()
+    {
+        for part in a.split(|c: char| c.is_whitespace()) {
+            let joined: String = part.chars().filter(|c| c.is_alphanumeric()).collect();
+            out.extend(
+                part.split(|c: char| !c.is_alphanumeric())
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_lowercase),
+            );
+            if joined.len() != part.len() && !joined.is_empty() {
+                out.push(joined.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// True if an element's class/id says boilerplate.
+fn boiler_class(node: DomNode<'_>) -> bool {
+    let whole = attr(node, "class")
+        .unwrap_or_default()
+        .split_whitespace()
+        .any(|c| BOILER_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)));
+    whole
+        || tokens(node).iter().any(|t| {
+            BOILER_PARTS.iter().any(|p| t.contains(p))
+                || BOILER_AFFIXES
+                    .iter()
+                    .any(|p| t.starts_with(p) || t.ends_with(p))
+                || BOILER_PREFIXES.iter().any(|p| t.starts_with(p))
+                || BOILER_TOKENS.contains(&t.as_str())
+        })
+}
+
+/// Scoring weight from class/id: +25 for content-like names, -25 for boilerplate-like ones.
+pub(crate) fn class_weight(node: DomNode<'_>) -> f64 {
+    let toks = tokens(node);
+    let mut w = 0.0;
+    if toks.iter().any(|t| NEGATIVE.iter().any(|n| t.contains(n))) {
+        w -= 25.0;
+    }
+    if toks.iter().any(|t| POSITIVE.iter().any(|p| t.contains(p))) {
+        w += 25.0;
+    }
+    if attr(node, "itemprop") == Some("articleBody") || attr(node, "role") == Some("main") {
+        w += 50.0;
+    }
+    w
+}
+
+/// Whether the element is hidden from readers.
+fn hidden(node: DomNode<'_>) -> bool {
+    if attr(node, "hidden").is_some() || attr(node, "aria-hidden") == Some("true") {
+        return true;
+    }
+    attr(node, "style").is_some_and(|s| {
+        let s: String = s
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        s.contains("display:none") || s.contains("visibility:hidden")
+    })
+}
+
+/// Why an element is boilerplate, if it is: `Some(true)` always, `Some(false)` unless it holds
+/// most of the page's paragraph text.
+fn verdict(node: DomNode<'_>) -> Option<bool> {
+    let name = tag(node)?;
+    if matches!(name, "html" | "body" | "main") || attr(node, "itemprop") == Some("articleBody") {
+        return None;
+    }
+    if is_skipped_tag(name) || matches!(name, "nav" | "figcaption") || hidden(node) {
+        return Some(true);
+    }
+    let role = attr(node, "role").map(str::to_ascii_lowercase);
+    if role.as_deref().is_some_and(|r| BOILER_ROLES.contains(&r)) {
+        return Some(true);
+    }
+    if matches!(name, "header" | "footer" | "aside" | "form" | "dialog") || boiler_class(node) {
+        return Some(false);
+    }
+    None
+}
+
+/// Detaches boilerplate elements from `doc`.
+pub(crate) fn strip(doc: &mut Html) {
+    let stats = measure(doc.tree.root());
+    let total_p = stats.get(&doc.tree.root().id()).map_or(0, |s| s.p_text);
+    let doomed = doomed(doc, &stats, total_p);
+    for id in doomed {
+        if let Some(mut n) = doc.tree.get_mut(id) {
+            n.detach();
+        }
+    }
+}
+
+/// The outermost boilerplate elements of `doc`.
+fn doomed(doc: &Html, stats: &HashMap<NodeId, Stats>, total_p: u32) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let mut inside: Option<NodeId> = None;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            ego_tree::iter::Edge::Open(node) if inside.is_none() => {
+                let holds_most = || {
+                    let p = stats.get(&node.id()).map_or(0, |s| s.p_text);
+                    total_p > 0 && u64::from(p) * 2 >= u64::from(total_p)
+                };
+                let remove = match verdict(node) {
+                    Some(true) => true,
+                    Some(false) => !holds_most(),
+                    None => false,
+                };
+                if remove {
+                    out.push(node.id());
+                    inside = Some(node.id());
+                }
+            }
+            ego_tree::iter::Edge::Close(node) if inside == Some(node.id()) => inside = None,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Paragraph-level clean-up of extracted text: cuts at end markers and print/share lines once
+/// some text was seen, drops them (and tag lines) before that.
+pub(crate) fn tidy(paras: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(paras.len());
+    let mut seen_chars = 0usize;
+    for p in paras {
+        let ends = is_end_marker(&p) || is_share_line(&p);
+        if ends && seen_chars >= 150 {
+            break;
+        }
+        if ends || is_tag_line(&p) {
+            continue;
+        }
+        seen_chars += p.len();
+        out.push(p);
+    }
+    out
+}
+
+/// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only).
+pub(crate) fn is_end_marker(p: &str) -> bool {
+    if p.chars().count() > 120 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    END_MARKERS.iter().any(|m| lower.starts_with(m))
+}
+
+/// A line made only of print/share/mail words, e.g. `Druckversion | PDF | Link mailen`.
+pub(crate) fn is_share_line(p: &str) -> bool {
+    if p.chars().count() > 100 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    let mut words = lower.split_whitespace().peekable();
+    words.peek().is_some()
+        && words.all(|w| SHARE_WORDS.contains(&w.trim_matches(|c: char| c == ':' || c == ',')))
+        && lower.split_whitespace().count() >= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_vocabulary() {
+        let cases = [
+            (r#"<div class="navMain">x</div>"#, true),
+            (r#"<div id="cookie-consent">x</div>"#, true),
+            (r#"<div class="c-breadcrumb">x</div>"#, true),
+            (r#"<div class="mainmenu">x</div>"#, true),
+            (r#"<div class="canvas unavailable">x</div>"#, false),
+            (r#"<div class="article-body">x</div>"#, false),
+            (r#"<div class="teaser">x</div>"#, false),
+            (r#"<div class="teaser-list">x</div>"#, true),
+            (r#"<div class="shariff">x</div>"#, true),
+            (r#"<div class="printversion">x</div>"#, true),
+            (r#"<div class="sprint">x</div>"#, false),
+            (r#"<div class="field field--label-hidden">x</div>"#, false),
+            (r#"<div class="hidden">x</div>"#, true),
+            (r#"<div class="block-ctools-block">x</div>"#, false),
+            (r#"<div class="page-tools">x</div>"#, true),
+        ];
+        for (html, want) in cases {
+            let doc = Html::parse_fragment(html);
+            let div = doc
+                .tree
+                .root()
+                .descendants()
+                .find(|n| tag(*n) == Some("div"));
+            assert_eq!(div.map(boiler_class), Some(want), "{html}");
+        }
+    }
+
+    #[test]
+    fn tidy_cuts_and_drops() {
+        let long = "Ein langer Absatz ".repeat(10);
+        let paras = vec![
+            "Drucken | Teilen".to_string(),
+            long.clone(),
+            "Stichwörter: A, B".into(),
+            "Zweiter Absatz.".into(),
+            "Druckversion PDF Link mailen".into(),
+            "Weitere Meldungen und Beiträge aus dem Bereich Politik".into(),
+            "Fremder Teaser".into(),
+        ];
+        assert_eq!(tidy(paras), vec![long, "Zweiter Absatz.".to_string()]);
+        let marker_first = vec!["Mehr zum Thema".to_string(), "Text.".into()];
+        assert_eq!(tidy(marker_first), ["Text."]);
+    }
+
+    #[test]
+    fn share_lines() {
+        for (p, want) in [
+            ("Druckversion    PDF     Link mailen", true),
+            ("Seite drucken | Seite teilen", true),
+            ("PDF", false),
+            ("Der Link zur PDF-Datei folgt.", false),
+        ] {
+            assert_eq!(is_share_line(p), want, "{p}");
+        }
+    }
+}

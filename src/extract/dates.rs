@@ -1,0 +1,464 @@
+//! Dates as German government sites and feeds write them, turned into UTC instants.
+//!
+//! Owns the date grammar: numeric German dates (`11.12.2020`, `1.2.21`), dates with month names
+//! (`11. Dez. 2020`, `1. Maerz 2021`, `6 October 2025`), ISO 8601 / RFC 3339 and RFC 2822, each
+//! optionally followed by a time (`14:30 Uhr`). Local times are Europe/Berlin. A date without a
+//! time becomes **noon** Berlin time: noon is the same calendar day in UTC and in every time zone
+//! a German reader uses, so a date-only "11.12.2020" never shows up as the 10th or 12th after a
+//! round trip through UTC. This module must never invent a date: impossible days (`31.02.2021`),
+//! missing years (`11.12.`) and years outside 1900–2199 give `None`; it never panics and looks at
+//! no more than [`MAX_SCAN`] bytes of any input.
+
+use std::ops::Range;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono_tz::Europe::Berlin;
+
+/// `parse_date` refuses strings longer than this (a date field is never longer).
+pub const MAX_PARSE_LEN: usize = 256;
+/// `find_date` scans at most this many bytes of free text.
+pub const MAX_SCAN: usize = 64 * 1024;
+
+/// Parses a string that is (or plainly labels) one date: `11.12.2020`, `[11.12.2020]`,
+/// `Veröffentlicht am 03.02.2021`, `Stand: 14.01.2021`, `Montag, 6. Oktober 2025`,
+/// `14.01.2021, 10:30 Uhr`, RFC 3339, RFC 2822, `2020-12-11`. `None` for anything else.
+pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > MAX_PARSE_LEN {
+        return None;
+    }
+    parse_machine(s).or_else(|| find_date(s))
+}
+
+/// Finds the first plausible date in free text (e.g. the `[11.12.2020]` before a lede).
+pub fn find_date(text: &str) -> Option<DateTime<Utc>> {
+    find_date_span(text).map(|(d, _)| d)
+}
+
+/// Like [`find_date`], also returning the byte range of the matched date text.
+pub fn find_date_span(text: &str) -> Option<(DateTime<Utc>, Range<usize>)> {
+    let text = prefix(text, MAX_SCAN);
+    let bytes = text.as_bytes();
+    let mut prev_digit = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let is_digit = b.is_ascii_digit();
+        if is_digit && !prev_digit {
+            let start_ok = i == 0 || !matches!(bytes.get(i - 1), Some(b'.' | b',' | b'/'));
+            if start_ok && let Some((d, end)) = scan_at(text, i) {
+                return Some((d, i..end));
+            }
+        }
+        prev_digit = is_digit;
+    }
+    None
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a char boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Machine formats that must make up the whole string.
+fn parse_machine(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(d) = DateTime::parse_from_rfc3339(s) {
+        return plausible(d.with_timezone(&Utc));
+    }
+    if let Ok(d) = DateTime::parse_from_rfc2822(s) {
+        return plausible(d.with_timezone(&Utc));
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
+        if let Ok(d) = DateTime::parse_from_str(s, fmt) {
+            return plausible(d.with_timezone(&Utc));
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(d) = NaiveDateTime::parse_from_str(s, fmt) {
+            return berlin(d);
+        }
+    }
+    None
+}
+
+/// Keeps only instants in the years this crate believes in.
+fn plausible(d: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    use chrono::Datelike;
+    (1900..=2199).contains(&d.year()).then_some(d)
+}
+
+/// A Berlin wall-clock time as UTC; times skipped by the DST switch move forward an hour.
+fn berlin(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+    let d = Berlin.from_local_datetime(&local).earliest().or_else(|| {
+        Berlin
+            .from_local_datetime(&(local + chrono::Duration::hours(1)))
+            .earliest()
+    })?;
+    plausible(d.with_timezone(&Utc))
+}
+
+/// Builds a date from parts, `None` if impossible; no time means noon Berlin.
+fn make(y: i32, m: u32, d: u32, time: Option<NaiveTime>) -> Option<DateTime<Utc>> {
+    if !(1900..=2199).contains(&y) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(y, m, d)?;
+    let time = time.or_else(|| NaiveTime::from_hms_opt(12, 0, 0))?;
+    berlin(date.and_time(time))
+}
+
+/// Tries every grammar at byte `i` (a digit that follows a non-digit).
+fn scan_at(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+    scan_iso(text, i)
+        .or_else(|| scan_numeric(text, i))
+        .or_else(|| scan_named(text, i))
+}
+
+/// `2020-12-11`, optionally with a time and offset.
+fn scan_iso(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+    let mut c = Cur::new(text, i);
+    let y = c.digits(4, 4)?;
+    c.eat(b'-').then_some(())?;
+    let m = c.digits(2, 2)?;
+    c.eat(b'-').then_some(())?;
+    let d = c.digits(2, 2)?;
+    let date_end = c.pos;
+    if c.peek_digit() {
+        return None;
+    }
+    // A full timestamp first; else the date alone.
+    if matches!(c.peek(), Some(b'T' | b' ')) {
+        let end = c.scan_while(|b| b.is_ascii_digit() || b":.+-TZ ".contains(&b));
+        let candidate = text.get(i..end).unwrap_or_default().trim_end();
+        if let Some(dt) = parse_machine(candidate) {
+            return Some((dt, i + candidate.len()));
+        }
+    }
+    Some((make(i32::try_from(y).ok()?, m, d, None)?, date_end))
+}
+
+/// `11.12.2020`, `1.2.21`, `03.02.2021, 14:30 Uhr`.
+fn scan_numeric(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+    let mut c = Cur::new(text, i);
+    let d = c.digits(1, 2)?;
+    c.eat(b'.').then_some(())?;
+    c.skip_spaces();
+    let m = c.digits(1, 2)?;
+    c.eat(b'.').then_some(())?;
+    c.skip_spaces();
+    let start = c.pos;
+    let y = c.digits(2, 4)?;
+    let y = match c.pos - start {
+        4 => i32::try_from(y).ok()?,
+        2 => 2000 + i32::try_from(y).ok()?,
+        _ => return None,
+    };
+    if c.peek_digit()
+        || (c.peek() == Some(b'.') && c.peek_at(1).is_some_and(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let time = c.time();
+    Some((make(y, m, d, time)?, c.pos))
+}
+
+/// `11. Dezember 2020`, `11. Dez. 2020`, `1. Maerz 2021`, `6 October 2025`.
+fn scan_named(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+    let mut c = Cur::new(text, i);
+    let d = c.digits(1, 2)?;
+    c.eat(b'.');
+    c.skip_spaces();
+    let m = month(c.word())?;
+    c.eat(b'.');
+    c.skip_spaces();
+    c.eat(b',');
+    c.skip_spaces();
+    let y = c.digits(4, 4)?;
+    if c.peek_digit() {
+        return None;
+    }
+    let time = c.time();
+    Some((make(i32::try_from(y).ok()?, m, d, time)?, c.pos))
+}
+
+/// Month number for a German or English month name or abbreviation.
+fn month(word: &str) -> Option<u32> {
+    const MONTHS: [(&str, u32); 36] = [
+        ("januar", 1),
+        ("jänner", 1),
+        ("january", 1),
+        ("jan", 1),
+        ("jän", 1),
+        ("februar", 2),
+        ("february", 2),
+        ("feb", 2),
+        ("märz", 3),
+        ("maerz", 3),
+        ("march", 3),
+        ("mär", 3),
+        ("mrz", 3),
+        ("mar", 3),
+        ("april", 4),
+        ("apr", 4),
+        ("mai", 5),
+        ("may", 5),
+        ("juni", 6),
+        ("june", 6),
+        ("jun", 6),
+        ("juli", 7),
+        ("july", 7),
+        ("jul", 7),
+        ("august", 8),
+        ("aug", 8),
+        ("september", 9),
+        ("sept", 9),
+        ("sep", 9),
+        ("oktober", 10),
+        ("october", 10),
+        ("okt", 10),
+        ("oct", 10),
+        ("november", 11),
+        ("nov", 11),
+        ("dezember", 12),
+    ];
+    if word.is_empty() || word.len() > 12 {
+        return None;
+    }
+    let lower = word.to_lowercase();
+    match lower.as_str() {
+        "december" | "dez" | "dec" => return Some(12),
+        _ => {}
+    }
+    MONTHS.iter().find(|(n, _)| *n == lower).map(|(_, m)| *m)
+}
+
+/// A byte cursor over ASCII-led date text.
+struct Cur<'a> {
+    s: &'a str,
+    pos: usize,
+}
+
+impl<'a> Cur<'a> {
+    fn new(s: &'a str, pos: usize) -> Self {
+        Cur { s, pos }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.pos).copied()
+    }
+
+    fn peek_at(&self, off: usize) -> Option<u8> {
+        self.s.as_bytes().get(self.pos + off).copied()
+    }
+
+    fn peek_digit(&self) -> bool {
+        self.peek().is_some_and(|b| b.is_ascii_digit())
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        let hit = self.peek() == Some(b);
+        if hit {
+            self.pos += 1;
+        }
+        hit
+    }
+
+    /// Reads `min..=max` digits (stops after `max`).
+    fn digits(&mut self, min: usize, max: usize) -> Option<u32> {
+        let mut n: u32 = 0;
+        let mut count = 0;
+        while count < max && self.peek_digit() {
+            n = n * 10 + u32::from(self.peek().unwrap_or(b'0') - b'0');
+            self.pos += 1;
+            count += 1;
+        }
+        (count >= min).then_some(n)
+    }
+
+    fn scan_while(&mut self, f: impl Fn(u8) -> bool) -> usize {
+        while self.peek().is_some_and(&f) {
+            self.pos += 1;
+        }
+        self.pos
+    }
+
+    /// Skips ASCII spaces and NBSP.
+    fn skip_spaces(&mut self) {
+        loop {
+            if matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+                self.pos += 1;
+            } else if self
+                .s
+                .get(self.pos..)
+                .is_some_and(|r| r.starts_with('\u{a0}'))
+            {
+                self.pos += '\u{a0}'.len_utf8();
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// Reads a run of letters (umlauts included).
+    fn word(&mut self) -> &'a str {
+        let rest = self.s.get(self.pos..).unwrap_or_default();
+        let len = rest
+            .char_indices()
+            .find(|(_, ch)| !ch.is_alphabetic())
+            .map_or(rest.len(), |(i, _)| i);
+        self.pos += len;
+        rest.get(..len).unwrap_or_default()
+    }
+
+    /// An optional `, 14:30 Uhr` / ` um 14:30:05` after a date; restores the cursor if absent.
+    fn time(&mut self) -> Option<NaiveTime> {
+        let save = self.pos;
+        self.skip_spaces();
+        self.eat(b',');
+        self.skip_spaces();
+        let before_word = self.pos;
+        if !self.word().eq_ignore_ascii_case("um") {
+            self.pos = before_word;
+        }
+        self.skip_spaces();
+        let parsed = self.clock();
+        if parsed.is_none() {
+            self.pos = save;
+        }
+        parsed
+    }
+
+    fn clock(&mut self) -> Option<NaiveTime> {
+        let h = self.digits(1, 2)?;
+        let dotted = if self.eat(b':') {
+            false
+        } else if self.eat(b'.') {
+            true
+        } else {
+            return None;
+        };
+        let m = self.digits(2, 2)?;
+        let s = if self.peek() == Some(b':') {
+            self.pos += 1;
+            self.digits(2, 2)?
+        } else {
+            0
+        };
+        if self.peek_digit() {
+            return None;
+        }
+        let end = self.pos;
+        self.skip_spaces();
+        if !self.word().eq_ignore_ascii_case("uhr") {
+            if dotted {
+                return None; // `11.12.2020 10.15` is not a time without "Uhr"
+            }
+            self.pos = end;
+        }
+        NaiveTime::from_hms_opt(h, m, s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Timelike;
+
+    fn berlin_day(d: DateTime<Utc>) -> String {
+        d.with_timezone(&Berlin).format("%Y-%m-%d").to_string()
+    }
+
+    #[test]
+    fn hostile_table_from_fixture() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/hostile/dates.tsv"
+        );
+        let table = std::fs::read_to_string(path).unwrap_or_default();
+        let mut rows = 0;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let (input, want) = line.split_once('\t').unwrap_or(("", line));
+            let got = parse_date(input).map(berlin_day);
+            let want = (want != "NONE").then(|| want.to_string());
+            assert_eq!(got, want, "input {input:?}");
+            rows += 1;
+        }
+        assert!(rows >= 20, "fixture table missing or short ({rows} rows)");
+    }
+
+    #[test]
+    fn parse_date_table() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("11.12.2020", Some("2020-12-11 12:00")),
+            ("1.2.2021", Some("2021-02-01 12:00")),
+            ("11.12.20", Some("2020-12-11 12:00")),
+            ("03.02.2021, 14:30 Uhr", Some("2021-02-03 14:30")),
+            ("03.02.2021 um 9.05 Uhr", Some("2021-02-03 09:05")),
+            ("11. Dez. 2020", Some("2020-12-11 12:00")),
+            ("6 October 2025", Some("2025-10-06 12:00")),
+            ("2020-12-11", Some("2020-12-11 12:00")),
+            ("2021-03-28T02:30:00", Some("2021-03-28 03:30")),
+            ("2021-03-01T09:00:00+0100", Some("2021-03-01 09:00")),
+            (
+                "Pressemitteilung 12/2021 vom 03.02.2021",
+                Some("2021-02-03 12:00"),
+            ),
+            ("32.13.2020", None),
+            ("10.1.12.5", None),
+            ("1.2.3", None),
+            ("Version 2.10.2021a", Some("2021-10-02 12:00")),
+            ("12.12.1850", None),
+            ("🦀🦀🦀 ünïcödé", None),
+            ("\u{a0}", None),
+        ];
+        for (input, want) in cases {
+            let got = parse_date(input).map(|d| {
+                d.with_timezone(&Berlin)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            });
+            assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn date_only_is_noon_berlin() {
+        let d = parse_date("11.12.2020").unwrap_or_default();
+        assert_eq!(d.hour(), 11, "noon CET is 11:00 UTC");
+    }
+
+    #[test]
+    fn huge_and_odd_inputs_never_panic() {
+        assert_eq!(parse_date(&"1".repeat(10_000)), None);
+        let huge = format!("{}[11.12.2020]", "x ".repeat(100_000));
+        assert_eq!(find_date(&huge), None, "beyond the scan window");
+        let odd = "ä1.ö2.ü2021 ß 3. Ma\u{0308}rz 2021 ".repeat(3);
+        let _ = find_date(&odd);
+        for cut in 0.."11. Dezember 2020".len() {
+            let _ = parse_date(&"11. Dezember 2020"[..cut]);
+        }
+    }
+
+    #[test]
+    fn find_date_locates_first_date() {
+        let text = "E-Government: Bayern [11.12.2020] Eine Kooperation vom 1.1.2019";
+        let (d, span) = find_date_span(text).unwrap_or_default();
+        assert_eq!(berlin_day(d), "2020-12-11");
+        assert_eq!(&text[span], "11.12.2020");
+        assert_eq!(find_date("Nummer 123.45.2020 und 2.2021"), None);
+    }
+}

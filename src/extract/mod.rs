@@ -1,0 +1,87 @@
+//! Extraction: turns fetched feeds, list pages and article pages into `Candidate`s and `Draft`s.
+//!
+//! This module owns feed reading (feed-rs), list pages (CSS selectors), article fields (title,
+//! kicker, date, author, canonical URL, tags, summary, language), automatic main-text detection,
+//! German date parsing and text clean-up. It is pure: text or bytes and configuration in, values
+//! out. It must never do I/O, read a global clock, decode charsets of HTML pages (that is
+//! `fetch`'s job), panic on hostile input, or recurse over the document tree: every tree walk
+//! here is iterative so that pathologically nested pages cannot overflow the stack.
+
+mod article;
+mod auto;
+mod boiler;
+mod canonical;
+pub mod dates;
+mod depth;
+mod discovery;
+mod dom;
+mod feed;
+mod headline;
+mod lang;
+mod listing;
+mod meta;
+mod stats;
+mod tags;
+pub mod text;
+
+use thiserror::Error;
+
+pub use article::extract_article;
+pub use auto::main_text;
+pub use canonical::{canonical_url, clean_url};
+pub use discovery::feed_links;
+pub use feed::parse_feed;
+pub use lang::detect_language;
+pub use listing::parse_listing;
+pub use text::html_fragment_to_text;
+
+/// Why extraction of a feed, list page or article failed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum ExtractError {
+    /// A configured CSS selector does not parse; fix it in sources.toml.
+    #[error("invalid CSS selector for `{field}`: `{selector}` ({reason})")]
+    Selector {
+        /// Which selector field (`item`, `link`, `body`, ...).
+        field: &'static str,
+        /// The selector text as configured.
+        selector: String,
+        /// The parser's complaint.
+        reason: String,
+    },
+    /// The bytes at `url` are not a feed feed-rs can read (RSS, Atom or JSON Feed).
+    #[error("not a readable feed at {url}: {reason}")]
+    Feed {
+        /// The feed URL.
+        url: String,
+        /// The parser's complaint.
+        reason: String,
+    },
+    /// The page or feed URL itself is not an absolute http(s) URL.
+    #[error("not an absolute http(s) URL: `{url}`")]
+    BadUrl {
+        /// The offending URL.
+        url: String,
+    },
+}
+
+/// Parses a configured selector, naming the field in the error.
+pub(crate) fn selector(field: &'static str, css: &str) -> Result<scraper::Selector, ExtractError> {
+    scraper::Selector::parse(css).map_err(|e| ExtractError::Selector {
+        field,
+        selector: css.to_string(),
+        reason: e.to_string(),
+    })
+}
+
+/// Parses an absolute http(s) base URL.
+pub(crate) fn base_url(url: &str) -> Result<url::Url, ExtractError> {
+    match url::Url::parse(url) {
+        Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+        _ => Err(ExtractError::BadUrl {
+            url: url.chars().take(200).collect(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod fixture_tests;

@@ -1,0 +1,225 @@
+//! The site's own tags: `Stichwörter: Politik, Bayern` lines, tag link lists, `keywords` and
+//! `article:tag` meta values, or a configured tag selector.
+//!
+//! Owns the tag labels, splitting and normalisation (trimmed, de-duplicated case-insensitively,
+//! bounded count and length). It must never turn ordinary body text into tags: a block counts
+//! only when it starts with a known label followed by a colon.
+
+use scraper::{ElementRef, Html, Selector};
+
+use super::dom::{DomNode, is_block_tag, line_text, tag};
+use super::meta::split_list;
+
+/// Labels that introduce a tag line (compared case-insensitively, before a colon).
+const LABELS: &[&str] = &[
+    "stichwörter",
+    "stichworte",
+    "stichwort",
+    "schlagwörter",
+    "schlagworte",
+    "schlagwort",
+    "schlüsselwörter",
+    "themen",
+    "tags",
+    "keywords",
+];
+/// Most tags kept per article.
+const MAX_TAGS: usize = 40;
+/// Longest tag kept, in characters.
+const MAX_TAG_CHARS: usize = 80;
+/// Tag blocks longer than this are not tag blocks.
+const MAX_BLOCK_CHARS: usize = 2000;
+/// At most this many label hits are examined per page.
+const MAX_HITS: usize = 20;
+
+/// If `text` starts with a tag label and a colon, the byte length of `label:` (with spaces).
+pub(crate) fn label_len(text: &str) -> Option<usize> {
+    let trimmed = text.trim_start();
+    let lead = text.len() - trimmed.len();
+    let word_end = trimmed
+        .find(|c: char| !c.is_alphabetic())
+        .unwrap_or(trimmed.len());
+    let word = trimmed.get(..word_end)?.to_lowercase();
+    if !LABELS.contains(&word.as_str()) {
+        return None;
+    }
+    let rest = trimmed.get(word_end..)?;
+    let after_spaces = rest.trim_start();
+    let colon = after_spaces.strip_prefix(':')?;
+    Some(
+        lead + word_end
+            + (rest.len() - after_spaces.len())
+            + 1
+            + (colon.len() - colon.trim_start().len()),
+    )
+}
+
+/// True for a paragraph that is a tag line (`Stichwörter: a, b`), which belongs in tags, not body.
+pub(crate) fn is_tag_line(paragraph: &str) -> bool {
+    label_len(paragraph).is_some() && paragraph.chars().count() <= MAX_BLOCK_CHARS
+}
+
+/// Tags from labelled blocks anywhere in the document.
+pub(crate) fn block_tags(doc: &Html) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut hits = 0;
+    for node in doc.tree.root().descendants() {
+        let Some(t) = node.value().as_text() else {
+            continue;
+        };
+        if label_len(t).is_none() {
+            continue;
+        }
+        hits += 1;
+        if hits > MAX_HITS {
+            break;
+        }
+        if let Some(block) = tag_block(node) {
+            push_all(&mut out, block_items(block));
+        }
+    }
+    out
+}
+
+/// The element holding a label text node and its items: climbs past elements that hold only
+/// the label (`<strong>Stichwörter:</strong>`), at most three inline levels.
+fn tag_block(text_node: DomNode<'_>) -> Option<DomNode<'_>> {
+    let mut el = text_node.parent()?;
+    for _ in 0..3 {
+        let text = line_text(el);
+        if text.chars().count() > MAX_BLOCK_CHARS {
+            return None;
+        }
+        let rest = label_len(&text)
+            .and_then(|n| text.get(n..))
+            .unwrap_or_default();
+        if !rest.trim().is_empty() {
+            return Some(el);
+        }
+        if tag(el).is_none_or(is_block_tag) {
+            return None; // a block holding only the label: its items are not ours to guess
+        }
+        el = el.parent()?;
+    }
+    None
+}
+
+/// The items of a tag block: its link texts if it has links, else its comma list.
+fn block_items(block: DomNode<'_>) -> Vec<String> {
+    let links: Vec<String> = block
+        .descendants()
+        .filter(|n| tag(*n) == Some("a"))
+        .map(line_text)
+        .filter(|t| !t.is_empty() && label_len(t).is_none())
+        .collect();
+    if !links.is_empty() {
+        return links;
+    }
+    let text = line_text(block);
+    let rest = label_len(&text)
+        .and_then(|n| text.get(n..))
+        .unwrap_or_default();
+    split_list(rest).collect()
+}
+
+/// Tags from a configured selector: each match is one tag, a labelled line, or a link list.
+pub(crate) fn selector_tags(doc: &Html, sel: &Selector) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in doc.select(sel) {
+        let text = line_text(*e);
+        if label_len(&text).is_some() || has_links(e) {
+            push_all(&mut out, block_items(*e));
+        } else {
+            push_all(&mut out, std::iter::once(text));
+        }
+    }
+    out
+}
+
+fn has_links(e: ElementRef<'_>) -> bool {
+    e.descendants().skip(1).any(|n| tag(n) == Some("a"))
+}
+
+/// Appends normalised tags that are not yet present (case-insensitive), up to [`MAX_TAGS`].
+pub(crate) fn push_all(out: &mut Vec<String>, tags: impl IntoIterator<Item = String>) {
+    for t in tags {
+        if out.len() >= MAX_TAGS {
+            return;
+        }
+        let t = t
+            .trim()
+            .trim_end_matches(['.', ',', ';'])
+            .trim()
+            .to_string();
+        if t.is_empty() || t.chars().count() > MAX_TAG_CHARS {
+            continue;
+        }
+        let lower = t.to_lowercase();
+        if !out.iter().any(|o| o.to_lowercase() == lower) {
+            out.push(t);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_detection() {
+        let cases = [
+            ("Stichwörter: Politik", Some("Stichwörter: ".len())),
+            ("  Schlagworte : A", Some("  Schlagworte : ".len())),
+            ("TAGS:A", Some(5)),
+            ("Themen:", Some(7)),
+            ("Themen der Woche: A", None),
+            ("Stichwörter Politik", None),
+            ("Die Themen: Wichtig", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(label_len(input), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn tag_blocks_table() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "<p>Stichwörter: Politik, Bayern, Brandenburg, Hessen, OZG, BayernPortal</p>",
+                &[
+                    "Politik",
+                    "Bayern",
+                    "Brandenburg",
+                    "Hessen",
+                    "OZG",
+                    "BayernPortal",
+                ],
+            ),
+            (
+                "<div class=tags><strong>Schlagwörter:</strong> <a href=/t/a>Digitales</a> \
+              <a href=/t/b>OZG</a> <a href=/t/c>ozg</a></div>",
+                &["Digitales", "OZG"],
+            ),
+            ("<p><span>Themen:</span></p><ul><li>Nicht</li></ul>", &[]),
+            ("<p>Wir sprechen über Themen: nein, das ist Text.</p>", &[]),
+            ("<p>Tags: Eins; Zwei | Drei.</p>", &["Eins", "Zwei", "Drei"]),
+        ];
+        for (html, want) in cases {
+            let doc = Html::parse_fragment(html);
+            assert_eq!(block_tags(&doc), *want, "html {html}");
+        }
+    }
+
+    #[test]
+    fn push_all_bounds_and_dedupes() {
+        let mut out = Vec::new();
+        push_all(
+            &mut out,
+            ["A".to_string(), "a".into(), " ".into(), "x".repeat(81)],
+        );
+        push_all(&mut out, (0..100).map(|i| format!("t{i}")));
+        assert_eq!(out.len(), MAX_TAGS);
+        assert_eq!(out[0], "A");
+    }
+}

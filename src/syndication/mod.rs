@@ -1,0 +1,129 @@
+//! Writing RSS 2.0 and Atom 1.0 feeds of stored articles.
+//!
+//! This module owns the feed formats: stable GUIDs (`urn:govwire:article:{id}`, derived from
+//! the canonical URL, so a re-crawl never changes them), valid dates (RFC 2822 for RSS, RFC 3339
+//! for Atom) and escaping of everything that came from a crawled server. Feeds are written by hand
+//! into one pre-sized `String`; output depends only on the arguments, so rendering the same
+//! articles twice gives byte-identical feeds. It must never read the store, the clock or the
+//! network, and it must never emit a link whose scheme is not http or https.
+
+mod atom;
+mod escape;
+mod rss;
+
+#[cfg(test)]
+mod tests;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::Article;
+
+pub use atom::atom;
+pub use escape::{escape_attr, escape_text, html_escape, is_xml_char};
+pub use rss::rss;
+
+/// What a feed says about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedMeta {
+    /// Feed title.
+    pub title: String,
+    /// Absolute URL of the feed itself (`rel="self"`).
+    pub self_url: String,
+    /// Absolute URL of the matching HTML page.
+    pub html_url: String,
+    /// One-sentence description of what the feed contains.
+    pub description: String,
+    /// When the feed's content last changed.
+    pub updated: DateTime<Utc>,
+}
+
+/// Name written as generator and as the feed-level Atom author.
+pub const GENERATOR: &str = "govwire";
+
+/// Longest description taken from an article's text, in characters (before the ellipsis).
+pub const DESCRIPTION_CHARS: usize = 500;
+
+/// Title used when a stored article has an empty title.
+const UNTITLED: &str = "(ohne Titel)";
+
+/// The stable, non-URL identifier of an article in every feed.
+pub fn guid(article: &Article) -> String {
+    format!("urn:govwire:article:{}", article.id)
+}
+
+/// `url` normalised, if it is an absolute http or https URL; `None` for anything else
+/// (`javascript:`, `data:`, relative or unparsable).
+pub fn http_url(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url.trim()).ok()?;
+    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
+}
+
+/// The article's title, or a placeholder when it is blank.
+fn title(article: &Article) -> &str {
+    let t = article.title.trim();
+    if t.is_empty() { UNTITLED } else { t }
+}
+
+/// Where an item links: the original if it is http(s), else our own page if that is http(s).
+fn item_link(article: &Article, own_page: &str) -> Option<String> {
+    http_url(&article.url).or_else(|| http_url(own_page))
+}
+
+/// The summary, or the start of the text cut at a word boundary; `None` if both are blank.
+pub fn description(article: &Article) -> Option<String> {
+    if let Some(summary) = article.summary.as_deref().map(str::trim)
+        && !summary.is_empty()
+    {
+        return Some(summary.to_string());
+    }
+    let text = article.text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    Some(truncate_words(text, DESCRIPTION_CHARS))
+}
+
+/// `text` cut to at most `max` characters, at the last whitespace if there is one, plus `…`.
+fn truncate_words(text: &str, max: usize) -> String {
+    let Some((cut, _)) = text.char_indices().nth(max) else {
+        return text.to_string();
+    };
+    let head = &text[..cut];
+    let head = match head.rfind(char::is_whitespace) {
+        Some(space) if space > 0 => &head[..space],
+        _ => head,
+    };
+    format!("{}…", head.trim_end())
+}
+
+/// Keywords, then site tags, without duplicates or blanks, in a stable order.
+fn categories(article: &Article) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::with_capacity(article.keywords.len() + article.tags.len());
+    for c in article.keywords.iter().chain(&article.tags) {
+        let c = c.trim();
+        if !c.is_empty() && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A rough size for the output buffer, so a feed is written without re-allocating.
+fn size_hint(articles: &[Article]) -> usize {
+    1024 + articles
+        .iter()
+        .map(|a| 600 + a.title.len() + a.url.len() + a.summary.as_ref().map_or(0, String::len))
+        .map(|n| n.min(4096))
+        .sum::<usize>()
+}
+
+/// Appends `<name>escaped text</name>`.
+fn element(out: &mut String, name: &str, text: &str) {
+    out.push('<');
+    out.push_str(name);
+    out.push('>');
+    escape_text(out, text);
+    out.push_str("</");
+    out.push_str(name);
+    out.push_str(">\n");
+}

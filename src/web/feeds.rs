@@ -1,0 +1,159 @@
+//! Feed handlers: RSS and Atom for every listing scope.
+//!
+//! This file owns choosing the format from the file name, building the [`FeedMeta`] with absolute
+//! URLs from the request origin, and the content types. It must never write XML itself; that is
+//! [`crate::syndication`]'s job.
+
+use std::sync::Arc;
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+
+use super::error::WebError;
+use super::pages::bad_path;
+use super::params::origin;
+use super::scope::Scope;
+use super::view::article_path;
+use super::{AppState, read};
+use crate::model::Article;
+use crate::syndication::{FeedMeta, atom, rss};
+
+/// Articles per feed.
+pub const FEED_ITEMS: usize = 50;
+
+/// The two feed formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// RSS 2.0 (`feed.xml`).
+    Rss,
+    /// Atom 1.0 (`atom.xml`).
+    Atom,
+}
+
+impl Format {
+    /// The format served under `file`; 404 for any other file name.
+    pub fn from_file(file: &str) -> Result<Format, WebError> {
+        match file {
+            "feed.xml" => Ok(Format::Rss),
+            "atom.xml" => Ok(Format::Atom),
+            _ => Err(WebError::NotFound("Diese Seite gibt es nicht.".to_string())),
+        }
+    }
+
+    /// The file name (`feed.xml`, `atom.xml`).
+    pub fn file(self) -> &'static str {
+        match self {
+            Format::Rss => "feed.xml",
+            Format::Atom => "atom.xml",
+        }
+    }
+
+    /// The `Content-Type` header value.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Rss => "application/rss+xml; charset=utf-8",
+            Format::Atom => "application/atom+xml; charset=utf-8",
+        }
+    }
+}
+
+/// `/feed.xml`.
+pub async fn latest_rss(
+    state: State<Arc<AppState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    feed(state, Scope::Latest, Format::Rss, &headers, &uri).await
+}
+
+/// `/atom.xml`.
+pub async fn latest_atom(
+    state: State<Arc<AppState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    feed(state, Scope::Latest, Format::Atom, &headers, &uri).await
+}
+
+/// `/keyword/{name}/{file}`.
+pub async fn keyword(
+    state: State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let (name, format) = scoped(path)?;
+    let scope = Scope::keyword(&state, &name)?;
+    feed(state, scope, format, &headers, &uri).await
+}
+
+/// `/tag/{tag}/{file}`.
+pub async fn tag(
+    state: State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let (tag, format) = scoped(path)?;
+    let scope = Scope::tag(&tag)?;
+    feed(state, scope, format, &headers, &uri).await
+}
+
+/// `/source/{id}/{file}`.
+pub async fn source(
+    state: State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let (id, format) = scoped(path)?;
+    let scope = Scope::source(&state, &id)?;
+    feed(state, scope, format, &headers, &uri).await
+}
+
+/// The scope name and format from `/{kind}/{name}/{file}`.
+fn scoped(
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<(String, Format), WebError> {
+    let Path((name, file)) = path.map_err(|_| bad_path())?;
+    Ok((name, Format::from_file(&file)?))
+}
+
+async fn feed(
+    State(state): State<Arc<AppState>>,
+    scope: Scope,
+    format: Format,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> Result<Response, WebError> {
+    let fetch_scope = scope.clone();
+    let page = read(&state, move |store| fetch_scope.fetch(store, 0, FEED_ITEMS)).await?;
+    let origin = origin(headers, uri);
+    let base = scope.feed_base();
+    let meta = FeedMeta {
+        title: format!("{} – {}", state.site_title, scope.heading()),
+        self_url: format!("{origin}{base}/{}", format.file()),
+        html_url: format!("{origin}{}", scope.path()),
+        description: format!("{}: die {FEED_ITEMS} neuesten Artikel", scope.heading()),
+        updated: newest_update(&page.items),
+    };
+    let article_url = |a: &Article| format!("{origin}{}", article_path(a));
+    let body = match format {
+        Format::Rss => rss(&meta, &page.items, article_url),
+        Format::Atom => atom(&meta, &page.items, article_url),
+    };
+    Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+}
+
+/// The latest `updated` of `articles`, or the Unix epoch for an empty feed (so that rendering
+/// stays deterministic).
+fn newest_update(articles: &[Article]) -> DateTime<Utc> {
+    articles
+        .iter()
+        .map(|a| a.updated.max(a.sort_time()))
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH)
+}

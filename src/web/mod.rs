@@ -1,0 +1,76 @@
+//! The read-only web view: an axum router over the store, with HTML pages and feeds.
+//!
+//! This module owns routes, handlers, view models, templates and the mapping of errors to HTTP
+//! responses. It reads from the store and writes nothing: every route answers GET (and HEAD)
+//! only. Everything shown came from hostile servers, so all HTML goes through escaping askama
+//! templates, only http(s) URLs become links, and request input is parsed with limits.
+//!
+//! Store reads run on tokio's blocking pool ([`read`]): sled reads are usually fast, but a
+//! listing decodes up to 100 JSON articles and may hit the disk, and the crawler shares the
+//! runtime; one `spawn_blocking` per request is cheap insurance.
+
+mod assets;
+mod error;
+mod feeds;
+mod pages;
+mod params;
+mod scope;
+mod templates;
+mod view;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::model::{Keyword, Source};
+use crate::store::{Store, StoreError};
+
+pub use error::WebError;
+
+/// What every handler shares.
+pub struct AppState {
+    /// The open store (reads only).
+    pub store: Store,
+    /// Configured sources, in display order.
+    pub sources: Vec<Source>,
+    /// The keyword watchlist, in display order.
+    pub keywords: Vec<Keyword>,
+    /// Site name shown in headers and feed titles.
+    pub site_title: String,
+}
+
+/// The complete router: pages, feeds, stylesheet, health check, 404 fallback.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/article/{id}", get(pages::article))
+        .route("/keywords", get(pages::keywords))
+        .route("/keyword/{name}", get(pages::keyword))
+        .route("/keyword/{name}/{file}", get(feeds::keyword))
+        .route("/tag/{tag}", get(pages::tag))
+        .route("/tag/{tag}/{file}", get(feeds::tag))
+        .route("/sources", get(pages::sources))
+        .route("/source/{id}", get(pages::source))
+        .route("/source/{id}/{file}", get(feeds::source))
+        .route("/feed.xml", get(feeds::latest_rss))
+        .route("/atom.xml", get(feeds::latest_atom))
+        .route("/static/style.css", get(assets::style))
+        .route("/healthz", get(pages::healthz))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(assets::harden))
+        .with_state(state)
+}
+
+/// Runs a store read on the blocking pool.
+async fn read<T, F>(state: &AppState, f: F) -> Result<T, WebError>
+where
+    T: Send + 'static,
+    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+{
+    let store = state.store.clone();
+    Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
+}

@@ -1,0 +1,172 @@
+//! HTML handlers: listings, the article page, the keyword and source overviews, health check.
+//!
+//! This file owns turning a request into a rendered page. Store reads run through
+//! [`super::read`] (on the blocking pool). It must never write to the store and never render
+//! stored text outside an escaping template.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+
+use super::error::WebError;
+use super::params::Paging;
+use super::scope::Scope;
+use super::templates::{ArticlePage, KeywordsPage, Layout, ListingPage, SourcesPage};
+use super::view::{ArticleView, Card, KeywordRow, SourceRow};
+use super::{AppState, read};
+use crate::model::{ArticleId, SourceHealth};
+
+/// The path parameter, or a German 400 if it is not valid percent-encoded UTF-8.
+pub fn path_param(path: Result<Path<String>, PathRejection>) -> Result<String, WebError> {
+    path.map(|Path(value)| value).map_err(|_| bad_path())
+}
+
+/// The 400 for a path segment that does not decode to UTF-8.
+pub fn bad_path() -> WebError {
+    WebError::BadRequest("Die Adresse enthält ungültige Zeichen (kein gültiges UTF-8).".to_string())
+}
+
+/// `/`: newest articles.
+pub async fn index(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    listing(state, Scope::Latest, q).await
+}
+
+/// `/keyword/{name}`: articles with a watched keyword.
+pub async fn keyword(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let scope = Scope::keyword(&state, &path_param(path)?)?;
+    listing(state, scope, q).await
+}
+
+/// `/tag/{tag}`: articles with a site tag (an unknown tag is an empty list, not a 404).
+pub async fn tag(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let scope = Scope::tag(&path_param(path)?)?;
+    listing(state, scope, q).await
+}
+
+/// `/source/{id}`: one source's articles, with its health above the list.
+pub async fn source(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let scope = Scope::source(&state, &path_param(path)?)?;
+    listing(state, scope, q).await
+}
+
+async fn listing(
+    state: Arc<AppState>,
+    scope: Scope,
+    query: Option<String>,
+) -> Result<Html<String>, WebError> {
+    let paging = Paging::from_query(query.as_deref())?;
+    let fetch_scope = scope.clone();
+    let (page, health) = read(&state, move |store| {
+        let page = fetch_scope.fetch(store, paging.offset(), paging.per_page)?;
+        let health = match &fetch_scope {
+            Scope::Source(s) => store.health(&s.id)?,
+            _ => None,
+        };
+        Ok((page, health))
+    })
+    .await?;
+    let heading = scope.heading();
+    let path = scope.path();
+    let template = ListingPage {
+        layout: Layout::new(&state.site_title, &heading, Some(&scope.feed_base())),
+        source: match &scope {
+            Scope::Source(s) => Some(SourceRow::new(s, health.as_ref())),
+            _ => None,
+        },
+        cards: page
+            .items
+            .iter()
+            .map(|a| Card::new(a, &state.sources))
+            .collect(),
+        newer: (paging.page > 1).then(|| paging.href(&path, paging.page - 1)),
+        older: page.has_more.then(|| paging.href(&path, paging.page + 1)),
+        page: paging.page,
+        heading,
+    };
+    Ok(Html(template.render()?))
+}
+
+/// `/article/{id}`: one article; 404 for malformed or unknown ids.
+pub async fn article(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<Html<String>, WebError> {
+    let raw = path_param(path)?;
+    let not_found = || WebError::NotFound("Diesen Artikel gibt es hier nicht.".to_string());
+    let id = parse_id(&raw).ok_or_else(not_found)?;
+    let article = read(&state, move |store| store.get(id))
+        .await?
+        .ok_or_else(not_found)?;
+    let view = ArticleView::new(&article, &state.sources);
+    let template = ArticlePage {
+        layout: Layout::new(&state.site_title, &view.card.title, Some("")),
+        article: view,
+    };
+    Ok(Html(template.render()?))
+}
+
+/// Exactly 16 hex digits (no sign, unlike `from_str_radix` alone).
+fn parse_id(raw: &str) -> Option<ArticleId> {
+    raw.bytes()
+        .all(|b| b.is_ascii_hexdigit())
+        .then(|| ArticleId::parse(raw))
+        .flatten()
+}
+
+/// `/keywords`: the watchlist.
+pub async fn keywords(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
+    let template = KeywordsPage {
+        layout: Layout::new(&state.site_title, "Beobachtete Stichwörter", Some("")),
+        keywords: state.keywords.iter().map(KeywordRow::new).collect(),
+    };
+    Ok(Html(template.render()?))
+}
+
+/// `/sources`: every configured source with its crawl health.
+pub async fn sources(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
+    let ids: Vec<String> = state.sources.iter().map(|s| s.id.clone()).collect();
+    let health: Vec<Option<SourceHealth>> = read(&state, move |store| {
+        ids.iter().map(|id| store.health(id)).collect()
+    })
+    .await?;
+    let rows = state
+        .sources
+        .iter()
+        .zip(&health)
+        .map(|(s, h)| SourceRow::new(s, h.as_ref()))
+        .collect();
+    let template = SourcesPage {
+        layout: Layout::new(&state.site_title, "Quellen", Some("")),
+        sources: rows,
+    };
+    Ok(Html(template.render()?))
+}
+
+/// `/healthz`: `ok` if the store answers.
+pub async fn healthz(State(state): State<Arc<AppState>>) -> Result<&'static str, WebError> {
+    read(&state, |store| store.count()).await?;
+    Ok("ok")
+}
+
+/// Fallback for every unknown path.
+pub async fn not_found() -> WebError {
+    WebError::NotFound("Diese Seite gibt es nicht.".to_string())
+}
