@@ -131,12 +131,7 @@ type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
 impl Store {
     /// Opens (or creates) the store in `dir`, checking the schema version.
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(64 << 20)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(|e| lock_error(dir, e))?;
+        let db = open_db(dir)?;
         let store = Store {
             articles: db.open_tree("articles")?,
             by_date: db.open_tree("by_date")?,
@@ -453,6 +448,26 @@ fn unwrap_tx<T>(r: Result<T, TransactionError<StoreError>>) -> Result<T, StoreEr
         Ok(v) => Ok(v),
         Err(TransactionError::Abort(e)) => Err(e),
         Err(TransactionError::Storage(e)) => Err(StoreError::Sled(e)),
+    }
+}
+
+/// Opens sled, retrying for up to a second while the lock is busy: sled releases its file lock
+/// a moment after the last handle is dropped, so an immediate reopen can see it still held.
+fn open_db(dir: &Path) -> Result<sled::Db, StoreError> {
+    let mut tries = 0;
+    loop {
+        let opened = sled::Config::new()
+            .path(dir)
+            .cache_capacity(64 << 20)
+            .mode(sled::Mode::LowSpace)
+            .open();
+        match opened.map_err(|e| lock_error(dir, e)) {
+            Err(StoreError::InUse { .. }) if tries < 10 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            other => return other,
+        }
     }
 }
 

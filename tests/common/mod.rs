@@ -35,7 +35,12 @@ impl Log {
     pub fn total(&self, status: u16) -> usize {
         self.0
             .lock()
-            .map(|m| m.iter().filter(|((_, s), _)| *s == status).map(|(_, n)| n).sum())
+            .map(|m| {
+                m.iter()
+                    .filter(|((_, s), _)| *s == status)
+                    .map(|(_, n)| n)
+                    .sum()
+            })
             .unwrap_or(0)
     }
 
@@ -65,7 +70,9 @@ pub async fn start() -> (String, Log) {
             resp
         }
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
     let addr = listener.local_addr().expect("local addr");
     tokio::spawn(async move {
         let _ = axum::serve(listener, app).await;
@@ -96,7 +103,14 @@ fn serve_file(path: &str, headers: &HeaderMap) -> Response {
         // No charset here: pages declare their own (one fixture is ISO-8859-1).
         _ => "text/html",
     };
-    ([(header::CONTENT_TYPE, ctype.to_string()), (header::ETAG, etag)], bytes).into_response()
+    (
+        [
+            (header::CONTENT_TYPE, ctype.to_string()),
+            (header::ETAG, etag),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn fnv(bytes: &[u8]) -> u64 {

@@ -1,0 +1,181 @@
+//! From sources.toml to sled to the web and feeds, over real loopback HTTP: the fixture sites
+//! are crawled into a temp store, then the web view and feeds are requested and checked.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use govwire::crawl::{Crawler, crawl_all};
+use govwire::fetch::{FetchConfig, Fetcher};
+use govwire::store::Store;
+use govwire::web::{AppState, router};
+
+fn config_text(base: &str) -> String {
+    format!(
+        r#"
+[[source]]
+id = "k21"
+name = "Kommune21 (Fixture)"
+url = "{base}/kommune21/index.html"
+kind = "html"
+level = "presse"
+[source.list]
+item = "div.teaser"
+
+[[source]]
+id = "bmi"
+name = "Ministerium (Fixture)"
+url = "{base}/ministry/index.html"
+kind = "html"
+level = "bund"
+[source.list]
+item = "li.c-result"
+link = "h2 a"
+title = ".c-teaser__headline"
+date = ".c-teaser__date"
+
+[[source]]
+id = "stk"
+name = "Staatskanzlei (Fixture)"
+url = "{base}/feed/rss.xml"
+kind = "feed"
+level = "land"
+land = "NW"
+
+[[keyword]]
+name = "OZG"
+aliases = ["Onlinezugangsgesetz"]
+
+[[keyword]]
+name = "BayernPortal"
+
+[[keyword]]
+name = "Servicekonto"
+"#
+    )
+}
+
+fn crawler(store: Store, keywords: &[govwire::model::Keyword]) -> Arc<Crawler> {
+    let fetcher = Fetcher::new(FetchConfig {
+        per_host_interval: Duration::from_millis(1),
+        ..FetchConfig::default()
+    })
+    .expect("client");
+    Arc::new(Crawler::new(fetcher, store, keywords, 200))
+}
+
+#[tokio::test]
+async fn crawl_store_serve_and_recrawl() {
+    let (base, log) = common::start().await;
+    let config = govwire::config::parse(&config_text(&base), "sources.toml").expect("config");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store_dir = dir.path().join("store");
+    let store = Store::open(&store_dir).expect("store");
+
+    let reports = crawl_all(crawler(store.clone(), &config.keywords), &config.sources, 4).await;
+    for r in &reports {
+        assert!(r.errors.is_empty(), "{r:?}");
+        assert!(r.new >= 2, "{r:?}");
+    }
+    let total = store.count().expect("count");
+    assert_eq!(total as usize, reports.iter().map(|r| r.new).sum::<usize>());
+
+    // The Kommune21 article: kicker, date, tags, body without "Weitere Meldungen" or navigation.
+    let k21 = store.by_source("k21", 0, 50).expect("k21").items;
+    let bb = k21
+        .iter()
+        .find(|a| a.title.contains("Bayern und Brandenburg"))
+        .expect("seed article stored");
+    assert_eq!(bb.kicker.as_deref(), Some("E-Government"));
+    assert_eq!(
+        bb.published.map(|d| d.date_naive().to_string()).as_deref(),
+        Some("2020-12-11")
+    );
+    assert!(bb.tags.iter().any(|t| t == "BayernPortal"), "{:?}", bb.tags);
+    assert!(bb.text.contains("Kooperationsvereinbarung"));
+    assert!(!bb.text.contains("Weitere Meldungen"), "{}", bb.text);
+    assert!(
+        !bb.text.contains("Zwei OZG-Schwerpunkt"),
+        "related teaser leaked"
+    );
+    assert!(!bb.text.contains("Stichwörter"));
+    assert!(
+        bb.keywords.contains(&"OZG".to_string()),
+        "{:?}",
+        bb.keywords
+    );
+    assert!(bb.keywords.contains(&"BayernPortal".to_string()));
+    assert_eq!(bb.lang.as_deref(), Some("de"));
+
+    // The web view and feeds over real HTTP.
+    let state = Arc::new(AppState {
+        store: store.clone(),
+        sources: config.sources.clone(),
+        keywords: config.keywords.clone(),
+        site_title: "govwire".into(),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let web = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router(state)).await;
+    });
+    let (status, home) = common::get(&format!("{web}/")).await;
+    assert_eq!(status, 200);
+    assert!(home.contains("Bayern und Brandenburg kooperieren"));
+    let (status, page) = common::get(&format!("{web}/article/{}", bb.id)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Kooperationsvereinbarung"));
+    assert!(page.contains(&bb.url), "links the original");
+    let (status, kw) = common::get(&format!("{web}/keyword/BayernPortal")).await;
+    assert_eq!(status, 200);
+    assert!(kw.contains("Bayern und Brandenburg kooperieren"));
+    for feed_path in [
+        "/feed.xml",
+        "/atom.xml",
+        "/keyword/OZG/feed.xml",
+        "/source/k21/atom.xml",
+    ] {
+        let (status, _, bytes) = common::get_bytes(&format!("{web}{feed_path}")).await;
+        assert_eq!(status, 200, "{feed_path}");
+        let feed = feed_rs::parser::parse(&bytes[..]).expect("our feed parses");
+        assert!(!feed.entries.is_empty(), "{feed_path}");
+    }
+    let (_, _, bytes) = common::get_bytes(&format!("{web}/feed.xml")).await;
+    let feed = feed_rs::parser::parse(&bytes[..]).expect("feed");
+    assert_eq!(feed.entries.len() as u64, total.min(50));
+    let guids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
+
+    // A second crawl of the unchanged fixture stores nothing new and re-downloads nothing.
+    log.clear();
+    let again = crawl_all(crawler(store.clone(), &config.keywords), &config.sources, 4).await;
+    for r in &again {
+        assert_eq!(r.new + r.updated, 0, "{r:?}");
+        assert!(r.not_modified, "listing answered 304: {r:?}");
+    }
+    assert_eq!(
+        log.total(200),
+        0,
+        "nothing fetched in full on the second crawl"
+    );
+    assert_eq!(store.count().expect("count"), total);
+    let (_, _, bytes) = common::get_bytes(&format!("{web}/feed.xml")).await;
+    let feed = feed_rs::parser::parse(&bytes[..]).expect("feed");
+    let guids_again: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(guids, guids_again, "stable GUIDs");
+
+    // A restart keeps every article.
+    server.abort();
+    let _ = server.await;
+    drop(store);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let reopened = Store::open(&store_dir).expect("reopen");
+    assert_eq!(reopened.count().expect("count"), total);
+    assert_eq!(
+        reopened.latest(0, 100).expect("latest").items.len() as u64,
+        total
+    );
+    assert!(reopened.check().expect("check").is_ok());
+}
