@@ -124,6 +124,13 @@ pub enum FetchError {
         /// The URL.
         url: String,
     },
+    /// robots.txt could not be read (5xx or network error), so the origin is paused for a while
+    /// (RFC 9309 §2.3.1.4).
+    #[error("robots.txt of {url} is unreachable; the site is paused for a few minutes")]
+    RobotsUnreachable {
+        /// The URL that was to be fetched.
+        url: String,
+    },
     /// The server answered with an error status.
     #[error("HTTP {status} for {url}")]
     Status {
@@ -252,6 +259,10 @@ impl Fetcher {
         };
         if rules.allowed(url.as_str()) {
             Ok(rules.crawl_delay())
+        } else if matches!(*rules, Rules::DisallowAll) {
+            Err(FetchError::RobotsUnreachable {
+                url: url.to_string(),
+            })
         } else {
             Err(FetchError::Disallowed {
                 url: url.to_string(),
