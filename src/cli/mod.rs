@@ -29,14 +29,7 @@ pub fn init_logging() {
 /// the file (the Docker image sets them).
 pub fn load_config(path: &Path) -> anyhow::Result<Config> {
     let mut config = govwire::config::load(path)?;
-    if let Some(dir) = std::env::var_os("GOVWIRE_DATA_DIR").filter(|d| !d.is_empty()) {
-        config.settings.data_dir = dir.into();
-    }
-    if let Ok(listen) = std::env::var("GOVWIRE_LISTEN") {
-        config.settings.listen = listen.parse().with_context(|| {
-            format!("GOVWIRE_LISTEN={listen:?} is not an address like 0.0.0.0:8080")
-        })?;
-    }
+    config.apply_env()?;
     Ok(config)
 }
 
