@@ -384,6 +384,10 @@ pub struct Article {
     /// Länder mentioned in the text.
     #[serde(default)]
     pub lands_mentioned: Vec<Land>,
+    /// The story cluster: the id of the earliest stored article telling the same story
+    /// (itself when it is the first). `None` for articles stored before clustering existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ArticleId>,
 }
 
 impl Article {

@@ -121,6 +121,7 @@ pub(super) fn build(
         level: source.level,
         land: source.land,
         lands_mentioned,
+        cluster: None,
     }
 }
 

@@ -26,6 +26,7 @@ fn article(url: &str, day: u32, keywords: &[&str]) -> Article {
         level: Level::Presse,
         land: None,
         lands_mentioned: vec![],
+        cluster: None,
     }
 }
 

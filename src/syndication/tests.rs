@@ -33,6 +33,7 @@ fn article(url: &str, title: &str, day: u32) -> Article {
         level: Level::Presse,
         land: None,
         lands_mentioned: vec![],
+        cluster: None,
     }
 }
 

@@ -56,6 +56,7 @@ fn base(url: &str, title: &str, source: &str, published: DateTime<Utc>) -> Artic
         level: Level::Bund,
         land: None,
         lands_mentioned: vec![],
+        cluster: None,
     }
 }
 
