@@ -22,6 +22,13 @@ fn time_bytes(a: &Article) -> [u8; 8] {
     ((ms as u64) ^ (1 << 63)).to_be_bytes()
 }
 
+/// The `by_date` key prefix of an instant: every article sorted at or after it has a key
+/// at or after this one.
+pub(super) fn time_prefix(t: chrono::DateTime<chrono::Utc>) -> Vec<u8> {
+    let ms = t.timestamp_millis();
+    ((ms as u64) ^ (1 << 63)).to_be_bytes().to_vec()
+}
+
 /// `by_date` key: time, id.
 pub(super) fn date_key(a: &Article) -> Vec<u8> {
     let mut k = Vec::with_capacity(16);

@@ -10,6 +10,7 @@
 //! - `by_date`: time + id → `()`; `by_source` / `by_keyword` / `by_tag`: name, 0, time, id → `()`
 //! - `health`: source id → JSON [`SourceHealth`]
 //! - `meta`: `schema_version`, `article_count`
+//! - `state`: free-form bookkeeping of other modules (digest sent, watchlist fingerprint)
 
 mod keys;
 
@@ -124,6 +125,7 @@ pub struct Store {
     links: Tree,
     health: Tree,
     meta: Tree,
+    state: Tree,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -141,6 +143,7 @@ impl Store {
             links: db.open_tree("links")?,
             health: db.open_tree("health")?,
             meta: db.open_tree("meta")?,
+            state: db.open_tree("state")?,
             db,
         };
         store.check_schema(dir)?;
@@ -336,6 +339,38 @@ impl Store {
             let (k, v) = entry?;
             decode_plain(&v, &String::from_utf8_lossy(&k))
         })
+    }
+
+    /// Articles whose sort time (publication date, else first seen) lies in `[from, to)`,
+    /// oldest first. For digests and exports of a time window.
+    pub fn between(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Article>, StoreError> {
+        let mut out = Vec::new();
+        let range = keys::time_prefix(from)..keys::time_prefix(to);
+        for key in self.by_date.range(range).keys() {
+            let key = key?;
+            if let Some(id) = keys::trailing_id(&key)
+                && let Some(article) = self.get(id)?
+            {
+                out.push(article);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A small piece of bookkeeping state (for example "digest sent for 2026-11-29"), kept in
+    /// the store so that it survives restarts. Keys are namespaced by the caller.
+    pub fn state(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.state.get(key.as_bytes())?.map(|v| v.to_vec()))
+    }
+
+    /// Sets a bookkeeping value (see [`Store::state`]); durable once the store is flushed.
+    pub fn set_state(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.state.insert(key.as_bytes(), value)?;
+        Ok(())
     }
 
     /// The persisted crawl state of `source_id`.

@@ -183,3 +183,38 @@ fn listing_links_lead_to_their_article() {
     );
     assert!(s.get_by_link("https://x.test/other").unwrap().is_none());
 }
+
+#[test]
+fn between_lists_a_time_window_oldest_first_and_state_survives_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = |s: &str| chrono::DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+    {
+        let store = Store::open(dir.path()).unwrap();
+        for (i, when) in [
+            "2026-11-28T22:59:00Z",
+            "2026-11-28T23:00:00Z",
+            "2026-11-29T22:59:59Z",
+            "2026-11-29T23:00:00Z",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let mut a = article(&format!("https://a.test/{i}"), 1, &[]);
+            a.published = Some(t(when));
+            store.upsert(&a).unwrap();
+        }
+        store.set_state("digest:sent", b"2026-11-29").unwrap();
+        store.flush().unwrap();
+    }
+    let store = Store::open(dir.path()).unwrap();
+    let got = store
+        .between(t("2026-11-28T23:00:00Z"), t("2026-11-29T23:00:00Z"))
+        .unwrap();
+    let urls: Vec<_> = got.iter().map(|a| a.url.as_str()).collect();
+    assert_eq!(urls, ["https://a.test/1", "https://a.test/2"]);
+    assert_eq!(
+        store.state("digest:sent").unwrap().as_deref(),
+        Some(&b"2026-11-29"[..])
+    );
+    assert_eq!(store.state("nothing").unwrap(), None);
+}
