@@ -396,7 +396,8 @@ impl Article {
         self.published.unwrap_or(self.first_seen)
     }
 
-    /// True if the stored content differs from `other` in anything a reader would see.
+    /// True if the stored content differs from `other` in anything a reader would see (the
+    /// story cluster included, since it decides what a listing collapses).
     pub fn content_differs(&self, other: &Article) -> bool {
         self.title != other.title
             || self.kicker != other.kicker
@@ -410,6 +411,7 @@ impl Article {
             || self.lands_mentioned != other.lands_mentioned
             || self.level != other.level
             || self.land != other.land
+            || self.cluster != other.cluster
     }
 }
 

@@ -22,6 +22,7 @@ pub async fn run(config_path: &Path, only: &[String]) -> anyhow::Result<ExitCode
         .collect();
     let store = super::open_store(&config)?;
     let crawler = super::crawler(&config, store.clone())?;
+    super::retag_if_changed(crawler.clone()).await;
     let reports = crawl_all(crawler, &sources, config.settings.max_concurrency).await;
     store.flush_async().await?;
     print!("{}", table(&reports));

@@ -2,6 +2,7 @@
 
 pub mod crawl;
 pub mod extract;
+pub mod retag;
 pub mod serve;
 pub mod sources;
 
@@ -57,4 +58,21 @@ pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
         &config.keywords,
         s.max_items_per_source,
     )))
+}
+
+/// Re-tags the stored articles if the watchlist or enrichment rules changed since they were
+/// tagged; logs the outcome and never fails the caller (stale tags are better than no service).
+pub async fn retag_if_changed(crawler: Arc<Crawler>) {
+    let outcome = tokio::task::spawn_blocking(move || crawler.retag_if_changed()).await;
+    match outcome {
+        Ok(Ok(Some(r))) => tracing::info!(
+            scanned = r.scanned,
+            changed = r.changed,
+            clustered = r.clustered,
+            "watchlist changed: stored articles re-tagged"
+        ),
+        Ok(Ok(None)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "re-tagging failed; keeping the old tags"),
+        Err(e) => tracing::warn!(error = %e, "re-tagging task failed"),
+    }
 }

@@ -34,12 +34,13 @@ pub async fn run(
     let (stop_tx, stop_rx) = watch::channel(false);
     let crawler = super::crawler(&config, store.clone())?;
     let scheduler = crawl.then(|| {
-        tokio::spawn(scheduler::run(
-            crawler.clone(),
-            config.sources.clone(),
-            config.settings.max_concurrency,
-            stop_rx.clone(),
-        ))
+        let (crawler, sources) = (crawler.clone(), config.sources.clone());
+        let (parallel, stop) = (config.settings.max_concurrency, stop_rx.clone());
+        tokio::spawn(async move {
+            // Re-tag before the first crawl so new and old articles agree; pages serve meanwhile.
+            super::retag_if_changed(crawler.clone()).await;
+            scheduler::run(crawler, sources, parallel, stop).await
+        })
     });
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(

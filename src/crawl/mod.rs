@@ -8,6 +8,9 @@
 
 mod article;
 pub mod scheduler;
+mod stories;
+
+pub use stories::{RetagReport, fingerprint, needs_retag};
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -71,17 +74,22 @@ pub struct Crawler {
     fetcher: Fetcher,
     store: Store,
     watchlist: Watchlist,
+    keywords: Vec<Keyword>,
+    stories: stories::Stories,
     max_items: usize,
     stopping: AtomicBool,
 }
 
 impl Crawler {
-    /// Wires a crawler; `max_items` caps the candidates taken from one listing.
+    /// Wires a crawler; `max_items` caps the candidates taken from one listing. Reads the
+    /// stored story signatures (blocking; a few MB per 10,000 articles).
     pub fn new(fetcher: Fetcher, store: Store, keywords: &[Keyword], max_items: usize) -> Crawler {
         Crawler {
             fetcher,
+            stories: stories::Stories::load(&store),
             store,
             watchlist: Watchlist::new(keywords),
+            keywords: keywords.to_vec(),
             max_items,
             stopping: AtomicBool::new(false),
         }
@@ -95,6 +103,21 @@ impl Crawler {
     /// True once [`Crawler::stop`] was called.
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
+    }
+
+    /// Re-tags every stored article with the current watchlist (and clusters those without a
+    /// story), without fetching anything. Blocking; idempotent.
+    pub fn retag(&self) -> Result<RetagReport, StoreError> {
+        stories::retag(&self.store, &self.keywords, &self.watchlist, &self.stories)
+    }
+
+    /// Runs [`Crawler::retag`] only if the watchlist or the enrichment rules changed since the
+    /// stored articles were tagged; `None` when nothing had to be done.
+    pub fn retag_if_changed(&self) -> Result<Option<RetagReport>, StoreError> {
+        if !needs_retag(&self.store, &self.keywords)? {
+            return Ok(None);
+        }
+        self.retag().map(Some)
     }
 
     /// The store this crawler writes to.
@@ -212,7 +235,8 @@ impl Crawler {
             None
         };
         let draft = article::draft(source, c, page.as_ref())?;
-        let article = article::build(source, c, draft, &self.watchlist, now);
+        let mut article = article::build(source, c, draft, &self.watchlist, now);
+        self.stories.assign(&self.store, &mut article)?;
         Ok(self.store.upsert_linked(&article, Some(&c.url))?)
     }
 }

@@ -62,6 +62,31 @@ impl Signature {
     pub fn is_empty(&self) -> bool {
         self.0.len() != SIGNATURE_LEN || self.0.iter().all(|v| *v == u32::MAX)
     }
+
+    /// Compact form for the store: [`SIGNATURE_VERSION`] then the values, little-endian u32s
+    /// (516 bytes for a full signature).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(4 + 4 * self.0.len());
+        out.extend_from_slice(&SIGNATURE_VERSION.to_le_bytes());
+        for v in &self.0 {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads [`Signature::to_bytes`]; `None` for another version or a malformed value, so that a
+    /// stale signature is recomputed rather than compared with incompatible hashes.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Signature> {
+        let (version, values) = bytes.split_first_chunk::<4>()?;
+        if u32::from_le_bytes(*version) != SIGNATURE_VERSION || values.len() != 4 * SIGNATURE_LEN {
+            return None;
+        }
+        let values = values
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        Some(Signature(values))
+    }
 }
 
 /// Computes the MinHash signature of an article's title and text.
@@ -232,6 +257,23 @@ impl ClusterIndex {
         cluster
     }
 
+    /// Re-adds an article whose cluster was decided earlier (when rebuilding the index from the
+    /// store after a restart): it keeps `cluster` and becomes a candidate for later articles.
+    /// Does nothing if `id` is already indexed.
+    pub fn restore(&mut self, id: u64, sig: &Signature, cluster: u64) {
+        if self.by_id.contains_key(&id) {
+            return;
+        }
+        self.by_id.insert(id, cluster);
+        if sig.is_empty() {
+            return;
+        }
+        let Ok(member) = u32::try_from(self.clusters.len()) else {
+            return;
+        };
+        self.link(member, cluster, &sig.0, band_keys(&sig.0));
+    }
+
     /// Estimated Jaccard similarity of two signatures (0.0 if either is empty).
     pub fn similarity(a: &Signature, b: &Signature) -> f64 {
         if a.is_empty() || b.is_empty() {
@@ -247,6 +289,12 @@ impl ClusterIndex {
         };
         let keys = band_keys(sig);
         let cluster = self.best_match(sig, &keys).unwrap_or(id);
+        self.link(member, cluster, sig, keys);
+        cluster
+    }
+
+    /// Appends member `member` with its cluster and signature to the band buckets.
+    fn link(&mut self, member: u32, cluster: u64, sig: &[u32], keys: [u64; BANDS]) {
         self.clusters.push(cluster);
         self.sigs.extend_from_slice(sig);
         for key in keys {
@@ -256,7 +304,6 @@ impl ClusterIndex {
             let next = self.heads.insert(key, link).unwrap_or(NONE);
             self.links.push(Link { member, next });
         }
-        cluster
     }
 
     /// The cluster of the most similar candidate at or above the threshold.

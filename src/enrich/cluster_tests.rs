@@ -170,3 +170,39 @@ fn threshold_is_clamped() {
     assert_eq!(strict.insert(2, &sig_of(REPRINTS[0].1)), 2);
     assert_eq!(strict.insert(3, &a), 1);
 }
+
+#[test]
+fn signature_bytes_round_trip_and_reject_other_versions() {
+    let sig = signature(
+        "Titel",
+        "Der Freistaat startet das BayernPortal für alle Kommunen heute",
+    );
+    let bytes = sig.to_bytes();
+    assert_eq!(bytes.len(), 4 + 4 * SIGNATURE_LEN);
+    assert_eq!(Signature::from_bytes(&bytes), Some(sig));
+    let mut stale = bytes.clone();
+    stale[0] ^= 0xff;
+    assert_eq!(Signature::from_bytes(&stale), None);
+    assert_eq!(Signature::from_bytes(&bytes[..100]), None);
+    assert_eq!(Signature::from_bytes(&[]), None);
+}
+
+#[test]
+fn restored_members_keep_their_cluster_and_attract_reprints() {
+    let text = "Das Bundesministerium des Innern hat heute den Startschuss für die \
+        Registermodernisierung gegeben. Bund und Länder wollen bis 2025 die wichtigsten Register \
+        vernetzen, damit Bürgerinnen und Bürger Nachweise nur noch einmal vorlegen müssen.";
+    let original = signature("Startschuss für Registermodernisierung", text);
+    let mut index = ClusterIndex::new();
+    // Stored earlier as member 2 of cluster 1 (the original, id 1, may have no signature any more).
+    index.restore(2, &original, 1);
+    assert_eq!(index.cluster_of(2), Some(1));
+    let reprint = signature(
+        "Registermodernisierung: Startschuss gegeben",
+        &format!("{text} (Quelle: BMI)"),
+    );
+    assert_eq!(index.insert(3, &reprint), 1);
+    // Restoring again changes nothing.
+    index.restore(2, &original, 99);
+    assert_eq!(index.cluster_of(2), Some(1));
+}

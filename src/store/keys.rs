@@ -54,6 +54,15 @@ pub(super) fn named_key(name: &str, a: &Article) -> Vec<u8> {
     k
 }
 
+/// `by_cluster` key: cluster id, time, id.
+pub(super) fn cluster_key(cluster: ArticleId, a: &Article) -> Vec<u8> {
+    let mut k = Vec::with_capacity(24);
+    k.extend_from_slice(&cluster.0.to_be_bytes());
+    k.extend_from_slice(&time_bytes(a));
+    k.extend_from_slice(&a.id.0.to_be_bytes());
+    k
+}
+
 /// The article id in the last 8 bytes of any index key.
 pub(super) fn trailing_id(key: &[u8]) -> Option<ArticleId> {
     let start = key.len().checked_sub(8)?;

@@ -7,7 +7,9 @@
 //!
 //! Layout (one fixed tree each, never a tree per source):
 //! - `articles`: article id (8 bytes BE) → JSON [`Article`]
-//! - `by_date`: time + id → `()`; `by_source` / `by_keyword` / `by_tag`: name, 0, time, id → `()`
+//! - `by_date`: time + id → `()`; `by_source` / `by_keyword` / `by_tag` / `by_region`: name, 0,
+//!   time, id → `()` (`by_region` names: `from:BY`, `mentions:BY`, `level:bund`)
+//! - `by_cluster`: cluster id, time, id → `()`; `sigs`: id → cluster id + signature bytes
 //! - `health`: source id → JSON [`SourceHealth`]
 //! - `meta`: `schema_version`, `article_count`
 //! - `state`: free-form bookkeeping of other modules (digest sent, watchlist fingerprint)
@@ -19,7 +21,7 @@ use std::path::{Path, PathBuf};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
 
-use crate::model::{Article, ArticleId, SourceHealth};
+use crate::model::{Article, ArticleId, Land, Level, SourceHealth};
 
 pub use keys::tag_key;
 
@@ -91,6 +93,28 @@ pub struct Page {
     pub has_more: bool,
 }
 
+/// A regional slice of the articles, for the region and level filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Region {
+    /// Articles from sources located in a Land.
+    From(Land),
+    /// Articles whose text mentions a Land.
+    Mentions(Land),
+    /// Articles from sources of one administrative level.
+    Level(Level),
+}
+
+impl Region {
+    /// The index name (`from:BY`, `mentions:BY`, `level:bund`).
+    fn key(self) -> String {
+        match self {
+            Region::From(l) => format!("from:{}", l.code()),
+            Region::Mentions(l) => format!("mentions:{}", l.code()),
+            Region::Level(l) => format!("level:{}", l.as_str()),
+        }
+    }
+}
+
 /// What [`Store::check`] found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Integrity {
@@ -122,6 +146,9 @@ pub struct Store {
     by_source: Tree,
     by_keyword: Tree,
     by_tag: Tree,
+    by_region: Tree,
+    by_cluster: Tree,
+    sigs: Tree,
     links: Tree,
     health: Tree,
     meta: Tree,
@@ -140,6 +167,9 @@ impl Store {
             by_source: db.open_tree("by_source")?,
             by_keyword: db.open_tree("by_keyword")?,
             by_tag: db.open_tree("by_tag")?,
+            by_region: db.open_tree("by_region")?,
+            by_cluster: db.open_tree("by_cluster")?,
+            sigs: db.open_tree("sigs")?,
             links: db.open_tree("links")?,
             health: db.open_tree("health")?,
             meta: db.open_tree("meta")?,
@@ -199,40 +229,44 @@ impl Store {
             &self.by_tag,
             &self.meta,
             &self.links,
+            &self.by_region,
+            &self.by_cluster,
         );
-        let result = trees.transaction(|(arts, date, source, kw, tag, meta, links)| {
-            if let Some(link) = link
-                && links.get(link.as_bytes())?.as_deref() != Some(&id_key[..])
-            {
-                links.insert(link.as_bytes(), &id_key)?;
-            }
-            let old = match arts.get(id_key)? {
-                Some(bytes) => Some(decode::<Article>(&bytes, &article.id.to_string())?),
-                None => None,
-            };
-            let mut new = article.clone();
-            if let Some(old) = &old {
-                if !old.content_differs(&new) {
-                    return Ok(Upsert::Unchanged);
+        let result = trees.transaction(
+            |(arts, date, source, kw, tag, meta, links, region, cluster)| {
+                if let Some(link) = link
+                    && links.get(link.as_bytes())?.as_deref() != Some(&id_key[..])
+                {
+                    links.insert(link.as_bytes(), &id_key)?;
                 }
-                new.first_seen = old.first_seen;
-                let idx = [date, source, kw, tag];
-                for (tree, key) in index_keys(old) {
-                    idx[tree].remove(key)?;
+                let old = match arts.get(id_key)? {
+                    Some(bytes) => Some(decode::<Article>(&bytes, &article.id.to_string())?),
+                    None => None,
+                };
+                let mut new = article.clone();
+                if let Some(old) = &old {
+                    if !old.content_differs(&new) {
+                        return Ok(Upsert::Unchanged);
+                    }
+                    new.first_seen = old.first_seen;
+                    let idx = [date, source, kw, tag, region, cluster];
+                    for (tree, key) in index_keys(old) {
+                        idx[tree].remove(key)?;
+                    }
                 }
-            }
-            let idx = [date, source, kw, tag];
-            for (tree, key) in index_keys(&new) {
-                idx[tree].insert(key, &[] as &[u8])?;
-            }
-            arts.insert(&id_key, encode(&new)?)?;
-            if old.is_some() {
-                Ok(Upsert::Updated)
-            } else {
-                bump_count(meta)?;
-                Ok(Upsert::New)
-            }
-        });
+                let idx = [date, source, kw, tag, region, cluster];
+                for (tree, key) in index_keys(&new) {
+                    idx[tree].insert(key, &[] as &[u8])?;
+                }
+                arts.insert(&id_key, encode(&new)?)?;
+                if old.is_some() {
+                    Ok(Upsert::Updated)
+                } else {
+                    bump_count(meta)?;
+                    Ok(Upsert::New)
+                }
+            },
+        );
         unwrap_tx(result)
     }
 
@@ -305,6 +339,62 @@ impl Store {
     /// Newest articles carrying a site tag first (matched by [`tag_key`]).
     pub fn by_tag(&self, tag: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
         self.page(&self.by_tag, &keys::prefix(&tag_key(tag)), offset, limit)
+    }
+
+    /// Newest articles of a region or level first.
+    pub fn by_region(
+        &self,
+        region: Region,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
+        self.page(&self.by_region, &keys::prefix(&region.key()), offset, limit)
+    }
+
+    /// The members of story cluster `cluster`, newest first, at most `limit`.
+    pub fn cluster_members(
+        &self,
+        cluster: ArticleId,
+        limit: usize,
+    ) -> Result<Vec<Article>, StoreError> {
+        Ok(self
+            .page(&self.by_cluster, &cluster.0.to_be_bytes(), 0, limit)?
+            .items)
+    }
+
+    /// Stores the near-duplicate signature of an article with its cluster, so the cluster index
+    /// can be rebuilt at start without recomputing. The bytes are opaque to the store.
+    pub fn put_signature(
+        &self,
+        id: ArticleId,
+        cluster: ArticleId,
+        signature: &[u8],
+    ) -> Result<(), StoreError> {
+        let mut value = Vec::with_capacity(8 + signature.len());
+        value.extend_from_slice(&cluster.0.to_be_bytes());
+        value.extend_from_slice(signature);
+        self.sigs.insert(id.0.to_be_bytes(), value)?;
+        Ok(())
+    }
+
+    /// Every stored signature as (article, cluster, signature bytes). A signature may outlive a
+    /// failed write of its article; it then only names a cluster, which is harmless.
+    pub fn signatures(
+        &self,
+    ) -> impl Iterator<Item = Result<(ArticleId, ArticleId, Vec<u8>), StoreError>> + '_ {
+        self.sigs.iter().filter_map(|entry| {
+            let (k, v) = match entry {
+                Ok(kv) => kv,
+                Err(e) => return Some(Err(e.into())),
+            };
+            let id = ArticleId(keys::read_u64(&k)?);
+            let (cluster, sig) = v.split_first_chunk::<8>()?;
+            Some(Ok((
+                id,
+                ArticleId(u64::from_be_bytes(*cluster)),
+                sig.to_vec(),
+            )))
+        })
     }
 
     fn page(
@@ -423,6 +513,8 @@ impl Store {
             &self.by_source,
             &self.by_keyword,
             &self.by_tag,
+            &self.by_region,
+            &self.by_cluster,
         ];
         for (i, tree) in trees.iter().enumerate() {
             for key in tree.iter().keys() {
@@ -437,9 +529,20 @@ impl Store {
     }
 }
 
-/// Index entries of an article as (tree number, key): 0 date, 1 source, 2 keyword, 3 tag.
+/// Index entries of an article as (tree number, key): 0 date, 1 source, 2 keyword, 3 tag,
+/// 4 region (source Land, Länder mentioned, level), 5 cluster.
 fn index_keys(a: &Article) -> Vec<(usize, Vec<u8>)> {
-    let mut out = Vec::with_capacity(2 + a.keywords.len() + a.tags.len());
+    let mut out = Vec::with_capacity(5 + a.keywords.len() + a.tags.len() + a.lands_mentioned.len());
+    out.push((4, keys::named_key(&Region::Level(a.level).key(), a)));
+    if let Some(land) = a.land {
+        out.push((4, keys::named_key(&Region::From(land).key(), a)));
+    }
+    for land in &a.lands_mentioned {
+        out.push((4, keys::named_key(&Region::Mentions(*land).key(), a)));
+    }
+    if let Some(cluster) = a.cluster {
+        out.push((5, keys::cluster_key(cluster, a)));
+    }
     out.push((0, keys::date_key(a)));
     out.push((1, keys::named_key(&a.source_id, a)));
     for k in &a.keywords {

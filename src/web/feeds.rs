@@ -16,6 +16,7 @@ use super::error::WebError;
 use super::pages::bad_path;
 use super::params::origin;
 use super::scope::Scope;
+use super::story;
 use super::view::article_path;
 use super::{AppState, read};
 use crate::model::Article;
@@ -114,6 +115,39 @@ pub async fn source(
     feed(state, scope, format, &headers, &uri).await
 }
 
+/// `/land/{code}/{file}`.
+pub async fn land(
+    state: State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let (code, format) = scoped(path)?;
+    feed(state, Scope::land(&code)?, format, &headers, &uri).await
+}
+
+/// `/mentions/{code}/{file}`.
+pub async fn mentions(
+    state: State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let (code, format) = scoped(path)?;
+    feed(state, Scope::mentions(&code)?, format, &headers, &uri).await
+}
+
+/// `/level/{level}/{file}`.
+pub async fn level(
+    state: State<Arc<AppState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, WebError> {
+    let (level, format) = scoped(path)?;
+    feed(state, Scope::level(&level)?, format, &headers, &uri).await
+}
+
 /// The scope name and format from `/{kind}/{name}/{file}`.
 fn scoped(
     path: Result<Path<(String, String)>, PathRejection>,
@@ -130,7 +164,10 @@ async fn feed(
     uri: &Uri,
 ) -> Result<Response, WebError> {
     let fetch_scope = scope.clone();
-    let page = read(&state, move |store| fetch_scope.fetch(store, 0, FEED_ITEMS)).await?;
+    let mut page = read(&state, move |store| fetch_scope.fetch(store, 0, FEED_ITEMS)).await?;
+    if collapse_requested(uri) {
+        page.items = story::first_of_each(page.items);
+    }
     let origin = origin(headers, uri);
     let base = scope.feed_base();
     let meta = FeedMeta {
@@ -146,6 +183,18 @@ async fn feed(
         Format::Atom => atom(&meta, &page.items, article_url),
     };
     Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+}
+
+/// `?collapse=1` (or `true`/`yes`/`stories`) asks for one item per story cluster.
+fn collapse_requested(uri: &Uri) -> bool {
+    uri.query().is_some_and(|q| {
+        q.split('&').any(|pair| {
+            matches!(
+                pair,
+                "collapse=1" | "collapse=true" | "collapse=yes" | "collapse=stories"
+            )
+        })
+    })
 }
 
 /// The latest `updated` of `articles`, or the Unix epoch for an empty feed (so that rendering

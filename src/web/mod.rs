@@ -15,6 +15,7 @@ mod feeds;
 mod pages;
 mod params;
 mod scope;
+mod story;
 mod templates;
 mod view;
 
@@ -53,6 +54,13 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/keyword/{name}/{file}", get(feeds::keyword))
         .route("/tag/{tag}", get(pages::tag))
         .route("/tag/{tag}/{file}", get(feeds::tag))
+        .route("/regions", get(pages::regions))
+        .route("/land/{code}", get(pages::land))
+        .route("/land/{code}/{file}", get(feeds::land))
+        .route("/mentions/{code}", get(pages::mentions))
+        .route("/mentions/{code}/{file}", get(feeds::mentions))
+        .route("/level/{level}", get(pages::level))
+        .route("/level/{level}/{file}", get(feeds::level))
         .route("/sources", get(pages::sources))
         .route("/source/{id}", get(pages::source))
         .route("/source/{id}/{file}", get(feeds::source))

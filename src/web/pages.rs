@@ -14,10 +14,14 @@ use axum::response::Html;
 use super::error::WebError;
 use super::params::Paging;
 use super::scope::Scope;
-use super::templates::{ArticlePage, KeywordsPage, Layout, ListingPage, SourcesPage};
+use super::scope::region_path;
+use super::story;
+use super::templates::{ArticlePage, KeywordsPage, Layout, ListingPage, RegionsPage, SourcesPage};
+use super::view::Chip;
 use super::view::{ArticleView, Card, KeywordRow, SourceRow};
 use super::{AppState, read};
 use crate::model::{ArticleId, SourceHealth};
+use crate::store::Region;
 
 /// The path parameter, or a German 400 if it is not valid percent-encoded UTF-8.
 pub fn path_param(path: Result<Path<String>, PathRejection>) -> Result<String, WebError> {
@@ -57,6 +61,61 @@ pub async fn tag(
     listing(state, scope, q).await
 }
 
+/// `/land/{code}`: articles from sources located in a Land.
+pub async fn land(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let scope = Scope::land(&path_param(path)?)?;
+    listing(state, scope, q).await
+}
+
+/// `/mentions/{code}`: articles whose text mentions a Land.
+pub async fn mentions(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let scope = Scope::mentions(&path_param(path)?)?;
+    listing(state, scope, q).await
+}
+
+/// `/level/{level}`: articles from sources of one administrative level.
+pub async fn level(
+    State(state): State<Arc<AppState>>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(q): RawQuery,
+) -> Result<Html<String>, WebError> {
+    let scope = Scope::level(&path_param(path)?)?;
+    listing(state, scope, q).await
+}
+
+/// `/regions`: links to every level and Land, by source location and by mention.
+pub async fn regions(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
+    let template = RegionsPage {
+        layout: Layout::new(&state.site_title, "Regionen und Ebenen", Some("")),
+        levels: crate::model::Level::ALL
+            .iter()
+            .map(|l| Chip {
+                label: l.label().to_string(),
+                href: region_path(Region::Level(*l)),
+            })
+            .collect(),
+        lands: crate::model::Land::ALL
+            .iter()
+            .map(|l| {
+                (
+                    l.name().to_string(),
+                    region_path(Region::From(*l)),
+                    region_path(Region::Mentions(*l)),
+                )
+            })
+            .collect(),
+    };
+    Ok(Html(template.render()?))
+}
+
 /// `/source/{id}`: one source's articles, with its health above the list.
 pub async fn source(
     State(state): State<Arc<AppState>>,
@@ -74,13 +133,14 @@ async fn listing(
 ) -> Result<Html<String>, WebError> {
     let paging = Paging::from_query(query.as_deref())?;
     let fetch_scope = scope.clone();
-    let (page, health) = read(&state, move |store| {
-        let page = fetch_scope.fetch(store, paging.offset(), paging.per_page)?;
+    let (page, stories, health) = read(&state, move |store| {
+        let mut page = fetch_scope.fetch(store, paging.offset(), paging.per_page)?;
+        let stories = story::collapse(store, std::mem::take(&mut page.items))?;
         let health = match &fetch_scope {
             Scope::Source(s) => store.health(&s.id)?,
             _ => None,
         };
-        Ok((page, health))
+        Ok((page, stories, health))
     })
     .await?;
     let heading = scope.heading();
@@ -91,10 +151,9 @@ async fn listing(
             Scope::Source(s) => Some(SourceRow::new(s, health.as_ref())),
             _ => None,
         },
-        cards: page
-            .items
+        cards: stories
             .iter()
-            .map(|a| Card::new(a, &state.sources))
+            .map(|(a, members)| Card::with_story(a, members, &state.sources))
             .collect(),
         newer: (paging.page > 1).then(|| paging.href(&path, paging.page - 1)),
         older: page.has_more.then(|| paging.href(&path, paging.page + 1)),
@@ -112,10 +171,19 @@ pub async fn article(
     let raw = path_param(path)?;
     let not_found = || WebError::NotFound("Diesen Artikel gibt es hier nicht.".to_string());
     let id = parse_id(&raw).ok_or_else(not_found)?;
-    let article = read(&state, move |store| store.get(id))
-        .await?
-        .ok_or_else(not_found)?;
-    let view = ArticleView::new(&article, &state.sources);
+    let (article, members) = read(&state, move |store| {
+        let Some(article) = store.get(id)? else {
+            return Ok((None, Vec::new()));
+        };
+        let members = match article.cluster {
+            Some(c) => store.cluster_members(c, story::MAX_MEMBERS)?,
+            None => Vec::new(),
+        };
+        Ok((Some(article), members))
+    })
+    .await?;
+    let article = article.ok_or_else(not_found)?;
+    let view = ArticleView::new(&article, &members, &state.sources);
     let template = ArticlePage {
         layout: Layout::new(&state.site_title, &view.card.title, Some("")),
         article: view,

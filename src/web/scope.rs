@@ -1,11 +1,12 @@
-//! Which articles a listing or feed shows: all, one watched keyword, one site tag or one source.
+//! Which articles a listing or feed shows: all, one watched keyword, one site tag, one source,
+//! or one region (a Land's sources, a Land mentioned, a level).
 //!
 //! This file owns resolving a path parameter to a scope (404 for keywords and sources that are not
 //! configured), the scope's German heading, its site paths, and the store query behind it. It must
 //! never render anything.
 
-use crate::model::Source;
-use crate::store::{Page, Store, StoreError, tag_key};
+use crate::model::{Land, Level, Source};
+use crate::store::{Page, Region, Store, StoreError, tag_key};
 
 use super::AppState;
 use super::error::WebError;
@@ -25,6 +26,8 @@ pub enum Scope {
     Tag(String),
     /// Articles of one configured source.
     Source(Box<Source>),
+    /// Articles from a Land's sources, mentioning a Land, or of one level.
+    Region(Region),
 }
 
 impl Scope {
@@ -67,6 +70,26 @@ impl Scope {
         }
     }
 
+    /// Articles from sources in the Land with code `code` (`BY`, any case); 404 otherwise.
+    pub fn land(code: &str) -> Result<Scope, WebError> {
+        Ok(Scope::Region(Region::From(parse_land(code)?)))
+    }
+
+    /// Articles whose text mentions the Land with code `code`; 404 for unknown codes.
+    pub fn mentions(code: &str) -> Result<Scope, WebError> {
+        Ok(Scope::Region(Region::Mentions(parse_land(code)?)))
+    }
+
+    /// Articles from sources of level `level` (`bund`, `land`, `kommune`, `presse`).
+    pub fn level(level: &str) -> Result<Scope, WebError> {
+        match Level::parse(&level.to_ascii_lowercase()) {
+            Some(l) => Ok(Scope::Region(Region::Level(l))),
+            None => Err(WebError::NotFound(
+                "Ebenen sind bund, land, kommune und presse.".to_string(),
+            )),
+        }
+    }
+
     /// German heading (`Stichwort „OZG“`).
     pub fn heading(&self) -> String {
         match self {
@@ -74,6 +97,9 @@ impl Scope {
             Scope::Keyword(k) => format!("Stichwort „{k}“"),
             Scope::Tag(t) => format!("Schlagwort „{t}“"),
             Scope::Source(s) => format!("Quelle: {}", s.name),
+            Scope::Region(Region::From(l)) => format!("Aus {}", l.name()),
+            Scope::Region(Region::Mentions(l)) => format!("Erwähnt: {}", l.name()),
+            Scope::Region(Region::Level(l)) => format!("Ebene: {}", l.label()),
         }
     }
 
@@ -84,6 +110,7 @@ impl Scope {
             Scope::Keyword(k) => keyword_path(k),
             Scope::Tag(t) => tag_path(t),
             Scope::Source(s) => source_path(&s.id),
+            Scope::Region(r) => region_path(*r),
         }
     }
 
@@ -102,6 +129,24 @@ impl Scope {
             Scope::Keyword(k) => store.by_keyword(k, offset, limit),
             Scope::Tag(t) => store.by_tag(t, offset, limit),
             Scope::Source(s) => store.by_source(&s.id, offset, limit),
+            Scope::Region(r) => store.by_region(*r, offset, limit),
         }
     }
+}
+
+/// `/land/BY`, `/mentions/BY`, `/level/bund`.
+pub fn region_path(region: Region) -> String {
+    match region {
+        Region::From(l) => format!("/land/{}", l.code()),
+        Region::Mentions(l) => format!("/mentions/{}", l.code()),
+        Region::Level(l) => format!("/level/{}", l.as_str()),
+    }
+}
+
+fn parse_land(code: &str) -> Result<Land, WebError> {
+    Land::parse(&code.to_ascii_uppercase()).ok_or_else(|| {
+        WebError::NotFound(
+            "Länder werden mit ihrem Kürzel angegeben, zum Beispiel BY oder NW.".to_string(),
+        )
+    })
 }

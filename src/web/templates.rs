@@ -6,7 +6,7 @@
 
 use askama::Template;
 
-use super::view::{ArticleView, Card, KeywordRow, SourceRow};
+use super::view::{ArticleView, Card, Chip, KeywordRow, SourceRow};
 
 /// Versioned stylesheet URL (the version busts the one-year cache on upgrades).
 pub const CSS_HREF: &str = concat!("/static/style.css?v=", env!("CARGO_PKG_VERSION"));
@@ -68,6 +68,18 @@ pub struct ArticlePage {
     pub layout: Layout,
     /// The article.
     pub article: ArticleView,
+}
+
+/// Links to the level and Land listings.
+#[derive(Template)]
+#[template(path = "regions.html")]
+pub struct RegionsPage {
+    /// Frame.
+    pub layout: Layout,
+    /// One chip per level.
+    pub levels: Vec<Chip>,
+    /// Per Land: name, "from" listing path, "mentions" listing path.
+    pub lands: Vec<(String, String, String)>,
 }
 
 /// The keyword watchlist.

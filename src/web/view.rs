@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Berlin;
 
 use super::params::encode_segment;
+use super::scope::region_path;
 use crate::model::{Article, Keyword, Source, SourceHealth};
+use crate::store::Region;
 use crate::store::tag_key;
 use crate::syndication::{description, http_url};
 
@@ -104,15 +106,14 @@ pub struct Card {
     pub keywords: Vec<Chip>,
     /// The original article, only if its URL is http(s).
     pub original: Option<String>,
+    /// The same story from other sources ("auch berichtet von"), linking to our pages.
+    pub also: Vec<Chip>,
 }
 
 impl Card {
     /// The card for `article`, naming its source from `sources`.
     pub fn new(article: &Article, sources: &[Source]) -> Card {
-        let source_name = sources
-            .iter()
-            .find(|s| s.id == article.source_id)
-            .map_or_else(|| article.source_id.clone(), |s| s.name.clone());
+        let source_name = source_name(&article.source_id, sources);
         let title = article.title.trim();
         Card {
             href: article_path(article),
@@ -128,8 +129,35 @@ impl Card {
             summary: description(article),
             keywords: article.keywords.iter().map(|k| Chip::keyword(k)).collect(),
             original: http_url(&article.url),
+            also: Vec::new(),
         }
     }
+
+    /// The card with the other members of its story cluster listed as "also reported by" (one
+    /// chip per other source, newest report first; the article's own source is not repeated).
+    pub fn with_story(article: &Article, members: &[Article], sources: &[Source]) -> Card {
+        let mut card = Card::new(article, sources);
+        let mut seen = vec![article.source_id.as_str()];
+        for m in members {
+            if m.id == article.id || seen.contains(&m.source_id.as_str()) {
+                continue;
+            }
+            seen.push(&m.source_id);
+            card.also.push(Chip {
+                label: source_name(&m.source_id, sources),
+                href: article_path(m),
+            });
+        }
+        card
+    }
+}
+
+/// The display name of source `id` (the id itself for a source no longer configured).
+pub fn source_name(id: &str, sources: &[Source]) -> String {
+    sources
+        .iter()
+        .find(|s| s.id == id)
+        .map_or_else(|| id.to_string(), |s| s.name.clone())
 }
 
 /// Everything the article page shows.
@@ -141,8 +169,10 @@ pub struct ArticleView {
     pub author: Option<String>,
     /// The site's own tags.
     pub tags: Vec<Chip>,
-    /// German names of the Länder mentioned.
-    pub lands: Vec<String>,
+    /// The Länder mentioned, linking to their "mentions" listing.
+    pub lands: Vec<Chip>,
+    /// The source's level and Land, linking to their listings.
+    pub region: Vec<Chip>,
     /// Body paragraphs (plain text).
     pub paragraphs: Vec<String>,
     /// The original URL as text when it is not a usable link (shown, never linked).
@@ -150,9 +180,9 @@ pub struct ArticleView {
 }
 
 impl ArticleView {
-    /// The view of `article`.
-    pub fn new(article: &Article, sources: &[Source]) -> ArticleView {
-        let card = Card::new(article, sources);
+    /// The view of `article`; `members` are the other reports of its story (may be empty).
+    pub fn new(article: &Article, members: &[Article], sources: &[Source]) -> ArticleView {
+        let card = Card::with_story(article, members, sources);
         let unlinkable_url = card.original.is_none().then(|| article.url.clone());
         ArticleView {
             card,
@@ -161,12 +191,31 @@ impl ArticleView {
             lands: article
                 .lands_mentioned
                 .iter()
-                .map(|l| l.name().to_string())
+                .map(|l| Chip {
+                    label: l.name().to_string(),
+                    href: region_path(Region::Mentions(*l)),
+                })
                 .collect(),
+            region: region_chips(article),
             paragraphs: paragraphs(&article.text),
             unlinkable_url,
         }
     }
+}
+
+/// Chips for the article's level and its source's Land.
+fn region_chips(article: &Article) -> Vec<Chip> {
+    let mut chips = vec![Chip {
+        label: article.level.label().to_string(),
+        href: region_path(Region::Level(article.level)),
+    }];
+    if let Some(land) = article.land {
+        chips.push(Chip {
+            label: land.name().to_string(),
+            href: region_path(Region::From(land)),
+        });
+    }
+    chips
 }
 
 /// A watched keyword on the watchlist page.

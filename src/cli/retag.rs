@@ -1,0 +1,18 @@
+//! `govwire retag`: re-applies the watchlist and region rules to every stored article and
+//! clusters those without a story, without fetching anything.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Re-tags the whole store and prints what changed.
+pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
+    let config = super::load_config(config_path)?;
+    let store = super::open_store(&config)?;
+    let crawler = super::crawler(&config, store)?;
+    let report = tokio::task::spawn_blocking(move || crawler.retag()).await??;
+    println!(
+        "{} article(s) read, {} changed, {} newly clustered",
+        report.scanned, report.changed, report.clustered
+    );
+    Ok(ExitCode::SUCCESS)
+}
