@@ -78,7 +78,12 @@ pub struct Crawler {
     stories: stories::Stories,
     max_items: usize,
     stopping: AtomicBool,
+    listener: std::sync::OnceLock<Listener>,
 }
+
+/// Called with every article the crawler (or a re-tag) wrote as new or changed; used to keep
+/// derived data such as the search index current. Must be quick and must not panic.
+pub type Listener = Box<dyn Fn(&crate::model::Article) + Send + Sync>;
 
 impl Crawler {
     /// Wires a crawler; `max_items` caps the candidates taken from one listing. Reads the
@@ -92,6 +97,18 @@ impl Crawler {
             keywords: keywords.to_vec(),
             max_items,
             stopping: AtomicBool::new(false),
+            listener: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Registers the one [`Listener`]; returns false (and drops `f`) if one was set already.
+    pub fn on_stored(&self, f: Listener) -> bool {
+        self.listener.set(f).is_ok()
+    }
+
+    fn notify(&self, article: &crate::model::Article) {
+        if let Some(f) = self.listener.get() {
+            f(article);
         }
     }
 
@@ -108,7 +125,13 @@ impl Crawler {
     /// Re-tags every stored article with the current watchlist (and clusters those without a
     /// story), without fetching anything. Blocking; idempotent.
     pub fn retag(&self) -> Result<RetagReport, StoreError> {
-        stories::retag(&self.store, &self.keywords, &self.watchlist, &self.stories)
+        stories::retag(
+            &self.store,
+            &self.keywords,
+            &self.watchlist,
+            &self.stories,
+            &|a| self.notify(a),
+        )
     }
 
     /// Runs [`Crawler::retag`] only if the watchlist or the enrichment rules changed since the
@@ -237,7 +260,11 @@ impl Crawler {
         let draft = article::draft(source, c, page.as_ref())?;
         let mut article = article::build(source, c, draft, &self.watchlist, now);
         self.stories.assign(&self.store, &mut article)?;
-        Ok(self.store.upsert_linked(&article, Some(&c.url))?)
+        let outcome = self.store.upsert_linked(&article, Some(&c.url))?;
+        if outcome != Upsert::Unchanged {
+            self.notify(&article);
+        }
+        Ok(outcome)
     }
 }
 

@@ -105,6 +105,7 @@ pub(super) fn retag(
     keywords: &[Keyword],
     watchlist: &Watchlist,
     stories: &Stories,
+    changed: &dyn Fn(&Article),
 ) -> Result<RetagReport, StoreError> {
     let mut report = RetagReport::default();
     let mut unclustered: Vec<(chrono::DateTime<chrono::Utc>, ArticleId)> = Vec::new();
@@ -119,6 +120,7 @@ pub(super) fn retag(
         retag_one(&mut new, watchlist);
         if new != article {
             store.upsert(&new)?;
+            changed(&new);
             report.changed += 1;
         }
     }
@@ -131,6 +133,7 @@ pub(super) fn retag(
         retag_one(&mut new, watchlist);
         stories.assign(store, &mut new)?;
         store.upsert(&new)?;
+        changed(&new);
         report.changed += 1;
         report.clustered += 1;
     }
