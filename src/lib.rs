@@ -13,4 +13,5 @@ pub mod fetch;
 pub mod model;
 pub mod store;
 pub mod syndication;
+pub mod telemetry;
 pub mod web;

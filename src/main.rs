@@ -21,6 +21,15 @@ struct Args {
         global = true
     )]
     config: PathBuf,
+    /// Log format on stderr: `text` for people, `json` (one object per line) for log shippers.
+    #[arg(
+        long,
+        env = "GOVWIRE_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    log_format: cli::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,7 +74,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    cli::init_logging();
+    cli::init_logging(args.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -81,7 +90,10 @@ fn main() -> ExitCode {
             Command::Serve { listen, no_crawl } => {
                 cli::serve::run(&args.config, listen, !no_crawl).await
             }
-            Command::Crawl { sources } => cli::crawl::run(&args.config, &sources).await,
+            Command::Crawl { sources } => {
+                let plain = args.log_format == cli::LogFormat::Text;
+                cli::crawl::run(&args.config, &sources, plain).await
+            }
             Command::Sources => cli::sources::run(&args.config),
             Command::Retag => cli::retag::run(&args.config).await,
             Command::Extract {

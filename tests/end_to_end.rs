@@ -148,6 +148,44 @@ async fn crawl_store_serve_and_recrawl() {
     assert_eq!(feed.entries.len() as u64, total.min(50));
     let guids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
 
+    // Metrics: the first crawl's fetches and writes are counted per source.
+    let (status, metrics) = common::get(&format!("{web}/metrics")).await;
+    assert_eq!(status, 200);
+    let k21_new = metric(
+        &metrics,
+        "govwire_articles_written_total",
+        &["source=\"k21\"", "outcome=\"new\""],
+    );
+    assert_eq!(k21_new as usize, reports[0].new, "{metrics}");
+    assert!(
+        metric(
+            &metrics,
+            "govwire_fetches_total",
+            &["source=\"bmi\"", "status=\"200\""]
+        ) >= 3.0
+    );
+    assert_eq!(
+        metric(&metrics, "govwire_articles_stored", &[]),
+        total as f64
+    );
+    assert!(
+        metric(
+            &metrics,
+            "govwire_crawl_duration_seconds_count",
+            &["source=\"stk\""]
+        ) >= 1.0
+    );
+    assert!(metrics.contains("govwire_source_last_success_timestamp_seconds{source=\"k21\"}"));
+    assert!(
+        metrics.contains("govwire_http_requests_total{route=\"/keyword/{name}\",status=\"200\"}"),
+        "{metrics}"
+    );
+    let not_modified_before = metric(
+        &metrics,
+        "govwire_fetches_total",
+        &["source=\"k21\"", "status=\"304\""],
+    );
+
     // A second crawl of the unchanged fixture stores nothing new and re-downloads nothing.
     log.clear();
     let again = crawl_all(crawler(store.clone(), &config.keywords), &config.sources, 4).await;
@@ -165,6 +203,17 @@ async fn crawl_store_serve_and_recrawl() {
     let feed = feed_rs::parser::parse(&bytes[..]).expect("feed");
     let guids_again: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     assert_eq!(guids, guids_again, "stable GUIDs");
+    let (_, metrics) = common::get(&format!("{web}/metrics")).await;
+    let not_modified_after = metric(
+        &metrics,
+        "govwire_fetches_total",
+        &["source=\"k21\"", "status=\"304\""],
+    );
+    assert_eq!(
+        not_modified_after,
+        not_modified_before + 1.0,
+        "the 304 was counted"
+    );
 
     // A restart keeps every article.
     server.abort();
@@ -178,4 +227,17 @@ async fn crawl_store_serve_and_recrawl() {
         total
     );
     assert!(reopened.check().expect("check").is_ok());
+}
+
+/// The value of the sample of `name` whose labels include every one of `labels` (0 if none).
+fn metric(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| {
+            l.strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('{') || rest.starts_with(' '))
+        })
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }

@@ -4,10 +4,19 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::bail;
-use govwire::crawl::{SourceReport, crawl_all};
+use std::io::IsTerminal;
+
+use govwire::crawl::{SourceReport, crawl_all_with};
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// Runs the crawl and prints one line per source; exit code 1 if any source failed.
-pub async fn run(config_path: &Path, only: &[String]) -> anyhow::Result<ExitCode> {
+/// `plain_progress` prints a line per finished source when stderr is not a terminal (off when
+/// logs are JSON, so stderr stays one JSON object per line).
+pub async fn run(
+    config_path: &Path,
+    only: &[String],
+    plain_progress: bool,
+) -> anyhow::Result<ExitCode> {
     let config = super::load_config(config_path)?;
     for id in only {
         if config.source(id).is_none() {
@@ -23,7 +32,12 @@ pub async fn run(config_path: &Path, only: &[String]) -> anyhow::Result<ExitCode
     let store = super::open_store(&config)?;
     let crawler = super::crawler(&config, store.clone())?;
     super::retag_if_changed(crawler.clone()).await;
-    let reports = crawl_all(crawler, &sources, config.settings.max_concurrency).await;
+    let mut progress = Progress::new(sources.len(), plain_progress);
+    let reports = crawl_all_with(crawler, &sources, config.settings.max_concurrency, |r| {
+        progress.done(r)
+    })
+    .await;
+    progress.finish();
     store.flush_async().await?;
     print!("{}", table(&reports));
     let failed = reports
@@ -34,6 +48,62 @@ pub async fn run(config_path: &Path, only: &[String]) -> anyhow::Result<ExitCode
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Progress on stderr: a bar in a terminal, one plain line per finished source otherwise
+/// (log files and CI keep a readable record).
+struct Progress {
+    bar: Option<ProgressBar>,
+    plain: bool,
+    total: usize,
+    finished: usize,
+}
+
+impl Progress {
+    fn new(total: usize, plain: bool) -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(total as u64);
+            if let Ok(style) =
+                ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {elapsed}  {msg}")
+            {
+                bar.set_style(style);
+            }
+            bar
+        });
+        Progress {
+            bar,
+            plain,
+            total,
+            finished: 0,
+        }
+    }
+
+    fn done(&mut self, r: &SourceReport) {
+        self.finished += 1;
+        let line = format!(
+            "[{}/{}] {}: {} new, {} updated, {} error(s)",
+            self.finished,
+            self.total,
+            r.source_id,
+            r.new,
+            r.updated,
+            r.errors.len()
+        );
+        match &self.bar {
+            Some(bar) => {
+                bar.set_message(r.source_id.clone());
+                bar.inc(1);
+            }
+            None if self.plain => eprintln!("{line}"),
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The summary as an aligned text table, with the first error of each source below it.

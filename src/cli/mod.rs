@@ -15,15 +15,33 @@ use govwire::crawl::Crawler;
 use govwire::fetch::{FetchConfig, Fetcher};
 use govwire::store::Store;
 
-/// Logs to stderr, human-readable; `RUST_LOG` overrides the default `info` level.
-pub fn init_logging() {
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, with the span fields (such as `source`) included.
+    Json,
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the default `info` level. Every line logged inside a
+/// crawl carries the `crawl{source=…}` span, so it names its source in both formats.
+pub fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new("info,sled=warn,html5ever=error,selectors=error")
     });
-    let _ = tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .try_init(),
+    };
 }
 
 /// Loads and validates the configuration; `GOVWIRE_DATA_DIR` and `GOVWIRE_LISTEN` override

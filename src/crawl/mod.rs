@@ -22,6 +22,7 @@ use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Page, Validators};
 use crate::model::{Candidate, Keyword, Source, SourceHealth, SourceKind};
 use crate::store::{Store, StoreError, Upsert};
+use crate::telemetry;
 
 /// Why a source's crawl failed as a whole (article-level problems are only counted).
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +90,7 @@ impl Crawler {
     /// Wires a crawler; `max_items` caps the candidates taken from one listing. Reads the
     /// stored story signatures (blocking; a few MB per 10,000 articles).
     pub fn new(fetcher: Fetcher, store: Store, keywords: &[Keyword], max_items: usize) -> Crawler {
+        crate::telemetry::install();
         Crawler {
             fetcher,
             stories: stories::Stories::load(&store),
@@ -152,6 +154,7 @@ impl Crawler {
     /// data and never returns early for one bad article.
     pub async fn crawl_source(&self, source: &Source, now: DateTime<Utc>) -> SourceReport {
         let span = info_span!("crawl", source = %source.id);
+        let started = std::time::Instant::now();
         async {
             let mut report = SourceReport {
                 source_id: source.id.clone(),
@@ -169,6 +172,7 @@ impl Crawler {
                 report.errors.insert(0, e.to_string());
             }
             record_outcome(&mut health, &outcome, &report, source, now);
+            record_metrics(source, &outcome, &report, &health, started.elapsed());
             if let Err(e) = self.store.put_health(&source.id, &health) {
                 warn!(error = %e, "could not save source health");
             }
@@ -196,7 +200,10 @@ impl Crawler {
             etag: health.etag.clone(),
             last_modified: health.last_modified.clone(),
         };
-        let page = match self.fetcher.get(&source.url, Some(&validators)).await? {
+        let page = match self
+            .fetch(&source.id, &source.url, Some(&validators))
+            .await?
+        {
             Fetched::NotModified => {
                 report.not_modified = true;
                 return Ok(());
@@ -229,6 +236,31 @@ impl Crawler {
         Ok(())
     }
 
+    /// Fetches through the shared fetcher and records the request in the metrics.
+    async fn fetch(
+        &self,
+        source_id: &str,
+        url: &str,
+        validators: Option<&Validators>,
+    ) -> Result<Fetched, FetchError> {
+        let started = std::time::Instant::now();
+        let result = self.fetcher.get(url, validators).await;
+        let status = match &result {
+            Ok(Fetched::NotModified) => "304".to_string(),
+            Ok(Fetched::Page(page)) => {
+                metrics::counter!(telemetry::FETCH_BYTES, "source" => source_id.to_string())
+                    .increment(page.bytes.len() as u64);
+                "200".to_string()
+            }
+            Err(e) => fetch_error_label(e),
+        };
+        metrics::histogram!(telemetry::FETCH_SECONDS, "source" => source_id.to_string())
+            .record(started.elapsed().as_secs_f64());
+        metrics::counter!(telemetry::FETCHES, "source" => source_id.to_string(), "status" => status)
+            .increment(1);
+        result
+    }
+
     /// Stores one candidate: skipped if already stored and not updated since.
     async fn process(
         &self,
@@ -244,7 +276,7 @@ impl Crawler {
             }
         }
         let page = if source.fetch_articles {
-            match self.fetcher.get(&c.url, None).await {
+            match self.fetch(&source.id, &c.url, None).await {
                 Ok(Fetched::Page(p)) => Some(p),
                 Ok(Fetched::NotModified) => None,
                 // Feeds that carry the text can do without the page.
@@ -265,6 +297,20 @@ impl Crawler {
             self.notify(&article);
         }
         Ok(outcome)
+    }
+}
+
+/// The metrics label of a failed fetch: the HTTP status, or what went wrong.
+fn fetch_error_label(e: &FetchError) -> String {
+    match e {
+        FetchError::Status { status, .. } => status.to_string(),
+        FetchError::InvalidUrl { .. } => "invalid_url".into(),
+        FetchError::Disallowed { .. } => "disallowed".into(),
+        FetchError::RobotsUnreachable { .. } => "robots_unreachable".into(),
+        FetchError::TooLarge { .. } => "too_large".into(),
+        FetchError::RetryLater { .. } => "retry_later".into(),
+        FetchError::Network { reason, .. } if reason.contains("timed out") => "timeout".into(),
+        FetchError::Network { .. } => "network".into(),
     }
 }
 
@@ -290,6 +336,27 @@ fn read_listing(source: &Source, page: &Page) -> Result<Vec<Candidate>, CrawlErr
         (SourceKind::Html, None) => Err(CrawlError::NothingFound {
             url: page.url.clone(),
         }),
+    }
+}
+
+fn record_metrics(
+    source: &Source,
+    outcome: &Result<(), CrawlError>,
+    report: &SourceReport,
+    health: &SourceHealth,
+    took: std::time::Duration,
+) {
+    let id = source.id.clone();
+    metrics::histogram!(telemetry::CRAWL_SECONDS, "source" => id.clone())
+        .record(took.as_secs_f64());
+    let result = if outcome.is_ok() { "ok" } else { "error" };
+    metrics::counter!(telemetry::CRAWLS, "source" => id.clone(), "outcome" => result).increment(1);
+    for (label, n) in [("new", report.new), ("updated", report.updated)] {
+        metrics::counter!(telemetry::STORED, "source" => id.clone(), "outcome" => label)
+            .increment(n as u64);
+    }
+    if let Some(t) = health.last_success {
+        metrics::gauge!(telemetry::LAST_SUCCESS, "source" => id).set(t.timestamp() as f64);
     }
 }
 
@@ -324,24 +391,44 @@ pub async fn crawl_all(
     sources: &[Source],
     parallel: usize,
 ) -> Vec<SourceReport> {
+    crawl_all_with(crawler, sources, parallel, |_| {}).await
+}
+
+/// Like [`crawl_all`], calling `done` with each report as soon as its source finishes (in
+/// completion order), for progress display.
+pub async fn crawl_all_with(
+    crawler: Arc<Crawler>,
+    sources: &[Source],
+    parallel: usize,
+    mut done: impl FnMut(&SourceReport),
+) -> Vec<SourceReport> {
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
-    let mut tasks = Vec::with_capacity(sources.len());
-    for source in sources {
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, source) in sources.iter().enumerate() {
         let source = source.clone();
         let crawler = crawler.clone();
         let permits = permits.clone();
-        tasks.push(tokio::spawn(async move {
+        tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
-            crawler.crawl_source(&source, Utc::now()).await
-        }));
+            (i, crawler.crawl_source(&source, Utc::now()).await)
+        });
     }
-    let mut reports = Vec::with_capacity(tasks.len());
-    for (task, source) in tasks.into_iter().zip(sources) {
-        reports.push(task.await.unwrap_or_else(|e| SourceReport {
-            source_id: source.id.clone(),
-            errors: vec![format!("crawl task failed: {e}")],
-            ..SourceReport::default()
-        }));
+    let mut reports: Vec<Option<SourceReport>> = vec![None; sources.len()];
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((i, report)) = joined {
+            done(&report);
+            reports[i] = Some(report);
+        }
     }
     reports
+        .into_iter()
+        .zip(sources)
+        .map(|(r, source)| {
+            r.unwrap_or_else(|| SourceReport {
+                source_id: source.id.clone(),
+                errors: vec!["crawl task failed".to_string()],
+                ..SourceReport::default()
+            })
+        })
+        .collect()
 }

@@ -12,6 +12,7 @@
 mod assets;
 mod error;
 mod feeds;
+mod observe;
 mod pages;
 mod params;
 mod scope;
@@ -44,8 +45,9 @@ pub struct AppState {
     pub site_title: String,
 }
 
-/// The complete router: pages, feeds, stylesheet, health check, 404 fallback.
+/// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback.
 pub fn router(state: Arc<AppState>) -> Router {
+    crate::telemetry::install();
     Router::new()
         .route("/", get(pages::index))
         .route("/article/{id}", get(pages::article))
@@ -68,7 +70,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/atom.xml", get(feeds::latest_atom))
         .route("/static/style.css", get(assets::style))
         .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(observe::metrics))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(observe::record))
         .layer(axum::middleware::map_response(assets::harden))
         .with_state(state)
 }

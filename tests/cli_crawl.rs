@@ -1,0 +1,103 @@
+//! `govwire crawl` as a user runs it: the real binary against the loopback fixture sites, checking
+//! the progress lines, the summary table, JSON logs that name their source, and `govwire retag`.
+
+mod common;
+
+use std::process::Command;
+
+fn write_config(dir: &std::path::Path, base: &str) -> std::path::PathBuf {
+    let path = dir.join("sources.toml");
+    let text = format!(
+        r#"
+[settings]
+data_dir = "{data}"
+per_host_interval = "1s"
+
+[[source]]
+id = "stk"
+name = "Staatskanzlei (Fixture)"
+url = "{base}/feed/rss.xml"
+kind = "feed"
+level = "land"
+land = "NW"
+fetch_articles = false
+
+[[source]]
+id = "gone"
+name = "Verschwunden"
+url = "{base}/nothing/here.xml"
+kind = "feed"
+level = "bund"
+
+[[keyword]]
+name = "OZG"
+"#,
+        data = dir.join("data").display()
+    );
+    std::fs::write(&path, text).expect("config");
+    path
+}
+
+fn govwire(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_govwire"))
+        .arg("-c")
+        .arg(config)
+        .args(args)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("run govwire")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn crawl_prints_progress_and_summary_and_json_logs_name_the_source() {
+    let (base, _log) = common::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &base);
+
+    let cfg = config.clone();
+    let out = tokio::task::spawn_blocking(move || govwire(&cfg, &["crawl"]))
+        .await
+        .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // One source failed entirely: exit code 1, but the other source's articles are stored.
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(stderr.contains("] stk: "), "plain progress line:\n{stderr}");
+    assert!(stderr.contains("] gone: 0 new"), "{stderr}");
+    let stk_row = stdout
+        .lines()
+        .find(|l| l.starts_with("stk "))
+        .expect("summary row");
+    let new: usize = stk_row.split_whitespace().nth(1).unwrap().parse().unwrap();
+    assert!(new >= 2, "{stdout}");
+    assert!(stdout.contains("gone: "), "the failing source's error is shown:\n{stdout}");
+    assert!(stdout.contains("404"), "{stdout}");
+
+    // JSON logs: every line is one JSON object; lines from a crawl carry their source.
+    let cfg = config.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        govwire(&cfg, &["--log-format", "json", "crawl", "--source", "gone"])
+    })
+    .await
+    .expect("join");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut from_crawl = 0;
+    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        if let Some(span) = v.get("span").filter(|s| s["name"] == "crawl") {
+            assert_eq!(span["source"], "gone", "{line}");
+            from_crawl += 1;
+        }
+    }
+    assert!(from_crawl >= 2, "crawl lines carry the source span:\n{stderr}");
+
+    // Re-tagging the stored articles from the command line fetches nothing and is idempotent.
+    let cfg = config.clone();
+    let out = tokio::task::spawn_blocking(move || govwire(&cfg, &["retag"]))
+        .await
+        .expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains(&format!("{new} article(s) read, 0 changed")), "{stdout}");
+}
