@@ -70,7 +70,10 @@ async fn crawl_prints_progress_and_summary_and_json_logs_name_the_source() {
         .expect("summary row");
     let new: usize = stk_row.split_whitespace().nth(1).unwrap().parse().unwrap();
     assert!(new >= 2, "{stdout}");
-    assert!(stdout.contains("gone: "), "the failing source's error is shown:\n{stdout}");
+    assert!(
+        stdout.contains("gone: "),
+        "the failing source's error is shown:\n{stdout}"
+    );
     assert!(stdout.contains("404"), "{stdout}");
 
     // JSON logs: every line is one JSON object; lines from a crawl carry their source.
@@ -90,7 +93,10 @@ async fn crawl_prints_progress_and_summary_and_json_logs_name_the_source() {
             from_crawl += 1;
         }
     }
-    assert!(from_crawl >= 2, "crawl lines carry the source span:\n{stderr}");
+    assert!(
+        from_crawl >= 2,
+        "crawl lines carry the source span:\n{stderr}"
+    );
 
     // Re-tagging the stored articles from the command line fetches nothing and is idempotent.
     let cfg = config.clone();
@@ -99,5 +105,8 @@ async fn crawl_prints_progress_and_summary_and_json_logs_name_the_source() {
         .expect("join");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
-    assert!(stdout.contains(&format!("{new} article(s) read, 0 changed")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("{new} article(s) read, 0 changed")),
+        "{stdout}"
+    );
 }

@@ -1,17 +1,31 @@
 //! `govwire serve`: the scheduler and the web server in one process, stopped cleanly by
-//! SIGINT/SIGTERM (no new crawls, in-flight writes finish, the store is flushed).
+//! SIGINT/SIGTERM (no new crawls, in-flight writes finish, the store is flushed), and reloading
+//! its configuration on SIGHUP or when the file changes.
+//!
+//! A reload validates the new file first; an invalid file is reported (file, line, field) and the
+//! running configuration stays. A valid one replaces sources, keywords and crawl settings: the
+//! running crawls finish their current article, then a new crawler and router take over. The
+//! listen address and the data folder are fixed for the life of the process.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
 
 use anyhow::Context;
-use govwire::crawl::scheduler;
+use axum::Router;
+use govwire::config::Config;
+use govwire::crawl::{Crawler, scheduler};
+use govwire::store::Store;
 use govwire::web::{AppState, router};
 use tokio::sync::watch;
-use tracing::info;
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+use tracing::{error, info, warn};
+
+/// How often the config file's modification time is checked.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// Serves until a shutdown signal arrives.
 pub async fn run(
@@ -19,53 +33,179 @@ pub async fn run(
     listen: Option<SocketAddr>,
     crawl: bool,
 ) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
+    let mut config = super::load_config(config_path)?;
     let store = super::open_store(&config)?;
     let addr = listen.unwrap_or(config.settings.listen);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    let state = Arc::new(AppState {
-        store: store.clone(),
-        sources: config.sources.clone(),
-        keywords: config.keywords.clone(),
-        site_title: "govwire".into(),
-    });
+    let mut current = Generation::start(&config, &store, crawl)?;
+    let routes = Arc::new(RwLock::new(current.router.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
-    let crawler = super::crawler(&config, store.clone())?;
-    let scheduler = crawl.then(|| {
-        let (crawler, sources) = (crawler.clone(), config.sources.clone());
-        let (parallel, stop) = (config.settings.max_concurrency, stop_rx.clone());
-        tokio::spawn(async move {
-            // Re-tag before the first crawl so new and old articles agree; pages serve meanwhile.
-            super::retag_if_changed(crawler.clone()).await;
-            scheduler::run(crawler, sources, parallel, stop).await
-        })
-    });
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(
-        axum::serve(listener, router(state))
+        axum::serve(listener, swappable(routes.clone()))
             .with_graceful_shutdown(async move {
                 let _ = server_stop.wait_for(|s| *s).await;
             })
             .into_future(),
     );
     info!("serving on http://{}", addr);
-    shutdown_signal().await;
-    info!("shutting down: finishing in-flight work");
-    crawler.stop();
-    let _ = stop_tx.send(true);
-    if let Some(task) = scheduler
-        && tokio::time::timeout(Duration::from_secs(60), task)
-            .await
-            .is_err()
-    {
-        tracing::warn!("crawls did not finish within 60 s; flushing what is stored");
+    let mut watcher = FileWatch::new(config_path);
+    loop {
+        tokio::select! {
+            _ = shutdown_signal() => break,
+            why = reload_trigger(&mut watcher) => {
+                info!(path = %config_path.display(), trigger = why, "reloading configuration");
+                match super::load_config(config_path) {
+                    Err(e) => error!("configuration NOT reloaded, keeping the running one: {e:#}"),
+                    Ok(new) => {
+                        current.stop().await;
+                        match Generation::start(&new, &store, crawl) {
+                            Ok(next) => {
+                                current = next;
+                                *routes.write().unwrap_or_else(|p| p.into_inner()) =
+                                    current.router.clone();
+                                info!(sources = new.sources.len(), "configuration reloaded");
+                                config = new;
+                            }
+                            Err(e) => {
+                                error!("reloaded configuration could not start: {e:#}; restarting the old one");
+                                current = Generation::start(&config, &store, crawl)?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
+    info!("shutting down: finishing in-flight work");
+    current.stop().await;
+    let _ = stop_tx.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     store.flush_async().await?;
     info!("store flushed; bye");
     Ok(ExitCode::SUCCESS)
+}
+
+/// One configuration at work: its crawler and scheduler, and the router showing it.
+struct Generation {
+    crawler: Arc<Crawler>,
+    scheduler: Option<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    router: Router,
+}
+
+impl Generation {
+    fn start(config: &Config, store: &Store, crawl: bool) -> anyhow::Result<Generation> {
+        let state = Arc::new(AppState {
+            store: store.clone(),
+            sources: config.sources.clone(),
+            keywords: config.keywords.clone(),
+            site_title: "govwire".into(),
+        });
+        let crawler = super::crawler(config, store.clone())?;
+        let (stop, stop_rx) = watch::channel(false);
+        let scheduler = crawl.then(|| {
+            let (crawler, sources) = (crawler.clone(), config.sources.clone());
+            let parallel = config.settings.max_concurrency;
+            tokio::spawn(async move {
+                // Re-tag before the first crawl so new and old articles agree; pages serve
+                // meanwhile.
+                super::retag_if_changed(crawler.clone()).await;
+                scheduler::run(crawler, sources, parallel, stop_rx).await
+            })
+        });
+        Ok(Generation {
+            crawler,
+            scheduler,
+            stop,
+            router: router(state),
+        })
+    }
+
+    /// Stops new crawls and waits (up to a minute) for the running ones to finish their article.
+    async fn stop(&mut self) {
+        self.crawler.stop();
+        let _ = self.stop.send(true);
+        if let Some(task) = self.scheduler.take()
+            && tokio::time::timeout(Duration::from_secs(60), task)
+                .await
+                .is_err()
+        {
+            warn!("crawls did not finish within 60 s; going on with what is stored");
+        }
+    }
+}
+
+/// A router that forwards every request to whatever router `current` holds at that moment.
+fn swappable(current: Arc<RwLock<Router>>) -> Router {
+    Router::new().fallback_service(tower::service_fn(move |req| {
+        let router = current.read().unwrap_or_else(|p| p.into_inner()).clone();
+        router.oneshot(req)
+    }))
+}
+
+/// Remembers the config file's modification time to notice edits.
+struct FileWatch {
+    path: PathBuf,
+    seen: Option<SystemTime>,
+}
+
+impl FileWatch {
+    fn new(path: &Path) -> FileWatch {
+        FileWatch {
+            path: path.to_path_buf(),
+            seen: modified(path),
+        }
+    }
+
+    /// True once per change of the modification time.
+    fn changed(&mut self) -> bool {
+        let now = modified(&self.path);
+        if now.is_some() && now != self.seen {
+            self.seen = now;
+            return true;
+        }
+        false
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Resolves with the reason when the configuration should be reloaded: SIGHUP, or the file's
+/// modification time changed.
+async fn reload_trigger(watch: &mut FileWatch) -> &'static str {
+    #[cfg(unix)]
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    tick.tick().await;
+    loop {
+        #[cfg(unix)]
+        let hangup = async {
+            match hup.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        #[cfg(not(unix))]
+        let hangup = std::future::pending::<()>();
+        tokio::select! {
+            _ = hangup => {
+                watch.changed();
+                return "SIGHUP";
+            }
+            _ = tick.tick() => {
+                if watch.changed() {
+                    return "file changed";
+                }
+            }
+        }
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM.
