@@ -83,13 +83,13 @@ pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
 pub async fn retag_if_changed(crawler: Arc<Crawler>) {
     let outcome = tokio::task::spawn_blocking(move || crawler.retag_if_changed()).await;
     match outcome {
-        Ok(Ok(Some(r))) => tracing::info!(
+        Ok(Ok(Some(r))) if r.scanned > 0 => tracing::info!(
             scanned = r.scanned,
             changed = r.changed,
             clustered = r.clustered,
             "watchlist changed: stored articles re-tagged"
         ),
-        Ok(Ok(None)) => {}
+        Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "re-tagging failed; keeping the old tags"),
         Err(e) => tracing::warn!(error = %e, "re-tagging task failed"),
     }
