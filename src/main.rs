@@ -44,6 +44,8 @@ enum Command {
     },
     /// List the configured sources with their crawl health.
     Sources,
+    /// Print one day's digest (text or HTML), or mail it now with --send.
+    Digest(cli::digest::DigestArgs),
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
     Extract {
         /// The URL the page was fetched from (for links and the canonical URL).
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
             }
             Command::Crawl { sources } => cli::crawl::run(&args.config, &sources).await,
             Command::Sources => cli::sources::run(&args.config),
+            Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
             Command::Extract {
                 url,
                 source,

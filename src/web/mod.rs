@@ -10,6 +10,7 @@
 //! runtime; one `spawn_blocking` per request is cheap insurance.
 
 mod assets;
+pub mod digest;
 mod error;
 mod feeds;
 mod pages;
