@@ -85,7 +85,16 @@ pub struct Entry {
     /// The original's URL, only if it is http(s).
     pub link: Option<String>,
     /// Other sources that told the same story (collapsed cluster members), in order of time.
-    pub also: Vec<String>,
+    pub also: Vec<Also>,
+}
+
+/// Another source's article on the same story, shown as "also reported by".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Also {
+    /// The source's name.
+    pub source: String,
+    /// Its article's URL, only if it is http(s).
+    pub link: Option<String>,
 }
 
 /// The start and end (exclusive) in UTC of calendar day `date` in Europe/Berlin: 24 hours,
@@ -121,7 +130,8 @@ pub fn berlin_date(now: DateTime<Utc>) -> NaiveDate {
 /// strongest keyword: a keyword in the title beats one only in the text, ties go to the earlier
 /// keyword in the watchlist. Articles sharing a [`Article::cluster`] become one entry (the
 /// earliest of the day's members, or the cluster's first article when it is among them), placed
-/// by the strongest keyword of any member, naming the other members' sources.
+/// by the strongest keyword of any member, naming the other members' sources with their links
+/// (one per source; a second article of the lead's own source is not repeated).
 pub fn build(
     date: NaiveDate,
     articles: &[Article],
@@ -170,12 +180,15 @@ pub fn build(
             .find(|&i| day[i].cluster == Some(day[i].id))
             .unwrap_or(members[0]);
         let article = day[lead];
-        let mut also: Vec<String> = Vec::new();
+        let mut also: Vec<Also> = Vec::new();
         let own = name_of(&article.source_id);
         for &i in members {
             let name = name_of(&day[i].source_id);
-            if i != lead && name != own && !also.contains(&name) {
-                also.push(name);
+            if i != lead && name != own && !also.iter().any(|a| a.source == name) {
+                also.push(Also {
+                    source: name,
+                    link: http_url(&day[i].url),
+                });
             }
         }
         let entry = entry(article, own.clone(), also);
@@ -254,7 +267,7 @@ fn section(heading: String, mut entries: Vec<Timed>) -> Section {
     }
 }
 
-fn entry(a: &Article, source: String, also: Vec<String>) -> Entry {
+fn entry(a: &Article, source: String, also: Vec<Also>) -> Entry {
     let headline = match a.title.trim() {
         "" => "(ohne Titel)",
         t => t,

@@ -117,7 +117,15 @@ fn text_entry(out: &mut String, e: &Entry) {
         out.push_str(&format!("  {}\n", one_line(&e.summary)));
     }
     if !e.also.is_empty() {
-        out.push_str(&format!("  Auch berichtet von: {}\n", e.also.join(", ")));
+        let names: Vec<String> = e
+            .also
+            .iter()
+            .map(|a| match &a.link {
+                Some(link) => format!("{} <{link}>", one_line(&a.source)),
+                None => one_line(&a.source),
+            })
+            .collect();
+        out.push_str(&format!("  Auch berichtet von: {}\n", names.join(", ")));
     }
     if let Some(link) = &e.link {
         out.push_str(&format!("  {link}\n"));

@@ -290,8 +290,14 @@ fn a_cluster_is_one_entry_naming_the_other_sources() {
     assert_eq!(
         e.also,
         vec![
-            "Kommune21".to_string(),
-            "Bayerisches Staatsministerium für Digitales".to_string()
+            Also {
+                source: "Kommune21".to_string(),
+                link: Some("https://k21.example/ozg".to_string())
+            },
+            Also {
+                source: "Bayerisches Staatsministerium für Digitales".to_string(),
+                link: Some("https://stmd.example/ozg".to_string())
+            },
         ]
     );
     assert_eq!(layout(&digest)[1].1, vec!["Anderes Thema".to_string()]);
@@ -300,14 +306,19 @@ fn a_cluster_is_one_entry_naming_the_other_sources() {
     let digest = build(date(2026, 5, 4), &[copy2, copy], &watchlist(), &names());
     let e = &digest.by_keyword[0].entries[0];
     assert_eq!(e.title, "Bundestag beschließt OZG-Novelle");
-    assert_eq!(
-        e.also,
-        vec!["Bayerisches Staatsministerium für Digitales".to_string()]
-    );
+    let also: Vec<&str> = e.also.iter().map(|a| a.source.as_str()).collect();
+    assert_eq!(also, vec!["Bayerisches Staatsministerium für Digitales"]);
     let text = render_text(&digest, "govwire");
     assert!(
-        text.contains("Auch berichtet von: Bayerisches Staatsministerium für Digitales"),
+        text.contains(
+            "Auch berichtet von: Bayerisches Staatsministerium für Digitales <https://stmd.example/ozg>"
+        ),
         "{text}"
+    );
+    let html = render_html(&digest, "govwire").expect("renders");
+    assert!(
+        html.contains("<a href=\"https://stmd.example/ozg\" style=\"color:#0b4f8a\">Bayerisches Staatsministerium für Digitales</a>"),
+        "{html}"
     );
 }
 
