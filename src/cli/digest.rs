@@ -1,5 +1,6 @@
 //! `govwire digest`: print one day's digest as text or HTML, or mail it now.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -62,9 +63,13 @@ pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCod
         .map(|s| (s.id.clone(), s.name.clone()))
         .collect();
     let digest = build(date, &articles, &config.keywords, &names);
-    match args.format {
-        Format::Text => print!("{}", render_text(&digest, "govwire")),
-        Format::Html => println!("{}", render_html(&digest, "govwire")?),
+    let rendered = match args.format {
+        Format::Text => render_text(&digest, "govwire"),
+        Format::Html => render_html(&digest, "govwire")? + "\n",
+    };
+    // `govwire digest | head` closes the pipe early; that is not an error.
+    match std::io::stdout().lock().write_all(rendered.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
+        _ => Ok(ExitCode::SUCCESS),
     }
-    Ok(ExitCode::SUCCESS)
 }

@@ -55,15 +55,22 @@ pub enum MailError {
     /// The HTML template failed.
     #[error("cannot render the digest: {0}")]
     Render(#[from] askama::Error),
-    /// Connecting, TLS, authentication or delivery failed.
+    /// Connecting, TLS, authentication or delivery failed. (Not a `source`: lettre's message
+    /// already includes its cause, and a chain would repeat it.)
     #[error("SMTP: {0}")]
-    Smtp(#[from] lettre::transport::smtp::Error),
+    Smtp(lettre::transport::smtp::Error),
     /// A blocking store read panicked or was cancelled.
     #[error("store read task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     /// Reading articles or writing the bookkeeping failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<lettre::transport::smtp::Error> for MailError {
+    fn from(e: lettre::transport::smtp::Error) -> Self {
+        MailError::Smtp(e)
+    }
 }
 
 /// A recorded failure, as stored under [`LAST_ERROR_KEY`].
