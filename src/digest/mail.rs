@@ -224,13 +224,18 @@ async fn deliver(
 ) -> Result<(), MailError> {
     let (from, to) = day_window(date);
     let s = store.clone();
-    let articles = tokio::task::spawn_blocking(move || s.between(from, to)).await??;
+    let keywords = config.keywords.clone();
     let names: Vec<(String, String)> = config
         .sources
         .iter()
         .map(|s| (s.id.clone(), s.name.clone()))
         .collect();
-    let digest = build(date, &articles, &config.keywords, &names);
+    // Reading and watchlist matching are blocking work; keep them off the runtime's threads.
+    let digest = tokio::task::spawn_blocking(move || {
+        s.between(from, to)
+            .map(|articles| build(date, &articles, &keywords, &names))
+    })
+    .await??;
     let text = render_text(&digest, SITE_TITLE);
     let html = render_html(&digest, SITE_TITLE)?;
     let message = message(

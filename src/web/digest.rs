@@ -115,14 +115,29 @@ fn day_path(date: NaiveDate) -> String {
 
 /// Reads the day's articles and builds its digest.
 async fn digest_of(state: &Arc<AppState>, date: NaiveDate) -> Result<Digest, WebError> {
-    let (from, to) = day_window(date);
-    let articles = read(state, move |store| store.between(from, to)).await?;
-    Ok(build(
-        date,
-        &articles,
-        &state.keywords,
-        &source_names(state),
-    ))
+    let mut digests = digests(state, vec![date]).await?;
+    digests
+        .pop()
+        .ok_or_else(|| WebError::NotFound("Diese Seite gibt es nicht.".to_string()))
+}
+
+/// The digests of `dates`, read and built on the blocking pool: matching the watchlist against
+/// two weeks of article texts is CPU work that should not hold up the runtime.
+async fn digests(state: &Arc<AppState>, dates: Vec<NaiveDate>) -> Result<Vec<Digest>, WebError> {
+    let (Some(first), Some(last)) = (dates.iter().min(), dates.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    let (from, to) = (day_window(*first).0, day_window(*last).1);
+    let keywords = state.keywords.clone();
+    let names = source_names(state);
+    read(state, move |store| {
+        let articles = store.between(from, to)?;
+        Ok(dates
+            .into_iter()
+            .map(|date| build(date, &articles, &keywords, &names))
+            .collect())
+    })
+    .await
 }
 
 fn source_names(state: &AppState) -> Vec<(String, String)> {
@@ -170,25 +185,17 @@ async fn feed(
     let days: Vec<NaiveDate> = (1..=FEED_DAYS)
         .filter_map(|back| today.checked_sub_days(Days::new(back)))
         .collect();
-    let (Some(newest), Some(oldest)) = (days.first().copied(), days.last().copied()) else {
-        return Err(WebError::NotFound("Diese Seite gibt es nicht.".to_string()));
-    };
-    let (from, _) = day_window(oldest);
-    let (_, to) = day_window(newest);
-    let articles = read(&state, move |store| store.between(from, to)).await?;
-    let names = source_names(&state);
     let mut items = Vec::with_capacity(days.len());
-    for date in days {
-        let digest = build(date, &articles, &state.keywords, &names);
+    for digest in digests(&state, days).await? {
         let count = match digest.stories {
             0 => "keine neuen Meldungen".to_string(),
             1 => "1 Meldung".to_string(),
             n => format!("{n} Meldungen"),
         };
         items.push(Item {
-            date,
+            date: digest.date,
             title: format!("Tagesübersicht für {} ({count})", digest.date_label),
-            published: day_window(date).1,
+            published: day_window(digest.date).1,
             html: render_html_fragment(&digest)?,
         });
     }
