@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod crawl;
+pub mod digest;
 pub mod enrich;
 pub mod extract;
 pub mod fetch;

@@ -55,6 +55,8 @@ enum Command {
     Sources,
     /// Re-apply the keyword watchlist and region rules to every stored article (no fetching).
     Retag,
+    /// Print one day's digest (text or HTML), or mail it now with --send.
+    Digest(cli::digest::DigestArgs),
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
     Extract {
         /// The URL the page was fetched from (for links and the canonical URL).
@@ -96,6 +98,7 @@ fn main() -> ExitCode {
             }
             Command::Sources => cli::sources::run(&args.config),
             Command::Retag => cli::retag::run(&args.config).await,
+            Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
             Command::Extract {
                 url,
                 source,

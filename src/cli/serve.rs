@@ -92,6 +92,7 @@ pub async fn run(
 struct Generation {
     crawler: Arc<Crawler>,
     scheduler: Option<JoinHandle<()>>,
+    mailer: JoinHandle<()>,
     stop: watch::Sender<bool>,
     router: Router,
 }
@@ -116,9 +117,16 @@ impl Generation {
                 scheduler::run(crawler, sources, parallel, stop_rx).await
             })
         });
+        // Returns at once when no [digest.email] is configured.
+        let mailer = tokio::spawn(govwire::digest::mail::run_mailer(
+            store.clone(),
+            config.clone(),
+            stop.subscribe(),
+        ));
         Ok(Generation {
             crawler,
             scheduler,
+            mailer,
             stop,
             router: router(state),
         })
@@ -134,6 +142,12 @@ impl Generation {
                 .is_err()
         {
             warn!("crawls did not finish within 60 s; going on with what is stored");
+        }
+        if tokio::time::timeout(Duration::from_secs(30), &mut self.mailer)
+            .await
+            .is_err()
+        {
+            warn!("the digest mailer did not stop within 30 s");
         }
     }
 }

@@ -124,6 +124,11 @@ impl<'a> Report<'a> {
         line_column(self.text, offset).0
     }
 
+    /// How many problems have been recorded so far (to tell whether one table added any).
+    pub(crate) fn problem_count(&self) -> usize {
+        self.problems.len()
+    }
+
     /// True if no problem has been recorded.
     pub(crate) fn is_clean(&self) -> bool {
         self.problems.is_empty()

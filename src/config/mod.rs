@@ -1,12 +1,13 @@
 //! Loads `sources.toml` into validated [`Config`] values, once, for the whole program.
 //!
-//! This module owns the file format: the `[settings]` table, the `[[source]]` list and the
-//! `[[keyword]]` watchlist, their defaults, and errors that name the file, the 1-based line and
+//! This module owns the file format: the `[settings]` table, the `[[source]]` list, the
+//! `[[keyword]]` watchlist and `[digest]`, their defaults, and errors that name the file, the 1-based line and
 //! the field. It reads the TOML into a span-carrying tree (`toml::de::DeTable`) and walks it by
 //! hand, so that *every* problem (unknown keys, wrong types, bad values) is reported in one go
 //! rather than only the first. It must never fetch anything, and [`parse`] must never read the
 //! environment or the file system; env overrides live in [`Config::apply_env`] only.
 
+mod digest;
 mod error;
 mod keywords;
 mod settings;
@@ -21,6 +22,7 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
+pub use digest::{DigestConfig, EmailConfig, SmtpTls};
 pub use error::{ConfigError, Problem};
 pub use settings::{ENV_DATA_DIR, ENV_LISTEN, Settings};
 
@@ -37,6 +39,8 @@ pub struct Config {
     pub sources: Vec<Source>,
     /// The keyword watchlist, in file order.
     pub keywords: Vec<Keyword>,
+    /// The daily digest (`[digest]`, all optional; no e-mail unless `[digest.email]` is given).
+    pub digest: DigestConfig,
 }
 
 impl Config {
@@ -51,7 +55,7 @@ impl Config {
     }
 }
 
-const TOP_KEYS: &[&str] = &["settings", "source", "keyword"];
+const TOP_KEYS: &[&str] = &["settings", "source", "keyword", "digest"];
 
 /// Reads and validates the config file at `path`; errors name the path.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -89,10 +93,15 @@ pub fn parse(text: &str, file_name: &str) -> Result<Config, ConfigError> {
     let sources = sources::read_all(source_tables, settings.default_interval, &mut r);
     let keyword_tables = top.tables(&mut r, "keyword");
     let keywords = keywords::read_all(keyword_tables, &mut r);
+    let digest = match top.table(&mut r, "digest") {
+        Some((span, table)) => digest::read(table, span, &mut r),
+        None => DigestConfig::default(),
+    };
     r.finish(Config {
         settings,
         sources,
         keywords,
+        digest,
     })
 }
 
@@ -101,5 +110,6 @@ fn empty_config() -> Config {
         settings: Settings::default(),
         sources: Vec::new(),
         keywords: Vec::new(),
+        digest: DigestConfig::default(),
     }
 }

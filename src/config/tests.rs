@@ -355,3 +355,153 @@ fn shipped_sources_toml_is_valid() {
             .any(|s| s.kind == SourceKind::Html && s.list.is_some())
     );
 }
+
+/// A valid `[digest.email]` table on lines 1–6; cases append or replace lines.
+const EMAIL: &str = "[digest.email]\nsmtp_host = \"mail.example.org\"\nfrom = \"govwire <digest@example.org>\"\nto = [\"a@example.org\"]\nsend_at = \"06:30\"\ntls = \"tls\"\n";
+
+#[test]
+fn digest_email_parses_with_defaults() {
+    let cfg = parse(EMAIL, "sources.toml").expect("valid email table");
+    let e = cfg.digest.email.expect("email configured");
+    assert_eq!(e.smtp_host, "mail.example.org");
+    assert_eq!(e.smtp_port, 465, "tls defaults to port 465");
+    assert_eq!(e.tls, SmtpTls::Tls);
+    assert_eq!(e.from, "govwire <digest@example.org>");
+    assert_eq!(e.to, vec!["a@example.org".to_string()]);
+    assert_eq!(
+        e.send_at,
+        chrono::NaiveTime::from_hms_opt(6, 30, 0).unwrap()
+    );
+    assert_eq!((e.username_env, e.password_env), (None, None));
+    assert_eq!(e.subject_prefix, None);
+
+    let text = "[digest.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = 2525\ntls = \"none\"\n\
+                username_env = \"SMTP_USER\"\npassword_env = \"SMTP_PASS\"\n\
+                from = \"d@example.org\"\nto = [\"Jürgen Müller <j@example.org>\", \"b@example.org\"]\n\
+                subject_prefix = \"[govwire]\"\n";
+    let e = parse(text, "t.toml")
+        .expect("valid")
+        .digest
+        .email
+        .expect("email");
+    assert_eq!((e.smtp_port, e.tls), (2525, SmtpTls::None));
+    assert_eq!(e.send_at, chrono::NaiveTime::from_hms_opt(7, 0, 0).unwrap());
+    assert_eq!(e.username_env.as_deref(), Some("SMTP_USER"));
+    assert_eq!(e.password_env.as_deref(), Some("SMTP_PASS"));
+    assert_eq!(e.to.len(), 2);
+    assert_eq!(e.subject_prefix.as_deref(), Some("[govwire]"));
+
+    let none = parse("", "t.toml").expect("empty");
+    assert_eq!(none.digest, DigestConfig::default());
+    assert!(none.digest.email.is_none());
+}
+
+#[test]
+fn bad_digest_values_name_file_line_and_field() {
+    let cases: Vec<(&str, String, usize, &str, &str)> = vec![
+        (
+            "bad send_at",
+            EMAIL.replace("\"06:30\"", "\"7 Uhr\""),
+            5,
+            "send_at",
+            "invalid time \"7 Uhr\"",
+        ),
+        (
+            "send_at out of range",
+            EMAIL.replace("\"06:30\"", "\"24:00\""),
+            5,
+            "send_at",
+            "invalid time",
+        ),
+        (
+            "bad from",
+            EMAIL.replace("govwire <digest@example.org>", "digest at example"),
+            3,
+            "from",
+            "invalid e-mail address",
+        ),
+        (
+            "bad recipient",
+            EMAIL.replace("[\"a@example.org\"]", "[\"a@example.org\", \"nobody\"]"),
+            4,
+            "to",
+            "invalid e-mail address \"nobody\"",
+        ),
+        (
+            "no recipients",
+            EMAIL.replace("[\"a@example.org\"]", "[]"),
+            4,
+            "to",
+            "at least one recipient",
+        ),
+        (
+            "missing to",
+            EMAIL.replace("to = [\"a@example.org\"]\n", ""),
+            1,
+            "to",
+            "missing required field",
+        ),
+        (
+            "missing host",
+            EMAIL.replace("smtp_host = \"mail.example.org\"\n", ""),
+            1,
+            "smtp_host",
+            "missing required field",
+        ),
+        (
+            "unknown tls",
+            EMAIL.replace("\"tls\"", "\"ssl\""),
+            6,
+            "tls",
+            "unknown TLS mode \"ssl\"",
+        ),
+        (
+            "port out of range",
+            format!("{EMAIL}smtp_port = 70000\n"),
+            7,
+            "smtp_port",
+            "between 1 and 65535",
+        ),
+        (
+            "secret instead of a name",
+            format!("{EMAIL}username_env = \"U\"\npassword_env = \"hunter2!\"\n"),
+            8,
+            "password_env",
+            "not an environment variable name",
+        ),
+        (
+            "only one credential",
+            format!("{EMAIL}username_env = \"U\"\n"),
+            1,
+            "password_env",
+            "must be given together",
+        ),
+        (
+            "unknown email key",
+            format!("{EMAIL}port = 25\n"),
+            7,
+            "port",
+            "unknown key",
+        ),
+        (
+            "unknown digest key",
+            "[digest]\nhour = 7\n".into(),
+            2,
+            "hour",
+            "unknown key",
+        ),
+    ];
+    for (what, text, line, field, part) in cases {
+        let err = parse(&text, "sources.toml").expect_err(what);
+        let shown = err.to_string();
+        let want_prefix = format!("sources.toml:{line}:");
+        let want_field = format!("field `{field}`");
+        let hit = shown
+            .lines()
+            .any(|l| l.starts_with(&want_prefix) && l.contains(&want_field) && l.contains(part));
+        assert!(
+            hit,
+            "{what}: wanted line {line}, {want_field}, {part:?}; got:\n{shown}"
+        );
+    }
+}

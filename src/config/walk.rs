@@ -51,6 +51,11 @@ impl<'t, 'i> Fields<'t, 'i> {
         self
     }
 
+    /// The span of the table itself, for problems about a missing key or a combination of keys.
+    pub(crate) fn span(&self) -> Range<usize> {
+        self.span.clone()
+    }
+
     /// The context label in use.
     pub(crate) fn context(&self) -> &str {
         &self.context

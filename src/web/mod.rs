@@ -10,6 +10,7 @@
 //! runtime; one `spawn_blocking` per request is cheap insurance.
 
 mod assets;
+pub mod digest;
 mod error;
 mod feeds;
 mod observe;
@@ -71,6 +72,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/static/style.css", get(assets::style))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(observe::metrics))
+        .merge(digest::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(observe::record))
         .layer(axum::middleware::map_response(assets::harden))

@@ -17,8 +17,8 @@ use super::scope::Scope;
 use super::scope::region_path;
 use super::story;
 use super::templates::{ArticlePage, KeywordsPage, Layout, ListingPage, RegionsPage, SourcesPage};
-use super::view::Chip;
 use super::view::{ArticleView, Card, KeywordRow, SourceRow};
+use super::view::{Chip, DateView};
 use super::{AppState, read};
 use crate::model::{ArticleId, SourceHealth};
 use crate::store::Region;
@@ -211,8 +211,13 @@ pub async fn keywords(State(state): State<Arc<AppState>>) -> Result<Html<String>
 /// `/sources`: every configured source with its crawl health.
 pub async fn sources(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
     let ids: Vec<String> = state.sources.iter().map(|s| s.id.clone()).collect();
-    let health: Vec<Option<SourceHealth>> = read(&state, move |store| {
-        ids.iter().map(|id| store.health(id)).collect()
+    let (health, mail) = read(&state, move |store| {
+        let health: Vec<Option<SourceHealth>> = ids
+            .iter()
+            .map(|id| store.health(id))
+            .collect::<Result<_, _>>()?;
+        let mail = crate::digest::mail::mail_status(store, chrono::Utc::now())?;
+        Ok((health, mail))
     })
     .await?;
     let rows = state
@@ -224,6 +229,22 @@ pub async fn sources(State(state): State<Arc<AppState>>) -> Result<Html<String>,
     let template = SourcesPage {
         layout: Layout::new(&state.site_title, "Quellen", Some("")),
         sources: rows,
+        mail_sent: mail.last_sent.map(|(day, at)| {
+            format!(
+                "Übersicht vom {} am {}",
+                day.format("%d.%m.%Y"),
+                DateView::new(at).day_time
+            )
+        }),
+        mail_error: mail.last_error.map(|f| {
+            format!(
+                "{} (Übersicht vom {}, {} Versuch(e), zuletzt {})",
+                f.error,
+                f.date.format("%d.%m.%Y"),
+                f.attempts,
+                DateView::new(f.at).day_time
+            )
+        }),
     };
     Ok(Html(template.render()?))
 }

@@ -100,6 +100,10 @@ pub struct SourcesPage {
     pub layout: Layout,
     /// Sources in configured order.
     pub sources: Vec<SourceRow>,
+    /// Digest e-mail delivery: last day sent (German date and time), if any.
+    pub mail_sent: Option<String>,
+    /// Digest e-mail delivery: the current failure, if the last attempt failed.
+    pub mail_error: Option<String>,
 }
 
 /// An error page (404, 400, 500).
