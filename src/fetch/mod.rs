@@ -8,6 +8,8 @@ pub mod charset;
 mod limiter;
 mod robots;
 
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rand::Rng;
@@ -181,6 +183,8 @@ pub struct Fetcher {
     cfg: FetchConfig,
     limiter: HostLimiter,
     robots: RobotsCache,
+    /// Per-origin locks so that one task fetches a new origin's robots.txt.
+    robots_gates: tokio::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl Fetcher {
@@ -199,6 +203,7 @@ impl Fetcher {
         Ok(Fetcher {
             limiter: HostLimiter::new(cfg.per_host_interval),
             robots: RobotsCache::default(),
+            robots_gates: tokio::sync::Mutex::default(),
             client,
             cfg,
         })
@@ -253,8 +258,17 @@ impl Fetcher {
         let rules = match self.robots.get(&origin).await {
             Some(r) => r,
             None => {
-                let rules = self.fetch_robots(&origin, url).await;
-                self.robots.put(&origin, rules).await
+                // One fetch per origin: concurrent requests to a new host wait for it instead
+                // of each asking for robots.txt (and each risking a failure that pauses the host).
+                let gate = self.robots_gate(&origin).await;
+                let _one_at_a_time = gate.lock().await;
+                match self.robots.get(&origin).await {
+                    Some(r) => r,
+                    None => {
+                        let rules = self.fetch_robots(&origin, url).await;
+                        self.robots.put(&origin, rules).await
+                    }
+                }
             }
         };
         if rules.allowed(url.as_str()) {
@@ -270,16 +284,35 @@ impl Fetcher {
         }
     }
 
+    /// The lock that lets one task at a time fetch `origin`'s robots.txt.
+    async fn robots_gate(&self, origin: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.robots_gates.lock().await;
+        if gates.len() > 10_000 {
+            gates.retain(|_, g| Arc::strong_count(g) > 1);
+        }
+        gates.entry(origin.to_string()).or_default().clone()
+    }
+
+    /// Fetches robots.txt; a network error (refused, reset, timed out) is retried like a page
+    /// before the origin is paused, since one dropped connection should not silence a site.
     async fn fetch_robots(&self, origin: &str, url: &Url) -> Rules {
         let robots_url = format!("{origin}/robots.txt");
-        self.limiter
-            .wait(url.host_str().unwrap_or_default(), None)
-            .await;
-        let resp = match self.client.get(&robots_url).send().await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(url = %robots_url, error = %e, "robots.txt unreachable; origin paused");
-                return Rules::DisallowAll;
+        let mut attempt = 0;
+        let resp = loop {
+            self.limiter
+                .wait(url.host_str().unwrap_or_default(), None)
+                .await;
+            match self.client.get(&robots_url).send().await {
+                Ok(r) => break r,
+                Err(e) if attempt < self.cfg.max_retries => {
+                    attempt += 1;
+                    tracing::debug!(url = %robots_url, error = %e, attempt, "robots.txt failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                }
+                Err(e) => {
+                    tracing::warn!(url = %robots_url, error = %e, "robots.txt unreachable; origin paused");
+                    return Rules::DisallowAll;
+                }
             }
         };
         let status = resp.status().as_u16();
