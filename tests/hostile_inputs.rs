@@ -426,6 +426,7 @@ async fn oversized_bodies_stop_with_an_error_naming_the_url() {
             "{path}: {err}"
         );
         let msg = err.to_string();
+        eprintln!("{path}: {msg}");
         assert!(msg.contains(&url), "names the URL: {msg}");
         assert!(msg.contains("exceeds the limit of 10485760 bytes"), "{msg}");
     }

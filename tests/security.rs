@@ -506,6 +506,7 @@ async fn oversized_requests_over_a_socket_get_4xx() {
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or_else(|| panic!("{name}: no status line in {head:?}"));
+        eprintln!("{name} of 100 KB over a socket: HTTP {status}");
         assert!((400..500).contains(&status), "{name} of 100 KB: {status}");
     }
 }
@@ -525,6 +526,11 @@ async fn oversized_path_and_query_in_the_router_get_4xx() {
         format!("/?page={long}"),
     ] {
         let (status, body) = get(&site.app, &path).await;
+        eprintln!(
+            "{}… ({} bytes) in the router: {status}",
+            &path[..12],
+            path.len()
+        );
         assert!(status.is_client_error(), "{}: {status}", &path[..20]);
         assert!(
             body.len() < 20_000,
