@@ -9,6 +9,7 @@ use feed_rs::model::{Entry, Link};
 use url::Url;
 
 use super::canonical::clean;
+use super::feed_repair as repair;
 use super::text::{clean_line, html_fragment_to_text, inline_text};
 use super::{ExtractError, base_url, dates};
 use crate::model::Candidate;
@@ -23,14 +24,7 @@ const MAX_TAGS: usize = 30;
 /// entries often carry only `updated`).
 pub fn parse_feed(bytes: &[u8], feed_url: &str) -> Result<Vec<Candidate>, ExtractError> {
     let base = base_url(feed_url)?;
-    let parser = feed_rs::parser::Builder::new()
-        .base_uri(Some(feed_url))
-        .timestamp_parser(dates::parse_date)
-        .build();
-    let feed = parser.parse(bytes).map_err(|e| ExtractError::Feed {
-        url: feed_url.to_string(),
-        reason: e.to_string(),
-    })?;
+    let feed = read_leniently(bytes, feed_url)?;
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::with_capacity(feed.entries.len());
     for entry in &feed.entries {
@@ -42,6 +36,34 @@ pub fn parse_feed(bytes: &[u8], feed_url: &str) -> Result<Vec<Candidate>, Extrac
         }
     }
     Ok(out)
+}
+
+/// Parses with feed-rs; if that fails, retries on [`repair::repaired`] bytes the way lenient
+/// readers recover (bare `&`, a download cut off mid-entry). The first error is reported when
+/// no repair helps.
+fn read_leniently(bytes: &[u8], feed_url: &str) -> Result<feed_rs::model::Feed, ExtractError> {
+    let parse = |b: &[u8]| {
+        feed_rs::parser::Builder::new()
+            .base_uri(Some(feed_url))
+            .timestamp_parser(dates::parse_date)
+            .build()
+            .parse(b)
+    };
+    let bytes = repair::atom03_as_atom10(bytes);
+    let first = match parse(&bytes) {
+        Ok(feed) => return Ok(feed),
+        Err(e) => e,
+    };
+    for fixed in repair::repaired(&bytes) {
+        if let Ok(feed) = parse(&fixed) {
+            tracing::debug!(url = feed_url, error = %first, "feed read after repair");
+            return Ok(feed);
+        }
+    }
+    Err(ExtractError::Feed {
+        url: feed_url.to_string(),
+        reason: first.to_string(),
+    })
 }
 
 /// One entry as a candidate; `None` without an http(s) link.
@@ -81,19 +103,22 @@ fn candidate(entry: &Entry, base: &Url) -> Option<Candidate> {
 }
 
 /// The article link: the first `alternate` (or rel-less) link, else any link, else an id that
-/// is itself an http(s) URL (RSS `guid isPermaLink`).
+/// is itself an http(s) URL (RSS `guid isPermaLink`). A link back to the feed URL itself
+/// (what an empty `<link>` becomes) does not count.
 fn entry_link(entry: &Entry, base: &Url) -> Option<String> {
     let is_alternate = |l: &&Link| {
         l.rel
             .as_deref()
             .is_none_or(|r| r.eq_ignore_ascii_case("alternate"))
     };
+    let itself = clean(base.clone()).to_string();
     let from_links = entry
         .links
         .iter()
         .filter(is_alternate)
         .chain(entry.links.iter())
-        .find_map(|l| resolve(&l.href, base));
+        // An empty or `.` link resolves to the feed itself, which is never the article.
+        .find_map(|l| resolve(&l.href, base).filter(|u| *u != itself));
     from_links.or_else(|| {
         Url::parse(entry.id.trim())
             .ok()

@@ -16,6 +16,7 @@ mod depth;
 mod discovery;
 mod dom;
 mod feed;
+mod feed_repair;
 mod headline;
 mod lang;
 mod listing;

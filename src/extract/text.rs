@@ -124,9 +124,28 @@ pub fn inline_text(html: &str) -> String {
         return clean_line(html);
     }
     let doc = super::dom::parse_fragment(html);
-    let raw: String = doc.root_element().text().collect();
+    // Text inside scripts, styles and the like is code, not words: a title such as
+    // `&lt;script&gt;alert(1)&lt;/script&gt;Neu` reads "Neu", as in a browser.
+    let raw: String = doc
+        .root_element()
+        .descendants()
+        .filter_map(|n| {
+            let text = n.value().as_text()?;
+            let hidden = n.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| NON_TEXT.contains(&e.name()))
+            });
+            (!hidden).then_some(&**text)
+        })
+        .collect();
     clean_line(&raw)
 }
+
+/// Elements whose content never shows as text.
+const NON_TEXT: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
+];
 
 #[cfg(test)]
 mod tests {
@@ -185,5 +204,11 @@ mod tests {
             "Bund & Länder einig"
         );
         assert_eq!(inline_text("a < b"), "a < b");
+        assert_eq!(
+            inline_text(
+                "<script>alert(1)</script>Neu<style>b{}</style> <svg><text>x</text></svg>da"
+            ),
+            "Neu da"
+        );
     }
 }

@@ -138,3 +138,80 @@ pub async fn get_bytes(url: &str) -> (u16, String, Vec<u8>) {
         .to_string();
     (status, ctype, resp.bytes().await.expect("body").to_vec())
 }
+
+/// One canned response for [`start_routes`]: bytes served with a content type, optionally a
+/// `Content-Encoding`, and optionally streamed in chunks without a `Content-Length`.
+#[derive(Clone)]
+pub struct Canned {
+    /// The `Content-Type` header.
+    pub content_type: &'static str,
+    /// The `Content-Encoding` header (e.g. `gzip` for a pre-compressed body).
+    pub content_encoding: Option<&'static str>,
+    /// The body as sent on the wire.
+    pub body: Arc<Vec<u8>>,
+    /// Stream the body in 64 KiB chunks with no `Content-Length`, so a client cannot refuse
+    /// it up front and has to count while reading.
+    pub chunked: bool,
+}
+
+impl Canned {
+    /// A plain response with a known length.
+    pub fn new(content_type: &'static str, body: impl Into<Vec<u8>>) -> Canned {
+        Canned {
+            content_type,
+            content_encoding: None,
+            body: Arc::new(body.into()),
+            chunked: false,
+        }
+    }
+}
+
+/// Starts a loopback server answering the given paths from memory (404 elsewhere, which also
+/// means "no robots.txt"); returns its base URL and the request log.
+pub async fn start_routes(routes: Vec<(String, Canned)>) -> (String, Log) {
+    let routes: Arc<HashMap<String, Canned>> = Arc::new(routes.into_iter().collect());
+    let log = Log::default();
+    let l2 = log.clone();
+    let app = Router::new().fallback(move |req: Request<Body>| {
+        let log = l2.clone();
+        let routes = routes.clone();
+        async move {
+            let path = req.uri().path().to_string();
+            let resp = match routes.get(&path) {
+                Some(c) => canned_response(c),
+                None => StatusCode::NOT_FOUND.into_response(),
+            };
+            log.record(&path, resp.status());
+            resp
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("local addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), log)
+}
+
+fn canned_response(c: &Canned) -> Response {
+    let body = if c.chunked {
+        let data = c.body.clone();
+        let chunks = (0..data.len().div_ceil(64 << 10)).map(move |i| {
+            let end = ((i + 1) * (64 << 10)).min(data.len());
+            Ok::<_, std::io::Error>(data[i * (64 << 10)..end].to_vec())
+        });
+        Body::from_stream(futures_util::stream::iter(chunks))
+    } else {
+        Body::from(c.body.as_ref().clone())
+    };
+    let mut resp = ([(header::CONTENT_TYPE, c.content_type.to_string())], body).into_response();
+    if let Some(enc) = c.content_encoding {
+        resp.headers_mut().insert(
+            header::CONTENT_ENCODING,
+            header::HeaderValue::from_static(enc),
+        );
+    }
+    resp
+}
