@@ -5,6 +5,7 @@
 //! point one way: `web` → `store` ← `crawl` → `fetch`, `extract`, `enrich`, with `model` at
 //! the bottom.
 
+pub mod check;
 pub mod config;
 pub mod crawl;
 pub mod enrich;

@@ -44,6 +44,8 @@ enum Command {
     },
     /// List the configured sources with their crawl health.
     Sources,
+    /// Fetch a source (or any URL) live and show what govwire reads from it.
+    Check(cli::check::CheckArgs),
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
     Extract {
         /// The URL the page was fetched from (for links and the canonical URL).
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
             }
             Command::Crawl { sources } => cli::crawl::run(&args.config, &sources).await,
             Command::Sources => cli::sources::run(&args.config),
+            Command::Check(check) => cli::check::run(&args.config, check).await,
             Command::Extract {
                 url,
                 source,
