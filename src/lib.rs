@@ -12,6 +12,7 @@ pub mod enrich;
 pub mod extract;
 pub mod fetch;
 pub mod model;
+pub mod opml;
 pub mod store;
 pub mod syndication;
 pub mod web;

@@ -42,8 +42,11 @@ enum Command {
         #[arg(long = "source", value_name = "ID")]
         sources: Vec<String>,
     },
-    /// List the configured sources with their crawl health.
-    Sources,
+    /// List the configured sources with their crawl health, or move them in and out as OPML.
+    Sources {
+        #[command(subcommand)]
+        action: Option<cli::sources::Action>,
+    },
     /// Fetch a source (or any URL) live and show what govwire reads from it.
     Check(cli::check::CheckArgs),
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
@@ -82,7 +85,7 @@ fn main() -> ExitCode {
                 cli::serve::run(&args.config, listen, !no_crawl).await
             }
             Command::Crawl { sources } => cli::crawl::run(&args.config, &sources).await,
-            Command::Sources => cli::sources::run(&args.config),
+            Command::Sources { action } => cli::sources::run(&args.config, action),
             Command::Check(check) => cli::check::run(&args.config, check).await,
             Command::Extract {
                 url,
