@@ -247,10 +247,14 @@ pub async fn check_source(fetcher: &Fetcher, source: &Source) -> CheckReport {
         _ => read_feed(&page),
     };
     if let Some(text) = &text {
-        report.feeds = advertised_feeds(fetcher, text, &page.url).await;
-        if source.kind == SourceKind::Html {
-            feed_hints(&mut report);
+        if source.kind == SourceKind::Feed {
+            report.hints.push(format!(
+                "kind = \"feed\", but {} serves an HTML page",
+                page.url
+            ));
         }
+        report.feeds = advertised_feeds(fetcher, text, &page.url).await;
+        feed_hints(&mut report);
     }
     let candidates = match candidates {
         Ok((listing, candidates)) => {

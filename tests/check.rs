@@ -33,6 +33,13 @@ level = "land"
 land = "NW"
 
 [[source]]
+id = "feed-is-a-page"
+name = "Kommune21, als Feed eingetragen"
+url = "{base}/kommune21/index.html"
+kind = "feed"
+level = "presse"
+
+[[source]]
 id = "redesigned"
 name = "Ministerium nach dem Relaunch"
 url = "{base}/ministry/index.html"
@@ -216,6 +223,26 @@ async fn selectors_that_match_nothing_fail_and_name_the_selector() {
         r.error
     );
     assert!(r.page.is_none());
+}
+
+#[tokio::test]
+async fn a_feed_source_pointing_at_a_page_is_told_where_the_feed_is() {
+    let (base, _log) = common::start().await;
+    let config = govwire::config::parse(&config_text(&base), "sources.toml").expect("config");
+    let r = check_source(&fetcher(), config.source("feed-is-a-page").expect("source")).await;
+    assert!(
+        matches!(r.error, Some(CheckError::Extract { .. })),
+        "{:?}",
+        r.error
+    );
+    assert_eq!(r.page.as_ref().map(|p| p.detected), Some(PageType::Html));
+    let want = format!("with url = \"{base}/kommune21/rss.xml\"");
+    assert!(
+        r.hints.iter().any(|h| h.contains("serves an HTML page")),
+        "{:?}",
+        r.hints
+    );
+    assert!(r.hints.iter().any(|h| h.contains(&want)), "{:?}", r.hints);
 }
 
 /// Runs the real binary with `-c config` off the async runtime.
