@@ -552,3 +552,42 @@ fn fill_article(out: &mut ArticleCheck, d: crate::model::Draft) {
     out.text_start = extract::text::truncate_words(&d.text, TEXT_PREVIEW);
     out.text_chars = d.text.chars().count();
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feeds_and_pages_are_told_apart() {
+        let page = |ct: Option<&str>, body: &str| Page {
+            url: "https://a.test/x".into(),
+            content_type: ct.map(str::to_owned),
+            bytes: body.as_bytes().to_vec(),
+            validators: Default::default(),
+        };
+        let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel></channel></rss>";
+        let html = "<!DOCTYPE html><html><head><title>x</title></head></html>";
+        let cases = [
+            (Some("text/html; charset=utf-8"), rss, PageType::Html),
+            (Some("application/rss+xml"), html, PageType::Feed),
+            (Some("application/atom+xml"), "", PageType::Feed),
+            (Some("application/xml"), rss, PageType::Feed),
+            (Some("text/xml"), html, PageType::Html),
+            (
+                None,
+                "\u{feff}  <feed xmlns=\"http://www.w3.org/2005/Atom\">",
+                PageType::Feed,
+            ),
+            (
+                None,
+                "{\"version\": \"https://jsonfeed.org/version/1.1\"}",
+                PageType::Feed,
+            ),
+            (Some("application/octet-stream"), html, PageType::Html),
+            (None, "", PageType::Html),
+        ];
+        for (ct, body, want) in cases {
+            assert_eq!(detect(&page(ct, body)), want, "{ct:?} {body:?}");
+        }
+    }
+}
