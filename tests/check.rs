@@ -336,3 +336,55 @@ async fn the_binary_checks_a_source_a_feed_and_a_broken_source() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no source with id \"gibt-es-nicht\""));
 }
+
+#[tokio::test]
+async fn check_obeys_robots_txt() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::Router;
+    use axum::routing::get;
+
+    let list_hits = Arc::new(AtomicUsize::new(0));
+    let hits = list_hits.clone();
+    let app = Router::new()
+        .route(
+            "/robots.txt",
+            get(|| async { "User-agent: *\nDisallow: /intern/\n" }),
+        )
+        .route(
+            "/intern/liste.html",
+            get(move || async move {
+                hits.fetch_add(1, Ordering::SeqCst);
+                "<html><body><div class=teaser><a href=/a.html>A</a></div></body></html>"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let text = format!(
+        "[[source]]\nid = \"intern\"\nname = \"Intern\"\nurl = \"http://{addr}/intern/liste.html\"\n\
+         kind = \"html\"\nlevel = \"bund\"\n[source.list]\nitem = \"div.teaser\"\n"
+    );
+    let config = govwire::config::parse(&text, "sources.toml").expect("config");
+    let r = check_source(&fetcher(), &config.sources[0]).await;
+    assert!(
+        matches!(
+            r.error,
+            Some(CheckError::Fetch(
+                govwire::fetch::FetchError::Disallowed { .. }
+            ))
+        ),
+        "{:?}",
+        r.error
+    );
+    assert_eq!(
+        list_hits.load(Ordering::SeqCst),
+        0,
+        "a check is a request too"
+    );
+}
