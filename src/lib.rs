@@ -5,6 +5,7 @@
 //! point one way: `web` → `store` ← `crawl` → `fetch`, `extract`, `enrich`, with `model` at
 //! the bottom.
 
+pub mod check;
 pub mod config;
 pub mod crawl;
 pub mod digest;
@@ -12,6 +13,7 @@ pub mod enrich;
 pub mod extract;
 pub mod fetch;
 pub mod model;
+pub mod opml;
 pub mod store;
 pub mod syndication;
 pub mod telemetry;

@@ -51,8 +51,13 @@ enum Command {
         #[arg(long = "source", value_name = "ID")]
         sources: Vec<String>,
     },
-    /// List the configured sources with their crawl health.
-    Sources,
+    /// List the configured sources with their crawl health, or move them in and out as OPML.
+    Sources {
+        #[command(subcommand)]
+        action: Option<cli::sources::Action>,
+    },
+    /// Fetch a source (or any URL) live and show what govwire reads from it.
+    Check(cli::check::CheckArgs),
     /// Re-apply the keyword watchlist and region rules to every stored article (no fetching).
     Retag,
     /// Print one day's digest (text or HTML), or mail it now with --send.
@@ -96,7 +101,8 @@ fn main() -> ExitCode {
                 let plain = args.log_format == cli::LogFormat::Text;
                 cli::crawl::run(&args.config, &sources, plain).await
             }
-            Command::Sources => cli::sources::run(&args.config),
+            Command::Sources { action } => cli::sources::run(&args.config, action),
+            Command::Check(check) => cli::check::run(&args.config, check).await,
             Command::Retag => cli::retag::run(&args.config).await,
             Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
             Command::Extract {

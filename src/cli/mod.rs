@@ -1,5 +1,6 @@
 //! Subcommand implementations for the binary; `anyhow` lives here and nowhere else.
 
+pub mod check;
 pub mod crawl;
 pub mod digest;
 pub mod extract;
@@ -60,17 +61,24 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     Ok(Store::open(&dir)?)
 }
 
-/// Builds the crawler from the settings.
-pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
+/// The polite fetcher configured from `[settings]` (user agent, timeouts, size cap, per-host
+/// interval), shared by `crawl`, `serve` and `check` so they fetch alike.
+pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
     let s = &config.settings;
-    let fetcher = Fetcher::new(FetchConfig {
+    Ok(Fetcher::new(FetchConfig {
         user_agent: s.user_agent.clone(),
         timeout: s.timeout,
         connect_timeout: s.connect_timeout,
         max_body_bytes: s.max_body_bytes,
         per_host_interval: s.per_host_interval,
         ..FetchConfig::default()
-    })?;
+    })?)
+}
+
+/// Builds the crawler from the settings.
+pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
+    let s = &config.settings;
+    let fetcher = fetcher(config)?;
     Ok(Arc::new(Crawler::new(
         fetcher,
         store,
