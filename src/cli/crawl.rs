@@ -133,6 +133,12 @@ pub fn table(reports: &[SourceReport]) -> String {
             r.errors.len()
         ));
     }
+    for r in reports.iter().filter(|r| r.listed > r.candidates) {
+        out.push_str(&format!(
+            "{}: the listing has {} items; took the first {} (max_items_per_source)\n",
+            r.source_id, r.listed, r.candidates
+        ));
+    }
     for r in reports.iter().filter(|r| !r.errors.is_empty()) {
         out.push_str(&format!("{}: {}\n", r.source_id, r.errors[0]));
     }

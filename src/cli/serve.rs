@@ -33,6 +33,13 @@ pub async fn run(
     listen: Option<SocketAddr>,
     crawl: bool,
 ) -> anyhow::Result<ExitCode> {
+    // Signal listeners first and once: a SIGTERM during start-up or a reload is then queued
+    // for the loop below instead of killing the process or being lost.
+    let mut stop_signals = StopSignals::new()?;
+    #[cfg(unix)]
+    let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+    #[cfg(not(unix))]
+    let mut hangup: Option<()> = None;
     let mut config = super::load_config(config_path)?;
     let store = super::open_store(&config)?;
     let addr = listen.unwrap_or(config.settings.listen);
@@ -54,8 +61,8 @@ pub async fn run(
     let mut watcher = FileWatch::new(config_path);
     loop {
         tokio::select! {
-            _ = shutdown_signal() => break,
-            why = reload_trigger(&mut watcher) => {
+            _ = stop_signals.recv() => break,
+            why = reload_trigger(&mut watcher, &mut hangup) => {
                 info!(path = %config_path.display(), trigger = why, "reloading configuration");
                 match super::load_config(config_path) {
                     Err(e) => error!("configuration NOT reloaded, keeping the running one: {e:#}"),
@@ -191,13 +198,14 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Resolves with the reason when the configuration should be reloaded: SIGHUP, or the file's
 /// modification time changed.
-async fn reload_trigger(watch: &mut FileWatch) -> &'static str {
-    #[cfg(unix)]
-    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
+#[cfg(unix)]
+async fn reload_trigger(
+    watch: &mut FileWatch,
+    hup: &mut Option<tokio::signal::unix::Signal>,
+) -> &'static str {
     let mut tick = tokio::time::interval(WATCH_EVERY);
     tick.tick().await;
     loop {
-        #[cfg(unix)]
         let hangup = async {
             match hup.as_mut() {
                 Some(s) => {
@@ -206,8 +214,6 @@ async fn reload_trigger(watch: &mut FileWatch) -> &'static str {
                 None => std::future::pending::<()>().await,
             }
         };
-        #[cfg(not(unix))]
-        let hangup = std::future::pending::<()>();
         tokio::select! {
             _ = hangup => {
                 watch.changed();
@@ -222,24 +228,48 @@ async fn reload_trigger(watch: &mut FileWatch) -> &'static str {
     }
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Without SIGHUP, only a changed file triggers a reload.
+#[cfg(not(unix))]
+async fn reload_trigger(watch: &mut FileWatch, _hup: &mut Option<()>) -> &'static str {
+    let mut tick = tokio::time::interval(WATCH_EVERY);
+    loop {
+        tick.tick().await;
+        if watch.changed() {
+            return "file changed";
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = term => {}
+    }
+}
+
+/// SIGINT and SIGTERM, listened to for the whole life of the process.
+struct StopSignals {
+    #[cfg(unix)]
+    int: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    term: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn new() -> anyhow::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                int: signal(SignalKind::interrupt()).context("cannot listen for SIGINT")?,
+                term: signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
+    }
+
+    /// Resolves when SIGINT (Ctrl-C) or SIGTERM arrives (or arrived since the last call).
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.int.recv() => {}
+            _ = self.term.recv() => {}
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -56,7 +56,9 @@ pub enum CrawlError {
 pub struct SourceReport {
     /// The source.
     pub source_id: String,
-    /// Items the listing offered (after the per-source cap).
+    /// Items the listing offered, before the per-source cap.
+    pub listed: usize,
+    /// Items taken from the listing (after the per-source cap, `max_items_per_source`).
     pub candidates: usize,
     /// Articles stored for the first time.
     pub new: usize,
@@ -214,7 +216,16 @@ impl Crawler {
         health.last_modified = page.validators.last_modified.clone();
         let mut candidates = read_listing(source, &page)?;
         health.broken = false;
-        candidates.truncate(self.max_items);
+        report.listed = candidates.len();
+        if candidates.len() > self.max_items {
+            warn!(
+                url = %source.url,
+                listed = candidates.len(),
+                kept = self.max_items,
+                "listing has more items than max_items_per_source; the rest are left for later crawls"
+            );
+            candidates.truncate(self.max_items);
+        }
         report.candidates = candidates.len();
         health.last_candidates = candidates.len() as u32;
         for candidate in candidates {

@@ -75,6 +75,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(digest::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(observe::record))
+        .layer(axum::middleware::from_fn(observe::limit_uri))
         .layer(axum::middleware::map_response(assets::harden))
         .with_state(state)
 }

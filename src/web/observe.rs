@@ -15,6 +15,28 @@ use super::error::WebError;
 use super::{AppState, read};
 use crate::telemetry;
 
+/// Longest request path accepted, in bytes (percent-encoded, as received).
+pub const MAX_PATH_BYTES: usize = 2048;
+
+/// Longest query string accepted, in bytes (a 500-character search in umlauts, percent-encoded,
+/// still fits).
+pub const MAX_QUERY_BYTES: usize = 4096;
+
+/// Answers 414 before any handler runs when the path or the query is longer than we serve.
+pub async fn limit_uri(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let too_long =
+        uri.path().len() > MAX_PATH_BYTES || uri.query().is_some_and(|q| q.len() > MAX_QUERY_BYTES);
+    if too_long {
+        return (
+            axum::http::StatusCode::URI_TOO_LONG,
+            "Die Adresse ist zu lang.",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
 /// Times every request and counts it by route and status.
 pub async fn record(request: Request, next: Next) -> Response {
     let route = request

@@ -51,7 +51,12 @@ impl Scope {
     /// The site tag `tag`; 400 if it is blank or absurdly long.
     pub fn tag(tag: &str) -> Result<Scope, WebError> {
         let key = tag_key(tag);
-        if key.is_empty() || key.len() > MAX_TAG_BYTES {
+        // Tags such as `Bund/Länder` may contain slashes, but never a `.` or `..` segment:
+        // such a "tag" can only be a path-traversal probe.
+        let path_like = key
+            .split(['/', '\\'])
+            .any(|segment| !segment.is_empty() && segment.chars().all(|c| c == '.'));
+        if key.is_empty() || key.len() > MAX_TAG_BYTES || path_like {
             return Err(WebError::BadRequest(format!(
                 "Ein Schlagwort muss 1 bis {MAX_TAG_BYTES} Zeichen lang sein."
             )));
@@ -149,4 +154,25 @@ fn parse_land(code: &str) -> Result<Land, WebError> {
             "Länder werden mit ihrem Kürzel angegeben, zum Beispiel BY oder NW.".to_string(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_may_hold_slashes_but_not_dot_segments() {
+        for ok in [
+            "Bund/Länder",
+            "TCP/IP",
+            "E-Government",
+            "v1.2",
+            "...und mehr",
+        ] {
+            assert!(Scope::tag(ok).is_ok(), "{ok}");
+        }
+        for bad in [".", "..", "../../Cargo.toml", "a/../b", "..\\x", "", "   "] {
+            assert!(Scope::tag(bad).is_err(), "{bad}");
+        }
+    }
 }
