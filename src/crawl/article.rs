@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::CrawlError;
-use crate::enrich::{self, Watchlist};
+use crate::enrich::{self, Signature, Watchlist};
 use crate::extract;
 use crate::fetch::Page;
 use crate::model::{Article, ArticleId, Candidate, Draft, Source};
@@ -84,14 +84,15 @@ fn trusted_canonical(canonical: &str, fetched: &str, listing: &str) -> String {
     }
 }
 
-/// The article to store: draft plus source facts, keywords and regions.
+/// The article to store (draft plus source facts, keywords and regions) and its near-duplicate
+/// signature, all from one pass of `enrich` over title and text.
 pub(super) fn build(
     source: &Source,
     c: &Candidate,
     d: Draft,
     watch: &Watchlist,
     now: DateTime<Utc>,
-) -> Article {
+) -> (Article, Signature) {
     let url = if d.url.is_empty() {
         c.url.clone()
     } else {
@@ -101,9 +102,8 @@ pub(super) fn build(
         .title
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| url.clone());
-    let keywords = watch.names(&title, &d.text);
-    let lands_mentioned = enrich::lands_mentioned(&format!("{title}\n{}", d.text));
-    Article {
+    let found = enrich::enrich(watch, &title, &d.text);
+    let article = Article {
         id: ArticleId::from_url(&url),
         source_id: source.id.clone(),
         url,
@@ -117,12 +117,13 @@ pub(super) fn build(
         summary: d.summary,
         text: d.text,
         tags: enrich::normalize_tags(d.tags),
-        keywords,
+        keywords: found.keyword_names(),
         level: source.level,
         land: source.land,
-        lands_mentioned,
+        lands_mentioned: found.lands,
         cluster: None,
-    }
+    };
+    (article, found.signature)
 }
 
 #[cfg(test)]

@@ -301,8 +301,8 @@ impl Crawler {
             None
         };
         let draft = article::draft(source, c, page.as_ref())?;
-        let mut article = article::build(source, c, draft, &self.watchlist, now);
-        self.stories.assign(&self.store, &mut article)?;
+        let (mut article, signature) = article::build(source, c, draft, &self.watchlist, now);
+        self.stories.assign(&self.store, &mut article, &signature)?;
         let outcome = self.store.upsert_linked(&article, Some(&c.url))?;
         if outcome != Upsert::Unchanged {
             self.notify(&article);

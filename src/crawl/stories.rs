@@ -64,13 +64,17 @@ impl Stories {
 
     /// Gives `article` its cluster (joining the most similar stored story, or founding its own)
     /// and records its signature. An article already indexed keeps its cluster.
-    pub(super) fn assign(&self, store: &Store, article: &mut Article) -> Result<(), StoreError> {
-        let sig = enrich::signature(&article.title, &article.text);
+    pub(super) fn assign(
+        &self,
+        store: &Store,
+        article: &mut Article,
+        sig: &Signature,
+    ) -> Result<(), StoreError> {
         let cluster = {
             let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
             match index.cluster_of(article.id.0) {
                 Some(c) => c,
-                None => index.insert(article.id.0, &sig),
+                None => index.insert(article.id.0, sig),
             }
         };
         let cluster = ArticleId(cluster);
@@ -130,8 +134,8 @@ pub(super) fn retag(
             continue;
         };
         let mut new = article.clone();
-        retag_one(&mut new, watchlist);
-        stories.assign(store, &mut new)?;
+        let sig = retag_one(&mut new, watchlist);
+        stories.assign(store, &mut new, &sig)?;
         store.upsert(&new)?;
         changed(&new);
         report.changed += 1;
@@ -142,9 +146,11 @@ pub(super) fn retag(
     Ok(report)
 }
 
-/// Recomputes what the watchlist and region rules derive from the stored text.
-fn retag_one(article: &mut Article, watchlist: &Watchlist) {
-    article.keywords = watchlist.names(&article.title, &article.text);
-    article.lands_mentioned =
-        enrich::lands_mentioned(&format!("{}\n{}", article.title, article.text));
+/// Recomputes what the watchlist and region rules derive from the stored text, exactly as the
+/// crawler does when it stores an article; returns the signature for clustering.
+fn retag_one(article: &mut Article, watchlist: &Watchlist) -> Signature {
+    let found = enrich::enrich(watchlist, &article.title, &article.text);
+    article.keywords = found.keyword_names();
+    article.lands_mentioned = found.lands;
+    found.signature
 }

@@ -18,7 +18,7 @@ use crate::model::Land;
 pub struct Enrichment {
     /// Watched keywords found, ranked as by [`Watchlist::find`].
     pub keywords: Vec<KeywordMatch>,
-    /// Länder mentioned in the text (not the title), sorted.
+    /// Länder mentioned in the title or the text, sorted.
     pub lands: Vec<Land>,
     /// Near-duplicate signature of title and text.
     pub signature: Signature,
@@ -39,7 +39,13 @@ pub fn enrich(watchlist: &Watchlist, title: &str, text: &str) -> Enrichment {
     text_parts.fill(text);
     Enrichment {
         keywords: watchlist.find_in_parts(&title_parts, &text_parts),
-        lands: lands_in_parts(&text_parts),
+        lands: {
+            let mut lands = lands_in_parts(&title_parts);
+            lands.extend(lands_in_parts(&text_parts));
+            lands.sort();
+            lands.dedup();
+            lands
+        },
         signature: signature_of_parts(&title_parts, &text_parts),
     }
 }
@@ -66,12 +72,14 @@ mod tests {
             ),
             ("", ""),
             ("OZG", "EfA in Sachsen-Anhalt"),
+            ("Hamburg startet Pilot", "Die Kommunen in Brandenburg warten noch."),
         ];
         for (title, text) in docs {
             let e = enrich(&list, title, text);
             assert_eq!(e.keywords, list.find(title, text), "{title}");
             assert_eq!(e.keyword_names(), list.names(title, text), "{title}");
-            assert_eq!(e.lands, lands_mentioned(text), "{title}");
+            let both = lands_mentioned(&format!("{title}\n{text}"));
+            assert_eq!(e.lands, both, "{title}");
             assert_eq!(e.signature, signature(title, text), "{title}");
         }
     }
