@@ -11,6 +11,7 @@ pub mod enrich;
 pub mod extract;
 pub mod fetch;
 pub mod model;
+pub mod search;
 pub mod store;
 pub mod syndication;
 pub mod web;
