@@ -46,6 +46,45 @@ enum Command {
     Sources,
     /// Re-apply the keyword watchlist and region rules to every stored article (no fetching).
     Retag,
+    /// Search the stored articles (words, "phrases", AND/OR/-, keyword:, land:, from:, ...).
+    Search {
+        /// The query; several words are joined with spaces. Put `--` before a query that starts
+        /// with `-` (`govwire search -- -Bayern OZG`), or write `NOT Bayern`.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Earliest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Hits to show (1 to 100).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=100))]
+        limit: u16,
+        /// Order of the hits.
+        #[arg(long, value_enum, default_value = "relevance")]
+        sort: cli::search::SortArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: cli::search::SearchFormat,
+    },
+    /// Write every article matching a query (all articles without one), newest first.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: cli::search::ExportFormat,
+        /// Only articles matching this query (same syntax as `search`).
+        #[arg(long, allow_hyphen_values = true, default_value = "")]
+        query: String,
+        /// Earliest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
     Extract {
         /// The URL the page was fetched from (for links and the canonical URL).
@@ -84,6 +123,37 @@ fn main() -> ExitCode {
             Command::Crawl { sources } => cli::crawl::run(&args.config, &sources).await,
             Command::Sources => cli::sources::run(&args.config),
             Command::Retag => cli::retag::run(&args.config).await,
+            Command::Search {
+                query,
+                from,
+                to,
+                limit,
+                sort,
+                format,
+            } => cli::search::search(
+                &args.config,
+                cli::search::SearchArgs {
+                    query,
+                    from,
+                    to,
+                    limit: usize::from(limit),
+                    sort,
+                    format,
+                },
+            ),
+            Command::Export {
+                format,
+                query,
+                from,
+                to,
+            } => cli::search::export(
+                &args.config,
+                &[query],
+                from.as_deref(),
+                to.as_deref(),
+                format,
+            ),
+            Command::Reindex => cli::search::reindex(&args.config),
             Command::Extract {
                 url,
                 source,

@@ -3,6 +3,7 @@
 pub mod crawl;
 pub mod extract;
 pub mod retag;
+pub mod search;
 pub mod serve;
 pub mod sources;
 

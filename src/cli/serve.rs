@@ -30,6 +30,7 @@ pub async fn run(
         sources: config.sources.clone(),
         keywords: config.keywords.clone(),
         site_title: "govwire".into(),
+        search: None,
     });
     let (stop_tx, stop_rx) = watch::channel(false);
     let crawler = super::crawler(&config, store.clone())?;

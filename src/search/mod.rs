@@ -10,6 +10,7 @@
 
 mod collect;
 mod compile;
+pub mod export;
 pub mod query;
 pub mod schema;
 pub mod trends;

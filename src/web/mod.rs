@@ -15,6 +15,7 @@ mod feeds;
 mod pages;
 mod params;
 mod scope;
+pub mod search;
 mod story;
 mod templates;
 mod view;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub keywords: Vec<Keyword>,
     /// Site name shown in headers and feed titles.
     pub site_title: String,
+    /// The full-text index; `None` serves search and trends as 503.
+    pub search: Option<Arc<crate::search::Index>>,
 }
 
 /// The complete router: pages, feeds, stylesheet, health check, 404 fallback.
@@ -68,6 +71,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/atom.xml", get(feeds::latest_atom))
         .route("/static/style.css", get(assets::style))
         .route("/healthz", get(pages::healthz))
+        .merge(search::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(assets::harden))
         .with_state(state)
