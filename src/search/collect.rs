@@ -28,8 +28,8 @@ pub struct Facets {
 /// Facet fields, in the order of [`Facets`].
 const FACET_FIELDS: [&str; 3] = ["source", "keyword_name", "land"];
 
-/// Collects [`Facets`].
-pub struct FacetCollector;
+/// Collects [`Facets`]; with `false`, collects nothing (empty facets).
+pub struct FacetCollector(pub bool);
 
 /// Per-segment part of [`FacetCollector`].
 pub struct FacetSegment {
@@ -48,7 +48,8 @@ impl Collector for FacetCollector {
     ) -> tantivy::Result<Self::Child> {
         let mut columns = Vec::with_capacity(FACET_FIELDS.len());
         let mut counts = Vec::with_capacity(FACET_FIELDS.len());
-        for name in FACET_FIELDS {
+        let wanted = if self.0 { &FACET_FIELDS[..] } else { &[] };
+        for name in wanted {
             let col = reader.fast_fields().str(name)?;
             counts.push(vec![0; col.as_ref().map_or(0, |c| c.num_terms())]);
             columns.push(col);

@@ -37,6 +37,12 @@ pub const FEED_ITEMS: usize = 50;
 pub const CSV_ROWS: usize = 1000;
 /// Facet values shown per group.
 const FACET_ITEMS: usize = 12;
+/// Searches running at once; more wait their turn, so a burst of expensive queries (exports,
+/// trends over everything) cannot occupy the whole blocking pool the store reads share.
+const CONCURRENT_SEARCHES: usize = 4;
+
+static SEARCH_SLOTS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(CONCURRENT_SEARCHES);
 
 /// The search and trend routes, to be merged into the main router.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -237,6 +243,10 @@ where
     F: FnOnce(&Index) -> Result<T, SearchError> + Send + 'static,
 {
     let index = state.search.clone().ok_or(Fail::Unavailable)?;
+    let _slot = SEARCH_SLOTS
+        .acquire()
+        .await
+        .map_err(|e| Fail::Internal(e.to_string()))?;
     match tokio::task::spawn_blocking(move || f(&index)).await {
         Ok(r) => Ok(r?),
         Err(e) => Err(Fail::Internal(e.to_string())),
