@@ -53,8 +53,10 @@ fn expr_query(fields: &Fields, expr: &Expr) -> Box<dyn Query> {
             ))
         }
         Expr::And(parts) => {
+            // A stray `&` or `–` between words has no terms; it must not empty the result.
             let mut clauses: Vec<(Occur, Box<dyn Query>)> = parts
                 .iter()
+                .filter(|p| !is_termless(p))
                 .map(|p| match p {
                     Expr::Not(inner) => (Occur::MustNot, expr_query(fields, inner)),
                     other => (Occur::Must, expr_query(fields, other)),
@@ -75,6 +77,16 @@ fn expr_query(fields: &Fields, expr: &Expr) -> Box<dyn Query> {
             (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
             (Occur::MustNot, expr_query(fields, inner)),
         ])),
+    }
+}
+
+/// True for a word or phrase that analyses to no term in either language (only punctuation).
+fn is_termless(expr: &Expr) -> bool {
+    match expr {
+        Expr::Word(t) | Expr::Phrase(t) => {
+            terms(Lang::De, t).is_empty() && terms(Lang::En, t).is_empty()
+        }
+        _ => false,
     }
 }
 

@@ -116,6 +116,12 @@ fn stemming_and_umlaut_folding_find_each_other() {
     assert_eq!(titles(&f.index, "Verwaltungen"), both);
     assert_eq!(titles(&f.index, "verwaltung"), both);
     assert_eq!(
+        titles(&f.index, "Verwaltung & –"),
+        both,
+        "punctuation is ignored"
+    );
+    assert!(titles(&f.index, "&").is_empty());
+    assert_eq!(
         titles(&f.index, "Zustaendigkeit"),
         ["Brandenburg setzt das OZG um"]
     );
