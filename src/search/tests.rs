@@ -294,3 +294,42 @@ fn rebuilds_when_missing_corrupt_stale_or_of_another_version() {
         .expect("upsert");
     assert_eq!(reopen().num_docs(), 5);
 }
+
+#[tokio::test]
+async fn committer_makes_additions_visible_and_stops_on_signal() {
+    let f = fixture();
+    let index = std::sync::Arc::new(f.index);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let task = spawn_committer(index.clone(), Duration::from_millis(20), stop_rx);
+    index
+        .add(&article(
+            "https://a.example/c",
+            "Glasfaser",
+            "Ausbau",
+            (2024, 1, 1),
+        ))
+        .expect("add");
+    let q = query::parse("Glasfaser").expect("q");
+    let mut visible = false;
+    for _ in 0..500 {
+        if index.count(&q).expect("count") == 1 {
+            visible = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(visible, "committed by the background task");
+    // A last addition is committed when the stop signal arrives.
+    index
+        .add(&article(
+            "https://a.example/d",
+            "Glasfaser zwei",
+            "",
+            (2024, 1, 2),
+        ))
+        .expect("add");
+    stop_tx.send(true).expect("stop");
+    task.await.expect("committer ends");
+    assert_eq!(index.count(&q).expect("count"), 2);
+    assert_eq!(index.pending(), 0);
+}
