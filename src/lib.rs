@@ -14,6 +14,7 @@ pub mod extract;
 pub mod fetch;
 pub mod model;
 pub mod opml;
+pub mod search;
 pub mod store;
 pub mod syndication;
 pub mod telemetry;

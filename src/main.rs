@@ -62,6 +62,45 @@ enum Command {
     Retag,
     /// Print one day's digest (text or HTML), or mail it now with --send.
     Digest(cli::digest::DigestArgs),
+    /// Search the stored articles (words, "phrases", AND/OR/-, keyword:, land:, from:, ...).
+    Search {
+        /// The query; several words are joined with spaces. Put `--` before a query that starts
+        /// with `-` (`govwire search -- -Bayern OZG`), or write `NOT Bayern`.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Earliest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Hits to show (1 to 100).
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=100))]
+        limit: u16,
+        /// Order of the hits.
+        #[arg(long, value_enum, default_value = "relevance")]
+        sort: cli::search::SortArg,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: cli::search::SearchFormat,
+    },
+    /// Write every article matching a query (all articles without one), newest first.
+    Export {
+        /// Output format.
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: cli::search::ExportFormat,
+        /// Only articles matching this query (same syntax as `search`).
+        #[arg(long, allow_hyphen_values = true, default_value = "")]
+        query: String,
+        /// Earliest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+    },
+    /// Rebuild the search index from the store.
+    Reindex,
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
     Extract {
         /// The URL the page was fetched from (for links and the canonical URL).
@@ -105,6 +144,37 @@ fn main() -> ExitCode {
             Command::Check(check) => cli::check::run(&args.config, check).await,
             Command::Retag => cli::retag::run(&args.config).await,
             Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
+            Command::Search {
+                query,
+                from,
+                to,
+                limit,
+                sort,
+                format,
+            } => cli::search::search(
+                &args.config,
+                cli::search::SearchArgs {
+                    query,
+                    from,
+                    to,
+                    limit: usize::from(limit),
+                    sort,
+                    format,
+                },
+            ),
+            Command::Export {
+                format,
+                query,
+                from,
+                to,
+            } => cli::search::export(
+                &args.config,
+                &[query],
+                from.as_deref(),
+                to.as_deref(),
+                format,
+            ),
+            Command::Reindex => cli::search::reindex(&args.config),
             Command::Extract {
                 url,
                 source,

@@ -108,6 +108,7 @@ fn fixture() -> Fixture {
         store.upsert(a).expect("upsert");
     }
     let state = AppState {
+        search: None,
         store,
         sources: vec![
             source("bmi", "Bundesministerium des Innern"),

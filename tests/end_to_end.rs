@@ -114,6 +114,7 @@ async fn crawl_store_serve_and_recrawl() {
         sources: config.sources.clone(),
         keywords: config.keywords.clone(),
         site_title: "govwire".into(),
+        search: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

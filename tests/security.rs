@@ -85,6 +85,7 @@ async fn crawled_site() -> Site {
         sources: config.sources.clone(),
         keywords: config.keywords.clone(),
         site_title: "govwire <Test>".into(),
+        search: None,
     });
     Site {
         _dir: dir,

@@ -134,6 +134,7 @@ async fn reprints_cluster_regions_filter_and_watchlist_changes_retag() {
         sources: config.sources.clone(),
         keywords: config.keywords.clone(),
         site_title: "govwire".into(),
+        search: None,
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -5,6 +5,7 @@ pub mod crawl;
 pub mod digest;
 pub mod extract;
 pub mod retag;
+pub mod search;
 pub mod serve;
 pub mod sources;
 
@@ -101,5 +102,63 @@ pub async fn retag_if_changed(crawler: Arc<Crawler>) {
         Ok(Ok(_)) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "re-tagging failed; keeping the old tags"),
         Err(e) => tracing::warn!(error = %e, "re-tagging task failed"),
+    }
+}
+
+/// Opens the search index under `data_dir/index` on the blocking pool, rebuilding it from the
+/// store when it is missing, damaged, of another version or out of step. A failure is logged and
+/// gives `None`: search is then unavailable (503) but nothing else stops.
+pub async fn open_index(config: &Config, store: &Store) -> Option<Arc<govwire::search::Index>> {
+    let dir = config.settings.data_dir.join("index");
+    let store = store.clone();
+    let opened = tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        let index = govwire::search::Index::open_or_rebuild(&dir, &store);
+        (index, started.elapsed(), dir)
+    })
+    .await;
+    match opened {
+        Ok((Ok(index), took, _)) => {
+            tracing::info!(
+                documents = index.num_docs(),
+                ms = took.as_millis() as u64,
+                "search index ready"
+            );
+            Some(Arc::new(index))
+        }
+        Ok((Err(e), _, dir)) => {
+            tracing::error!(error = %e, dir = %dir.display(), "search index unavailable");
+            None
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "search index task failed");
+            None
+        }
+    }
+}
+
+/// Makes the crawler add every article it stores or re-tags to `index` (committed by the
+/// caller: periodically in `serve`, once at the end of `crawl` and `retag`).
+pub fn feed_index(crawler: &Crawler, index: Option<&Arc<govwire::search::Index>>) {
+    let Some(index) = index.cloned() else {
+        return;
+    };
+    crawler.on_stored(Box::new(move |article| {
+        if let Err(e) = index.add(article) {
+            tracing::warn!(error = %e, id = %article.id, "could not index article");
+        }
+    }));
+}
+
+/// Commits pending index additions on the blocking pool; logs a failure (the next start's count
+/// check rebuilds the index if a commit was lost).
+pub async fn commit_index(index: Option<&Arc<govwire::search::Index>>) {
+    let Some(index) = index.cloned() else {
+        return;
+    };
+    match tokio::task::spawn_blocking(move || index.commit()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "search index commit failed"),
+        Err(e) => tracing::warn!(error = %e, "search index commit task failed"),
     }
 }

@@ -8,8 +8,11 @@ use std::process::ExitCode;
 pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let config = super::load_config(config_path)?;
     let store = super::open_store(&config)?;
-    let crawler = super::crawler(&config, store)?;
+    let crawler = super::crawler(&config, store.clone())?;
+    let index = super::open_index(&config, &store).await;
+    super::feed_index(&crawler, index.as_ref());
     let report = tokio::task::spawn_blocking(move || crawler.retag()).await??;
+    super::commit_index(index.as_ref()).await;
     println!(
         "{} article(s) read, {} changed, {} newly clustered",
         report.scanned, report.changed, report.clustered

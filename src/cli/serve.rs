@@ -46,9 +46,13 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    let mut current = Generation::start(&config, &store, crawl)?;
+    let index = super::open_index(&config, &store).await;
+    let mut current = Generation::start(&config, &store, index.clone(), crawl)?;
     let routes = Arc::new(RwLock::new(current.router.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
+    let committer = index
+        .clone()
+        .map(|i| govwire::search::spawn_committer(i, Duration::from_secs(5), stop_rx.clone()));
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(
         axum::serve(listener, swappable(routes.clone()))
@@ -68,7 +72,7 @@ pub async fn run(
                     Err(e) => error!("configuration NOT reloaded, keeping the running one: {e:#}"),
                     Ok(new) => {
                         current.stop().await;
-                        match Generation::start(&new, &store, crawl) {
+                        match Generation::start(&new, &store, index.clone(), crawl) {
                             Ok(next) => {
                                 current = next;
                                 *routes.write().unwrap_or_else(|p| p.into_inner()) =
@@ -78,7 +82,7 @@ pub async fn run(
                             }
                             Err(e) => {
                                 error!("reloaded configuration could not start: {e:#}; restarting the old one");
-                                current = Generation::start(&config, &store, crawl)?;
+                                current = Generation::start(&config, &store, index.clone(), crawl)?;
                             }
                         }
                     }
@@ -89,6 +93,10 @@ pub async fn run(
     info!("shutting down: finishing in-flight work");
     current.stop().await;
     let _ = stop_tx.send(true);
+    if let Some(task) = committer {
+        // The committer commits what the last crawls added, then returns.
+        let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
+    }
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
     store.flush_async().await?;
     info!("store flushed; bye");
@@ -105,14 +113,21 @@ struct Generation {
 }
 
 impl Generation {
-    fn start(config: &Config, store: &Store, crawl: bool) -> anyhow::Result<Generation> {
+    fn start(
+        config: &Config,
+        store: &Store,
+        index: Option<Arc<govwire::search::Index>>,
+        crawl: bool,
+    ) -> anyhow::Result<Generation> {
+        let crawler = super::crawler(config, store.clone())?;
+        super::feed_index(&crawler, index.as_ref());
         let state = Arc::new(AppState {
             store: store.clone(),
             sources: config.sources.clone(),
             keywords: config.keywords.clone(),
             site_title: "govwire".into(),
+            search: index,
         });
-        let crawler = super::crawler(config, store.clone())?;
         let (stop, stop_rx) = watch::channel(false);
         let scheduler = crawl.then(|| {
             let (crawler, sources) = (crawler.clone(), config.sources.clone());

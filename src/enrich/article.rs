@@ -72,7 +72,10 @@ mod tests {
             ),
             ("", ""),
             ("OZG", "EfA in Sachsen-Anhalt"),
-            ("Hamburg startet Pilot", "Die Kommunen in Brandenburg warten noch."),
+            (
+                "Hamburg startet Pilot",
+                "Die Kommunen in Brandenburg warten noch.",
+            ),
         ];
         for (title, text) in docs {
             let e = enrich(&list, title, text);

@@ -17,6 +17,7 @@ mod observe;
 mod pages;
 mod params;
 mod scope;
+pub mod search;
 mod story;
 mod templates;
 mod view;
@@ -44,6 +45,8 @@ pub struct AppState {
     pub keywords: Vec<Keyword>,
     /// Site name shown in headers and feed titles.
     pub site_title: String,
+    /// The full-text index; `None` serves search and trends as 503.
+    pub search: Option<Arc<crate::search::Index>>,
 }
 
 /// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback.
@@ -73,6 +76,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(observe::metrics))
         .merge(digest::routes())
+        .merge(search::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(observe::record))
         .layer(axum::middleware::from_fn(observe::limit_uri))

@@ -249,9 +249,13 @@ pub async fn sources(State(state): State<Arc<AppState>>) -> Result<Html<String>,
     Ok(Html(template.render()?))
 }
 
-/// `/healthz`: `ok` if the store answers.
+/// `/healthz`: `ok` if the store answers and the search index (when configured) opens a
+/// searcher; otherwise a 500 naming what failed.
 pub async fn healthz(State(state): State<Arc<AppState>>) -> Result<&'static str, WebError> {
     read(&state, |store| store.count()).await?;
+    if let Some(index) = state.search.clone() {
+        tokio::task::spawn_blocking(move || index.num_docs()).await?;
+    }
     Ok("ok")
 }
 

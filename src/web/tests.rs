@@ -149,6 +149,7 @@ fn fixture() -> Fixture {
             Keyword::new("E-Akte", vec![]),
         ],
         site_title: "govwire".into(),
+        search: None,
     };
     Fixture {
         _dir: dir,

@@ -1,0 +1,298 @@
+//! Search benchmark over a generated corpus of synthetic German articles.
+//!
+//! ```sh
+//! cargo run --release --example search_bench            # 100,000 articles
+//! cargo run --release --example search_bench -- 1000000 # 1,000,000 articles
+//! ```
+//!
+//! Indexes the articles through `Index::add` + one `commit` (the index only: the articles are
+//! not written to sled, so hits carry no snippet), then runs 300 queries of each kind —
+//! a single word, a two-word phrase, and a word with a Land filter and a date range — through
+//! `Index::search` (top 20, total count and facet counts, as `/search` does) and prints the
+//! indexing rate and the median and 99th-percentile latency per kind.
+
+use std::time::{Duration, Instant};
+
+use chrono::{TimeZone, Utc};
+use govwire::model::{Article, ArticleId, Land, Level};
+use govwire::search::{Index, query};
+use govwire::store::Store;
+
+/// Words with a domain meaning, mixed into the text at a fixed rate.
+const DOMAIN: [&str; 24] = [
+    "Verwaltung",
+    "Verwaltungen",
+    "Digitalisierung",
+    "Onlinezugangsgesetz",
+    "OZG",
+    "Registermodernisierung",
+    "Bürgerportal",
+    "Zuständigkeit",
+    "Kommune",
+    "Landkreis",
+    "Ministerium",
+    "Förderung",
+    "Breitband",
+    "Servicekonto",
+    "E-Akte",
+    "Datenschutz",
+    "Schnittstelle",
+    "Plattform",
+    "Antrag",
+    "Leistungen",
+    "Behörden",
+    "Umsetzung",
+    "Modernisierung",
+    "Infrastruktur",
+];
+
+const SYLLABLES: [&str; 32] = [
+    "ver", "wal", "tung", "be", "hör", "de", "an", "trag", "lan", "des", "kreis", "stadt", "amt",
+    "bür", "ger", "da", "ten", "netz", "werk", "schul", "ge", "setz", "ord", "nung", "zu", "stän",
+    "dig", "keit", "rat", "haus", "mit", "tel",
+];
+
+/// xorshift64*: deterministic, fast, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    /// Roughly Zipf-distributed index below `n` (small indexes much more frequent).
+    fn zipf(&mut self, n: usize) -> usize {
+        let u = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
+        ((n as f64).powf(u) as usize).saturating_sub(1).min(n - 1)
+    }
+}
+
+fn vocabulary(rng: &mut Rng, n: usize) -> Vec<String> {
+    let mut words = Vec::with_capacity(n);
+    while words.len() < n {
+        let parts = 2 + rng.below(3);
+        let mut w = String::new();
+        for _ in 0..parts {
+            w.push_str(SYLLABLES[rng.below(SYLLABLES.len())]);
+        }
+        let mut c = w.chars();
+        let w = match c.next() {
+            Some(f) if rng.below(3) == 0 => f.to_uppercase().collect::<String>() + c.as_str(),
+            _ => w,
+        };
+        words.push(w);
+    }
+    words
+}
+
+fn article(i: usize, rng: &mut Rng, vocab: &[String]) -> Article {
+    let words = 80 + rng.below(220);
+    let mut text = String::with_capacity(words * 9);
+    for k in 0..words {
+        if k > 0 {
+            text.push(if rng.below(12) == 0 { '.' } else { ' ' });
+            if text.ends_with('.') {
+                text.push(' ');
+            }
+        }
+        if rng.below(25) == 0 {
+            text.push_str(DOMAIN[rng.below(DOMAIN.len())]);
+        } else {
+            text.push_str(&vocab[rng.zipf(vocab.len())]);
+        }
+    }
+    let title: Vec<&str> = (0..6)
+        .map(|_| vocab[rng.zipf(vocab.len())].as_str())
+        .collect();
+    let url = format!("https://bench.example/{i}");
+    let day = Utc
+        .with_ymd_and_hms(2018, 1, 1, 8, 0, 0)
+        .single()
+        .expect("date")
+        + chrono::Duration::minutes(rng.below(8 * 365 * 24 * 60) as i64);
+    let keywords = ["OZG", "Registermodernisierung", "Onlinezugangsgesetz"]
+        .iter()
+        .filter(|k| text.contains(**k))
+        .map(|k| k.to_string())
+        .collect();
+    Article {
+        id: ArticleId::from_url(&url),
+        source_id: format!("quelle-{}", rng.below(60)),
+        url,
+        title: title.join(" "),
+        kicker: None,
+        published: Some(day),
+        first_seen: day,
+        updated: day,
+        author: None,
+        lang: Some("de".into()),
+        summary: None,
+        text,
+        tags: vec![],
+        keywords,
+        level: Level::ALL[rng.below(4)],
+        land: Some(Land::ALL[rng.below(16)]),
+        lands_mentioned: vec![Land::ALL[rng.below(16)]],
+        cluster: None,
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn run(index: &Index, name: &str, queries: &[String], facets: bool) {
+    // One warm-up pass, then the measured pass.
+    for q in queries {
+        let q = query::parse(q).expect("bench query parses");
+        index.search_with(&q, 0, 20, facets).expect("search");
+    }
+    let mut times = Vec::with_capacity(queries.len());
+    let mut hits = 0usize;
+    for text in queries {
+        let q = query::parse(text).expect("bench query parses");
+        let t = Instant::now();
+        let h = index.search_with(&q, 0, 20, facets).expect("search");
+        times.push(t.elapsed());
+        hits += h.total;
+    }
+    times.sort();
+    println!(
+        "{name:<9} n={:<4} median {:>8.3} ms   p99 {:>8.3} ms   mean hits {}",
+        times.len(),
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        hits / queries.len().max(1)
+    );
+}
+
+fn main() {
+    let n: usize = std::env::args()
+        .nth(1)
+        .map(|a| a.parse().expect("article count"))
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let index = Index::open_or_rebuild(&dir.path().join("index"), &store).expect("index");
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let vocab = vocabulary(&mut rng, 20_000);
+
+    let cpu_before = cpu_seconds();
+    let started = Instant::now();
+    let mut generating = Duration::ZERO;
+    let mut phrases = Vec::new();
+    for i in 0..n {
+        let g = Instant::now();
+        let a = article(i, &mut rng, &vocab);
+        generating += g.elapsed();
+        if i % (n / 300).max(1) == 0 && phrases.len() < 300 {
+            let w: Vec<&str> = a.text.split_whitespace().collect();
+            let at = rng.below(w.len().saturating_sub(2).max(1));
+            if let [x, y] = &w[at..at + 2] {
+                let clean = |s: &str| s.trim_matches('.').to_string();
+                phrases.push(format!("\"{} {}\"", clean(x), clean(y)));
+            }
+        }
+        index.add(&a).expect("add");
+    }
+    let added = started.elapsed();
+    index.commit().expect("commit");
+    let total = started.elapsed();
+    let cpu = cpu_seconds() - cpu_before;
+    let indexing = total - generating;
+    println!(
+        "indexed {n} articles: {:.1} s including commit ({:.1} s generating excluded), {:.0} articles/s; commit {:.1} s",
+        indexing.as_secs_f64(),
+        generating.as_secs_f64(),
+        n as f64 / indexing.as_secs_f64(),
+        (total - added).as_secs_f64()
+    );
+    println!(
+        "process CPU time for generating + indexing: {cpu:.1} s ({:.0} articles per CPU second; \
+         the machine is shared, so wall time overstates the cost)",
+        n as f64 / cpu
+    );
+    println!(
+        "index size: {:.0} MiB",
+        dir_size(&dir.path().join("index")) as f64 / (1 << 20) as f64
+    );
+
+    let mut words: Vec<String> = (0..300)
+        .map(|k| {
+            if k % 3 == 0 {
+                DOMAIN[rng.below(DOMAIN.len())].to_string()
+            } else {
+                vocab[rng.zipf(vocab.len())].clone()
+            }
+        })
+        .collect();
+    let filtered: Vec<String> = words
+        .iter()
+        .map(|w| {
+            format!(
+                "{w} land:{} from:2021-01-01 to:2022-12-31",
+                Land::ALL[rng.below(16)].code()
+            )
+        })
+        .collect();
+    println!("top 20 + total + facet counts (as /search):");
+    run(&index, "word", &words, true);
+    run(&index, "phrase", &phrases, true);
+    run(&index, "filtered", &filtered, true);
+    println!("top 20 + total, no facets (as /api/search could, or the CLI):");
+    run(&index, "word", &words, false);
+    run(&index, "phrase", &phrases, false);
+    run(&index, "filtered", &filtered, false);
+    words.truncate(100);
+    let sorted: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+    let mut by_date = Vec::new();
+    for w in &sorted {
+        let mut q = query::parse(w).expect("parses");
+        q.sort = govwire::search::Sort::Date;
+        let t = Instant::now();
+        index.search(&q, 0, 20).expect("search");
+        by_date.push(t.elapsed());
+    }
+    by_date.sort();
+    println!(
+        "word, newest first n={:<4} median {:>8.3} ms   p99 {:>8.3} ms",
+        by_date.len(),
+        percentile(&by_date, 0.5).as_secs_f64() * 1e3,
+        percentile(&by_date, 0.99).as_secs_f64() * 1e3
+    );
+}
+
+/// User + system CPU time of this process so far (Linux `/proc/self/stat`, 100 ticks/s).
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // After the `)`: state is field 0, utime field 11, stime field 12.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
+        .unwrap_or(0)
+}

@@ -1,0 +1,459 @@
+//! Full-text search over the stored articles: a tantivy index under `<data_dir>/index/`,
+//! German and English analysis, a small query language, facets, snippets and trend counts.
+//!
+//! The store is the source of truth; this index is derived from it and can always be thrown
+//! away. [`Index::open_or_rebuild`] rebuilds it when it is missing, unreadable, of another
+//! [`schema::SCHEMA_VERSION`] or holds a different number of articles than the store. Articles
+//! arriving while serving are added with [`Index::add`] (replace by id) and become visible at
+//! the next [`Index::commit`], which [`spawn_committer`] does periodically. This module reads
+//! the store (for rebuilds and snippets) but never writes it.
+
+mod collect;
+mod compile;
+pub mod export;
+pub mod query;
+pub mod schema;
+pub mod trends;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Directory, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+
+use crate::model::{Article, ArticleId};
+use crate::store::{Store, StoreError};
+
+pub use collect::{Counts, Facets};
+pub use query::{Expr, Query, QueryError, Sort};
+use schema::{Fields, Lang};
+
+/// Largest page of hits one search returns.
+pub const MAX_LIMIT: usize = 100;
+/// Deepest offset a search may start at (deep pages cost a full top-k over everything before).
+pub const MAX_OFFSET: usize = 10_000;
+/// Characters of text a snippet shows at most.
+pub const SNIPPET_CHARS: usize = 240;
+/// Memory the index writer may buffer before it flushes a segment.
+const WRITER_BUDGET: usize = 64 << 20;
+/// File in the index folder holding the schema version.
+const VERSION_FILE: &str = "govwire-index-version";
+
+/// Everything the search index can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The query text is malformed or over a limit; the message is for the user.
+    #[error("{0}")]
+    Query(#[from] QueryError),
+    /// Asked for a page beyond [`MAX_OFFSET`].
+    #[error(
+        "Diese Seite liegt zu weit hinten: höchstens {MAX_OFFSET} Treffer lassen sich durchblättern. Bitte die Suche eingrenzen."
+    )]
+    TooDeep,
+    /// tantivy failed (I/O, corrupt files, writer lock held by another process).
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The index folder cannot be opened.
+    #[error("search index folder: {0}")]
+    Dir(#[from] tantivy::directory::error::OpenDirectoryError),
+    /// Reading or writing the index folder failed.
+    #[error("search index folder {path}: {source}")]
+    Io {
+        /// The path that failed.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// Reading the store failed (rebuild, snippets).
+    #[error("store: {0}")]
+    Store(#[from] StoreError),
+    /// A thread holding the writer panicked.
+    #[error("search index writer is poisoned by an earlier panic")]
+    Poisoned,
+}
+
+impl SearchError {
+    /// True when the error is the user's (malformed query, page too deep): show it, as a 400.
+    pub fn is_user_error(&self) -> bool {
+        matches!(self, SearchError::Query(_) | SearchError::TooDeep)
+    }
+}
+
+/// One search hit.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// The article.
+    pub id: ArticleId,
+    /// BM25 score (0 when sorted by date).
+    pub score: f32,
+    /// A piece of the text with the matched words in `<b>`; everything else HTML-escaped.
+    pub snippet_html: String,
+    /// The stored article, if the store still has it.
+    pub article: Option<Article>,
+}
+
+/// A page of hits with the total and facet counts of all matches.
+#[derive(Debug, Clone)]
+pub struct Hits {
+    /// Number of matching articles.
+    pub total: usize,
+    /// The requested page.
+    pub items: Vec<Hit>,
+    /// Counts per source, keyword and Land over all matches.
+    pub facets: Facets,
+}
+
+/// The open search index.
+pub struct Index {
+    index: tantivy::Index,
+    fields: Fields,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    store: Store,
+    pending: AtomicU64,
+}
+
+impl Index {
+    /// Opens the index in `dir`, rebuilding it from `store` when it is missing, unreadable, of
+    /// another schema version, or holds a different number of articles than the store.
+    /// Blocking; a rebuild reads every stored article.
+    pub fn open_or_rebuild(dir: &Path, store: &Store) -> Result<Index, SearchError> {
+        // tantivy can panic (not only fail) on truncated files; a corrupt derived index must
+        // only cost a rebuild.
+        let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Index::open_existing(dir, store)
+        }));
+        match opened {
+            Ok(Ok(Some(index))) => return Ok(index),
+            Ok(Ok(None)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "search index unreadable; rebuilding"),
+            Err(_) => tracing::warn!("search index corrupt (reading it panicked); rebuilding"),
+        }
+        let index = Index::create(dir, store)?;
+        let n = index.reindex(store)?;
+        tracing::info!(articles = n, dir = %dir.display(), "search index rebuilt");
+        Ok(index)
+    }
+
+    /// The index in `dir` if it is current; `None` if it should be rebuilt.
+    fn open_existing(dir: &Path, store: &Store) -> Result<Option<Index>, SearchError> {
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
+        if version.as_deref().map(str::trim) != Some(&schema::SCHEMA_VERSION.to_string()) {
+            return Ok(None);
+        }
+        let index = tantivy::Index::open_in_dir(dir)?;
+        let fields = Fields::new();
+        if index.schema() != fields.schema {
+            return Ok(None);
+        }
+        let opened = Index::wrap(index, fields, store)?;
+        let docs = opened.reader.searcher().num_docs();
+        if docs != store.count()? {
+            tracing::info!(
+                indexed = docs,
+                stored = store.count()?,
+                "search index out of step with the store"
+            );
+            return Ok(None);
+        }
+        Ok(Some(opened))
+    }
+
+    /// A new, empty index in `dir` (anything there before is removed).
+    fn create(dir: &Path, store: &Store) -> Result<Index, SearchError> {
+        let io = |source| SearchError::Io {
+            path: dir.to_path_buf(),
+            source,
+        };
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(io)?;
+        }
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let fields = Fields::new();
+        let index = tantivy::Index::create_in_dir(dir, fields.schema.clone())?;
+        Index::wrap(index, fields, store)
+    }
+
+    fn wrap(index: tantivy::Index, fields: Fields, store: &Store) -> Result<Index, SearchError> {
+        schema::register(index.tokenizers());
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer(WRITER_BUDGET)?;
+        Ok(Index {
+            index,
+            fields,
+            reader,
+            writer: Mutex::new(writer),
+            store: store.clone(),
+            pending: AtomicU64::new(0),
+        })
+    }
+
+    /// Adds `article`, replacing any earlier version with the same id. Visible after the next
+    /// [`Index::commit`]. Cheap: the writer buffers in memory.
+    pub fn add(&self, article: &Article) -> Result<(), SearchError> {
+        let doc = self.fields.document(article);
+        let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        writer.delete_term(Term::from_field_u64(self.fields.id, article.id.0));
+        writer.add_document(doc)?;
+        self.pending.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Number of additions not yet committed.
+    pub fn pending(&self) -> u64 {
+        self.pending.load(Ordering::Relaxed)
+    }
+
+    /// Makes every addition durable and visible to searches. Blocking (fsync).
+    pub fn commit(&self) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let before = self.pending.swap(0, Ordering::Relaxed);
+        if let Err(e) = writer.commit() {
+            self.pending.fetch_add(before, Ordering::Relaxed);
+            return Err(e.into());
+        }
+        drop(writer);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces the whole index with every article of `store`, commits, and marks the folder
+    /// with the schema version. Returns the number of articles indexed. Blocking.
+    pub fn reindex(&self, store: &Store) -> Result<u64, SearchError> {
+        let mut n = 0;
+        {
+            let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            writer.delete_all_documents()?;
+            for article in store.iter_articles() {
+                let article = match article {
+                    Ok(a) => a,
+                    Err(StoreError::Decode { key, source }) => {
+                        tracing::warn!(%key, error = %source, "unreadable article skipped");
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
+                writer.add_document(self.fields.document(&article))?;
+                n += 1;
+            }
+        }
+        self.commit()?;
+        let dir = self.index.directory();
+        dir.atomic_write(
+            Path::new(VERSION_FILE),
+            schema::SCHEMA_VERSION.to_string().as_bytes(),
+        )
+        .map_err(|source| SearchError::Io {
+            path: PathBuf::from(VERSION_FILE),
+            source,
+        })?;
+        Ok(n)
+    }
+
+    /// Number of searchable (committed) articles.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The page `offset..offset+limit` of the hits of `q` (limit capped at [`MAX_LIMIT`]),
+    /// with the total and facet counts of all matches, snippets and stored articles.
+    pub fn search(&self, q: &Query, offset: usize, limit: usize) -> Result<Hits, SearchError> {
+        self.search_with(q, offset, limit, true)
+    }
+
+    /// Like [`Index::search`]; with `facets` false the facet counts stay empty, which saves
+    /// reading three fast fields per match (most of the cost of a query matching much).
+    pub fn search_with(
+        &self,
+        q: &Query,
+        offset: usize,
+        limit: usize,
+        facets: bool,
+    ) -> Result<Hits, SearchError> {
+        if offset > MAX_OFFSET {
+            return Err(SearchError::TooDeep);
+        }
+        let limit = limit.clamp(1, MAX_LIMIT);
+        let searcher = self.reader.searcher();
+        let query = compile::compile(&self.fields, q);
+        let top = TopDocs::with_limit(limit).and_offset(offset);
+        let (docs, total, facets): (Vec<(f32, tantivy::DocAddress)>, usize, Facets) = match q.sort {
+            Sort::Relevance => searcher.search(
+                &query,
+                &(top.order_by_score(), Count, collect::FacetCollector(facets)),
+            )?,
+            Sort::Date => {
+                let (docs, total, facets) = searcher.search(
+                    &query,
+                    &(
+                        top.order_by_fast_field::<i64>("published", Order::Desc),
+                        Count,
+                        collect::FacetCollector(facets),
+                    ),
+                )?;
+                let docs = docs.into_iter().map(|(_, d)| (0.0, d)).collect();
+                (docs, total, facets)
+            }
+        };
+        let snippets = Snippets::new(&searcher, query.as_ref(), &self.fields)?;
+        let mut items = Vec::with_capacity(docs.len());
+        for (score, addr) in docs {
+            let ids = searcher
+                .segment_reader(addr.segment_ord)
+                .fast_fields()
+                .u64("id")?;
+            let Some(raw) = ids.first(addr.doc_id) else {
+                continue;
+            };
+            let id = ArticleId(raw);
+            let article = self.store.get(id)?;
+            let snippet_html = article
+                .as_ref()
+                .map(|a| snippets.html(a))
+                .unwrap_or_default();
+            items.push(Hit {
+                id,
+                score,
+                snippet_html,
+                article,
+            });
+        }
+        Ok(Hits {
+            total,
+            items,
+            facets,
+        })
+    }
+
+    /// Number of articles matching `q`.
+    pub fn count(&self, q: &Query) -> Result<usize, SearchError> {
+        let query = compile::compile(&self.fields, q);
+        Ok(self.reader.searcher().search(&query, &Count)?)
+    }
+
+    /// Every match of `q` as (sort time in Unix seconds, id), newest first (ties by id). Holds
+    /// 16 bytes per match, never articles: exports stream the articles from the store.
+    pub fn matches(&self, q: &Query) -> Result<Vec<(i64, ArticleId)>, SearchError> {
+        let query = compile::compile(&self.fields, q);
+        let mut all = self
+            .reader
+            .searcher()
+            .search(&query, &collect::MatchCollector)?;
+        all.sort_unstable_by(|a, b| b.cmp(a));
+        Ok(all.into_iter().map(|(t, id)| (t, ArticleId(id))).collect())
+    }
+
+    /// The store this index was built from (for streaming matches).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+}
+
+/// Snippet generators for the German and English text fields of one query.
+struct Snippets {
+    de: SnippetGenerator,
+    en: SnippetGenerator,
+}
+
+impl Snippets {
+    fn new(
+        searcher: &tantivy::Searcher,
+        query: &dyn tantivy::query::Query,
+        fields: &Fields,
+    ) -> Result<Snippets, SearchError> {
+        let make = |lang| -> Result<SnippetGenerator, SearchError> {
+            let mut g = SnippetGenerator::create(searcher, query, fields.text(lang).text)?;
+            g.set_max_num_chars(SNIPPET_CHARS);
+            Ok(g)
+        };
+        Ok(Snippets {
+            de: make(Lang::De)?,
+            en: make(Lang::En)?,
+        })
+    }
+
+    /// The snippet of `article`, or the start of its text when no query word is in it.
+    fn html(&self, article: &Article) -> String {
+        let generator = match Lang::of(article.lang.as_deref()) {
+            Lang::De => &self.de,
+            Lang::En => &self.en,
+        };
+        let text = match article.summary.as_deref() {
+            Some(s) if !s.trim().is_empty() => format!("{s}\n\n{}", article.text),
+            _ => article.text.clone(),
+        };
+        let snippet = generator.snippet(&text);
+        if snippet.highlighted().is_empty() {
+            let start: String = text.chars().take(SNIPPET_CHARS).collect();
+            return mark(&start, &[]);
+        }
+        mark(snippet.fragment(), snippet.highlighted())
+    }
+}
+
+/// `fragment` HTML-escaped, with each of the byte `ranges` wrapped in `<b>…</b>`. Ranges that
+/// overlap an earlier one or do not fall on character boundaries are skipped, so the output is
+/// always well-formed.
+pub fn mark(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut ranges: Vec<_> = ranges.to_vec();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut out = String::with_capacity(fragment.len() + 16);
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at
+            || r.end <= r.start
+            || r.end > fragment.len()
+            || !fragment.is_char_boundary(r.start)
+            || !fragment.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&crate::syndication::html_escape(&fragment[at..r.start]));
+        out.push_str("<b>");
+        out.push_str(&crate::syndication::html_escape(&fragment[r.start..r.end]));
+        out.push_str("</b>");
+        at = r.end;
+    }
+    out.push_str(&crate::syndication::html_escape(&fragment[at..]));
+    out
+}
+
+/// Commits `index` every `every` while there are pending additions, and once more when `stop`
+/// turns true; then returns. Commits run on the blocking pool. For `govwire serve`, together
+/// with `crawler.on_stored(Box::new(move |a| { let _ = index.add(a); }))`.
+pub fn spawn_committer(
+    index: std::sync::Arc<Index>,
+    every: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            let stopping = tokio::select! {
+                _ = tick.tick() => false,
+                r = stop.wait_for(|s| *s) => { let _ = r; true }
+            };
+            if index.pending() > 0 {
+                let idx = index.clone();
+                match tokio::task::spawn_blocking(move || idx.commit()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "search index commit failed"),
+                    Err(e) => tracing::warn!(error = %e, "search index commit task failed"),
+                }
+            }
+            if stopping {
+                return;
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests;

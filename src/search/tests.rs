@@ -1,0 +1,335 @@
+//! Index behaviour over a real sled store in a temp dir: analysis, filters, sorting, replace by
+//! id, snippets, and rebuilding when the folder is missing, corrupt or stale.
+
+use chrono::{TimeZone, Utc};
+
+use super::*;
+use crate::model::{Land, Level};
+
+fn article(url: &str, title: &str, text: &str, day: (i32, u32, u32)) -> Article {
+    let t = Utc
+        .with_ymd_and_hms(day.0, day.1, day.2, 10, 0, 0)
+        .single()
+        .expect("date");
+    Article {
+        id: ArticleId::from_url(url),
+        source_id: "bmi".into(),
+        url: url.into(),
+        title: title.into(),
+        kicker: None,
+        published: Some(t),
+        first_seen: t,
+        updated: t,
+        author: None,
+        lang: Some("de".into()),
+        summary: None,
+        text: text.into(),
+        tags: vec![],
+        keywords: vec![],
+        level: Level::Bund,
+        land: None,
+        lands_mentioned: vec![],
+        cluster: None,
+    }
+}
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    store: Store,
+    index: Index,
+    index_dir: PathBuf,
+}
+
+fn corpus() -> Vec<Article> {
+    let mut ozg = article(
+        "https://a.example/ozg",
+        "Brandenburg setzt das OZG um",
+        "Die Verwaltung digitalisiert Leistungen. Die Zuständigkeit liegt beim Land.",
+        (2021, 3, 4),
+    );
+    ozg.keywords = vec!["OZG".into()];
+    ozg.land = Some(Land::BB);
+    ozg.level = Level::Land;
+    ozg.source_id = "bb".into();
+    ozg.lands_mentioned = vec![Land::BE];
+    ozg.tags = vec!["Digitale  Verwaltung".into()];
+    let mut reg = article(
+        "https://a.example/reg",
+        "Registermodernisierung kommt voran",
+        "Der Bund modernisiert die Register. Mehrere Verwaltungen sind beteiligt.",
+        (2022, 6, 1),
+    );
+    reg.keywords = vec!["Registermodernisierung".into()];
+    let mut en = article(
+        "https://a.example/en",
+        "Digital administrations in Europe",
+        "The administrations of several countries share registers.",
+        (2020, 1, 15),
+    );
+    en.lang = Some("en".into());
+    let hostile = article(
+        "https://a.example/x",
+        "Sicherheit <script>",
+        "Warnung: <script>alert(1)</script> in der Verwaltung & anderswo.",
+        (2019, 5, 5),
+    );
+    vec![ozg, reg, en, hostile]
+}
+
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    for a in corpus() {
+        store.upsert(&a).expect("upsert");
+    }
+    let index_dir = dir.path().join("index");
+    let index = Index::open_or_rebuild(&index_dir, &store).expect("index");
+    Fixture {
+        _dir: dir,
+        store,
+        index,
+        index_dir,
+    }
+}
+
+fn titles(index: &Index, text: &str) -> Vec<String> {
+    let mut q = query::parse(text).expect("query parses");
+    q.sort = Sort::Date;
+    index
+        .search(&q, 0, 50)
+        .expect("search")
+        .items
+        .into_iter()
+        .map(|h| h.article.expect("stored").title)
+        .collect()
+}
+
+#[test]
+fn stemming_and_umlaut_folding_find_each_other() {
+    let f = fixture();
+    // `Verwaltungen` finds `Verwaltung` and the other way round.
+    let both = [
+        "Registermodernisierung kommt voran",
+        "Brandenburg setzt das OZG um",
+        "Sicherheit <script>",
+    ];
+    assert_eq!(titles(&f.index, "Verwaltungen"), both);
+    assert_eq!(titles(&f.index, "verwaltung"), both);
+    assert_eq!(
+        titles(&f.index, "Verwaltung & –"),
+        both,
+        "punctuation is ignored"
+    );
+    assert!(titles(&f.index, "&").is_empty());
+    assert_eq!(
+        titles(&f.index, "Zustaendigkeit"),
+        ["Brandenburg setzt das OZG um"]
+    );
+    assert_eq!(
+        titles(&f.index, "Zuständigkeiten"),
+        ["Brandenburg setzt das OZG um"]
+    );
+    // English articles are stemmed in English.
+    assert_eq!(
+        titles(&f.index, "administration"),
+        ["Digital administrations in Europe"]
+    );
+}
+
+#[test]
+fn phrases_booleans_and_filters() {
+    let f = fixture();
+    assert_eq!(titles(&f.index, "\"Register modernisiert\"").len(), 0);
+    assert_eq!(
+        titles(&f.index, "\"modernisiert die Register\""),
+        ["Registermodernisierung kommt voran"]
+    );
+    assert_eq!(
+        titles(&f.index, "Verwaltung -OZG"),
+        ["Registermodernisierung kommt voran", "Sicherheit <script>"]
+    );
+    assert_eq!(
+        titles(&f.index, "OZG OR Registermodernisierung"),
+        [
+            "Registermodernisierung kommt voran",
+            "Brandenburg setzt das OZG um"
+        ]
+    );
+    let only_ozg = ["Brandenburg setzt das OZG um"];
+    for q in [
+        "keyword:ozg",
+        "land:BB",
+        "mentions:be",
+        "level:land",
+        "source:bb",
+        "tag:\"digitale verwaltung\"",
+        "Verwaltung from:2021-01-01 to:2021-12-31",
+        "from:2021-03-04 to:2021-03-04",
+    ] {
+        assert_eq!(titles(&f.index, q), only_ozg, "{q}");
+    }
+    assert_eq!(
+        titles(&f.index, "lang:en"),
+        ["Digital administrations in Europe"]
+    );
+    assert_eq!(titles(&f.index, "to:2019").len(), 1);
+    assert_eq!(titles(&f.index, "").len(), 4);
+    assert_eq!(titles(&f.index, "-keyword:OZG").len(), 3);
+}
+
+#[test]
+fn totals_facets_and_relevance() {
+    let f = fixture();
+    let q = query::parse("Verwaltung").expect("parses");
+    let hits = f.index.search(&q, 0, 1).expect("search");
+    assert_eq!(hits.total, 3);
+    assert_eq!(hits.items.len(), 1);
+    assert!(hits.items[0].score > 0.0);
+    assert_eq!(
+        hits.facets.sources,
+        vec![("bmi".to_string(), 2), ("bb".to_string(), 1)]
+    );
+    assert_eq!(
+        hits.facets.keywords,
+        vec![
+            ("OZG".to_string(), 1),
+            ("Registermodernisierung".to_string(), 1)
+        ]
+    );
+    assert_eq!(hits.facets.lands, vec![("BB".to_string(), 1)]);
+    // A title match ranks above a text-only match.
+    let q = query::parse("Registermodernisierung").expect("parses");
+    let hits = f.index.search(&q, 0, 10).expect("search");
+    assert_eq!(hits.total, 1);
+    assert!(matches!(
+        f.index.search(&q, MAX_OFFSET + 1, 10),
+        Err(SearchError::TooDeep)
+    ));
+}
+
+#[test]
+fn snippets_mark_matches_and_escape_everything_else() {
+    let f = fixture();
+    let q = query::parse("Warnung").expect("parses");
+    let hits = f.index.search(&q, 0, 10).expect("search");
+    let html = &hits.items[0].snippet_html;
+    assert!(html.contains("<b>Warnung</b>"), "{html}");
+    assert!(html.contains("&lt;script&gt;"), "{html}");
+    assert!(!html.contains("<script"), "{html}");
+    assert!(html.contains("&amp;"), "{html}");
+    assert_eq!(mark("a<b", &[0..1, 0..1, 2..9]), "<b>a</b>&lt;b");
+    assert_eq!(
+        mark("äx", std::slice::from_ref(&(1..2))),
+        "äx",
+        "range inside a character is skipped"
+    );
+}
+
+#[test]
+fn add_replaces_by_id_and_commit_makes_it_visible() {
+    let f = fixture();
+    let mut a = corpus().remove(0);
+    a.title = "Neuer Titel über Glasfaser".into();
+    f.index.add(&a).expect("add");
+    assert_eq!(titles(&f.index, "Glasfaser").len(), 0, "not before commit");
+    assert_eq!(f.index.pending(), 1);
+    f.index.commit().expect("commit");
+    assert_eq!(f.index.pending(), 0);
+    assert_eq!(
+        f.index
+            .count(&query::parse("Glasfaser").expect("q"))
+            .expect("count"),
+        1
+    );
+    assert_eq!(f.index.num_docs(), 4, "replaced, not duplicated");
+    let matches = f.index.matches(&Query::default()).expect("matches");
+    assert_eq!(matches.len(), 4);
+    assert!(matches.windows(2).all(|w| w[0].0 >= w[1].0), "newest first");
+}
+
+#[test]
+fn rebuilds_when_missing_corrupt_stale_or_of_another_version() {
+    let f = fixture();
+    let Fixture {
+        _dir,
+        store,
+        index,
+        index_dir,
+    } = f;
+    drop(index);
+    let reopen = || Index::open_or_rebuild(&index_dir, &store).expect("reopen");
+    // Current: opened as is.
+    assert_eq!(reopen().num_docs(), 4);
+    // Deleted folder.
+    std::fs::remove_dir_all(&index_dir).expect("rm");
+    assert_eq!(reopen().num_docs(), 4);
+    // Corrupt meta.json.
+    std::fs::write(index_dir.join("meta.json"), b"{ not json").expect("corrupt");
+    assert_eq!(reopen().num_docs(), 4);
+    // Corrupt segment files.
+    for entry in std::fs::read_dir(&index_dir).expect("ls") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "idx" || e == "term") {
+            std::fs::write(&path, b"garbage").expect("corrupt segment");
+        }
+    }
+    let idx = reopen();
+    assert_eq!(
+        idx.count(&query::parse("Verwaltung").expect("q"))
+            .expect("count"),
+        3
+    );
+    drop(idx);
+    // Older schema version.
+    std::fs::write(index_dir.join(VERSION_FILE), "0").expect("version");
+    assert_eq!(reopen().num_docs(), 4);
+    // Store grew behind the index's back.
+    store
+        .upsert(&article(
+            "https://a.example/new",
+            "Neu",
+            "Text",
+            (2023, 1, 1),
+        ))
+        .expect("upsert");
+    assert_eq!(reopen().num_docs(), 5);
+}
+
+#[tokio::test]
+async fn committer_makes_additions_visible_and_stops_on_signal() {
+    let f = fixture();
+    let index = std::sync::Arc::new(f.index);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let task = spawn_committer(index.clone(), Duration::from_millis(20), stop_rx);
+    index
+        .add(&article(
+            "https://a.example/c",
+            "Glasfaser",
+            "Ausbau",
+            (2024, 1, 1),
+        ))
+        .expect("add");
+    let q = query::parse("Glasfaser").expect("q");
+    let mut visible = false;
+    for _ in 0..500 {
+        if index.count(&q).expect("count") == 1 {
+            visible = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(visible, "committed by the background task");
+    // A last addition is committed when the stop signal arrives.
+    index
+        .add(&article(
+            "https://a.example/d",
+            "Glasfaser zwei",
+            "",
+            (2024, 1, 2),
+        ))
+        .expect("add");
+    stop_tx.send(true).expect("stop");
+    task.await.expect("committer ends");
+    assert_eq!(index.count(&q).expect("count"), 2);
+    assert_eq!(index.pending(), 0);
+}
