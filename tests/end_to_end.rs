@@ -130,6 +130,20 @@ async fn crawl_store_serve_and_recrawl() {
     assert_eq!(status, 200);
     assert!(page.contains("Kooperationsvereinbarung"));
     assert!(page.contains(&bb.url), "links the original");
+    let (status, listing) = common::get(&format!("{web}/keywords")).await;
+    assert_eq!(status, 200);
+    let bp = store
+        .by_keyword("BayernPortal", 0, 100)
+        .expect("kw")
+        .items
+        .len();
+    assert!(bp > 0);
+    assert!(
+        listing.contains(&format!(
+            ">BayernPortal</a> <span class=\"count\">{bp} Artikel</span>"
+        )),
+        "{listing}"
+    );
     let (status, kw) = common::get(&format!("{web}/keyword/BayernPortal")).await;
     assert_eq!(status, 200);
     assert!(kw.contains("Bayern und Brandenburg kooperieren"));

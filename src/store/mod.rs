@@ -336,6 +336,17 @@ impl Store {
         self.page(&self.by_keyword, &keys::prefix(keyword), offset, limit)
     }
 
+    /// How many stored articles carry the watched keyword `keyword` (counts index keys; no
+    /// article is read).
+    pub fn keyword_count(&self, keyword: &str) -> Result<u64, StoreError> {
+        let mut n = 0;
+        for key in self.by_keyword.scan_prefix(keys::prefix(keyword)).keys() {
+            key?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
     /// Newest articles carrying a site tag first (matched by [`tag_key`]).
     pub fn by_tag(&self, tag: &str, offset: usize, limit: usize) -> Result<Page, StoreError> {
         self.page(&self.by_tag, &keys::prefix(&tag_key(tag)), offset, limit)

@@ -199,11 +199,21 @@ fn parse_id(raw: &str) -> Option<ArticleId> {
         .flatten()
 }
 
-/// `/keywords`: the watchlist.
+/// `/keywords`: the watchlist, with the number of stored articles per keyword.
 pub async fn keywords(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
+    let names: Vec<String> = state.keywords.iter().map(|k| k.name.clone()).collect();
+    let counts: Vec<u64> = read(&state, move |store| {
+        names.iter().map(|n| store.keyword_count(n)).collect()
+    })
+    .await?;
     let template = KeywordsPage {
         layout: Layout::new(&state.site_title, "Beobachtete Stichwörter", Some("")),
-        keywords: state.keywords.iter().map(KeywordRow::new).collect(),
+        keywords: state
+            .keywords
+            .iter()
+            .zip(counts)
+            .map(|(k, n)| KeywordRow::new(k, n))
+            .collect(),
     };
     Ok(Html(template.render()?))
 }

@@ -225,16 +225,35 @@ pub struct KeywordRow {
     pub chip: Chip,
     /// Aliases, comma-separated (may be empty).
     pub aliases: String,
+    /// Stored articles carrying the keyword.
+    pub count: u64,
+    /// Its trend chart (`/trends?q=keyword:…`).
+    pub trend_href: String,
 }
 
 impl KeywordRow {
-    /// The row of `keyword`.
-    pub fn new(keyword: &Keyword) -> KeywordRow {
+    /// The row of `keyword` with `count` stored articles.
+    pub fn new(keyword: &Keyword, count: u64) -> KeywordRow {
         KeywordRow {
             chip: Chip::keyword(&keyword.name),
             aliases: keyword.aliases.join(", "),
+            count,
+            trend_href: trend_href(&keyword.name),
         }
     }
+}
+
+/// `/trends?q=keyword:NAME` (quoted when the name has spaces).
+fn trend_href(name: &str) -> String {
+    let q = if name.contains(char::is_whitespace) {
+        format!("keyword:\"{name}\"")
+    } else {
+        format!("keyword:{name}")
+    };
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("q", &q)
+        .finish();
+    format!("/trends?{query}")
 }
 
 /// A source with its health.
@@ -363,6 +382,19 @@ mod tests {
         ];
         for (text, want) in cases {
             assert_eq!(paragraphs(text), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn keyword_trend_links_are_valid_queries() {
+        for name in ["OZG", "E-Akte Bund", "Zuständigkeit"] {
+            let href = trend_href(name);
+            let query = href.strip_prefix("/trends?").expect("trends link");
+            let q = url::form_urlencoded::parse(query.as_bytes())
+                .find(|(k, _)| k == "q")
+                .map(|(_, v)| v.into_owned())
+                .expect("q");
+            assert!(crate::search::query::parse(&q).is_ok(), "{name}: {q}");
         }
     }
 
