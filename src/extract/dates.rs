@@ -482,12 +482,16 @@ mod tests {
         assert_eq!(&text[span], "03.02.2021");
         // A timestamp right at the cap still parses in full.
         let stamp = "2021-03-01T09:00:00.123456789+01:00";
+        let hm = |d: Option<DateTime<Utc>>| {
+            d.map(|d| d.with_timezone(&Berlin).format("%H:%M").to_string())
+        };
+        assert_eq!(
+            hm(find_date("2021-03-01T09:00:00+01:00 Text")),
+            Some("09:00".into())
+        );
         let got = find_date(&format!("x {stamp} 2020-01-01T00:00:00 y"));
         assert_eq!(got, parse_date(stamp));
-        assert_eq!(
-            got.map(|d| d.with_timezone(&Berlin).format("%H:%M").to_string()),
-            Some("09:00".to_string())
-        );
+        assert_eq!(hm(got), Some("09:00".into()));
     }
 
     #[test]
