@@ -18,6 +18,10 @@ use chrono_tz::Europe::Berlin;
 pub const MAX_PARSE_LEN: usize = 256;
 /// `find_date` scans at most this many bytes of free text.
 pub const MAX_SCAN: usize = 64 * 1024;
+/// Longest timestamp read after an ISO date (`2020-12-11T10:00:00.123456789+01:00` is 35).
+/// The cap keeps `find_date` linear: without it, every ISO-looking date in a run of
+/// `2020-13-11 2020-13-11 …` re-read the whole rest of the text (found with the fuzz targets).
+const MAX_STAMP: usize = 40;
 
 /// Parses a string that is (or plainly labels) one date: `11.12.2020`, `[11.12.2020]`,
 /// `Veröffentlicht am 03.02.2021`, `Stand: 14.01.2021`, `Montag, 6. Oktober 2025`,
@@ -140,15 +144,28 @@ fn scan_iso(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
     if c.peek_digit() {
         return None;
     }
-    // A full timestamp first; else the date alone.
+    // An impossible date (`2020-13-11`) cannot start a valid timestamp either: stop here.
+    let date_only = make(i32::try_from(y).ok()?, m, d, None)?;
+    // A full timestamp first (dropping words after it, e.g. `… 10:00:00 Text`, one space at a
+    // time); else the date alone.
     if matches!(c.peek(), Some(b'T' | b' ')) {
-        let end = c.scan_while(|b| b.is_ascii_digit() || b":.+-TZ ".contains(&b));
-        let candidate = text.get(i..end).unwrap_or_default().trim_end();
-        if let Some(dt) = parse_machine(candidate) {
-            return Some((dt, i + candidate.len()));
+        let end = c.scan_while(i + MAX_STAMP, |b| {
+            b.is_ascii_digit() || b":.+-TZ ".contains(&b)
+        });
+        let mut candidate = text.get(i..end).unwrap_or_default().trim_end();
+        loop {
+            if let Some(dt) = parse_machine(candidate) {
+                return Some((dt, i + candidate.len()));
+            }
+            match candidate.rfind(' ') {
+                Some(cut) if i + cut > date_end => {
+                    candidate = candidate.get(..cut).unwrap_or_default().trim_end();
+                }
+                _ => break,
+            }
         }
     }
-    Some((make(i32::try_from(y).ok()?, m, d, None)?, date_end))
+    Some((date_only, date_end))
 }
 
 /// `11.12.2020`, `1.2.21`, `03.02.2021, 14:30 Uhr`.
@@ -289,8 +306,9 @@ impl<'a> Cur<'a> {
         (count >= min).then_some(n)
     }
 
-    fn scan_while(&mut self, f: impl Fn(u8) -> bool) -> usize {
-        while self.peek().is_some_and(&f) {
+    /// Advances while `f` holds, but not past byte `limit`; returns the new position.
+    fn scan_while(&mut self, limit: usize, f: impl Fn(u8) -> bool) -> usize {
+        while self.pos < limit && self.peek().is_some_and(&f) {
             self.pos += 1;
         }
         self.pos
@@ -451,6 +469,29 @@ mod tests {
         for cut in 0.."11. Dezember 2020".len() {
             let _ = parse_date(&"11. Dezember 2020"[..cut]);
         }
+    }
+
+    #[test]
+    fn runs_of_impossible_iso_dates_are_skipped() {
+        // Found with the fuzz targets (issue 10): each `2020-13-11` used to scan the rest of
+        // the text as a possible timestamp, quadratic over 64 KiB. The date after them must
+        // still be found.
+        let text = format!("{}am 03.02.2021", "2020-13-11 ".repeat(5_000));
+        let (d, span) = find_date_span(&text).unwrap_or_default();
+        assert_eq!(berlin_day(d), "2021-02-03");
+        assert_eq!(&text[span], "03.02.2021");
+        // A timestamp right at the cap still parses in full.
+        let stamp = "2021-03-01T09:00:00.123456789+01:00";
+        let hm = |d: Option<DateTime<Utc>>| {
+            d.map(|d| d.with_timezone(&Berlin).format("%H:%M").to_string())
+        };
+        assert_eq!(
+            hm(find_date("2021-03-01T09:00:00+01:00 Text")),
+            Some("09:00".into())
+        );
+        let got = find_date(&format!("x {stamp} 2020-01-01T00:00:00 y"));
+        assert_eq!(got, parse_date(stamp));
+        assert_eq!(hm(got), Some("09:00".into()));
     }
 
     #[test]
