@@ -53,7 +53,7 @@ struct DigestPage {
 }
 
 /// `/digest`: today in Europe/Berlin, so far.
-async fn today(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebError> {
+async fn today(State(state): State<Arc<AppState>>) -> Result<DigestHtml, WebError> {
     page(state, berlin_date(Utc::now())).await
 }
 
@@ -61,7 +61,7 @@ async fn today(State(state): State<Arc<AppState>>) -> Result<Html<String>, WebEr
 async fn day(
     State(state): State<Arc<AppState>>,
     path: Result<Path<String>, PathRejection>,
-) -> Result<Html<String>, WebError> {
+) -> Result<DigestHtml, WebError> {
     let raw = path_param(path)?;
     let date = parse_date(&raw).ok_or_else(|| {
         WebError::BadRequest(
@@ -86,7 +86,10 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()
 }
 
-async fn page(state: Arc<AppState>, date: NaiveDate) -> Result<Html<String>, WebError> {
+/// A digest page with the policy that lets its e-mail markup's inline styles apply.
+type DigestHtml = ([(axum::http::HeaderName, &'static str); 1], Html<String>);
+
+async fn page(state: Arc<AppState>, date: NaiveDate) -> Result<DigestHtml, WebError> {
     let digest = digest_of(&state, date).await?;
     let today = berlin_date(Utc::now());
     let prev = date.pred_opt().unwrap_or(date);
@@ -106,7 +109,13 @@ async fn page(state: Arc<AppState>, date: NaiveDate) -> Result<Html<String>, Web
         next_label: next.map(german_date).unwrap_or_default(),
         digest,
     };
-    Ok(Html(template.render()?))
+    Ok((
+        [(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            super::assets::CSP_INLINE_STYLES,
+        )],
+        Html(template.render()?),
+    ))
 }
 
 fn day_path(date: NaiveDate) -> String {
