@@ -615,8 +615,8 @@ const PALETTE: [&str; 8] = [
 impl Chart {
     /// Lays out `trend` as a line chart.
     pub fn new(trend: &Trend) -> Chart {
-        let (width, height) = (860.0, 340.0);
-        let (left, right, top, bottom) = (56.0, 840.0, 16.0, 290.0);
+        let (width, height) = (640.0, 300.0);
+        let (left, right, top, bottom) = (52.0, 612.0, 16.0, 250.0);
         let n = trend.periods.len();
         let max = trend
             .series
