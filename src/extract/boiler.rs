@@ -240,7 +240,12 @@ fn verdict(node: DomNode<'_>) -> Option<bool> {
     if role.as_deref().is_some_and(|r| BOILER_ROLES.contains(&r)) {
         return Some(true);
     }
-    if matches!(name, "header" | "footer" | "aside" | "form" | "dialog") || boiler_class(node) {
+    // A heading's id is often made from its own words (`nav_nur_die_folie`): class/id words
+    // say nothing about headings, and the block holding a boilerplate heading is caught anyway.
+    let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    if matches!(name, "header" | "footer" | "aside" | "form" | "dialog")
+        || (!heading && boiler_class(node))
+    {
         return Some(false);
     }
     None
@@ -358,6 +363,25 @@ mod tests {
                 .find(|n| tag(*n) == Some("div"));
             assert_eq!(div.map(boiler_class), Some(want), "{html}");
         }
+    }
+
+    #[test]
+    fn headings_are_not_judged_by_their_id() {
+        let doc = Html::parse_document(
+            "<body><h3 id=\"nav_weiter_im_text\">Weiter im Text</h3><div class=\"nav\">x</div></body>",
+        );
+        let h3 = doc
+            .tree
+            .root()
+            .descendants()
+            .find(|n| tag(*n) == Some("h3"));
+        let div = doc
+            .tree
+            .root()
+            .descendants()
+            .find(|n| tag(*n) == Some("div"));
+        assert_eq!(h3.map(verdict), Some(None));
+        assert_eq!(div.map(verdict), Some(Some(false)));
     }
 
     #[test]
