@@ -35,8 +35,16 @@ pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
     let Some(top) = best(&scores, doc) else {
         return boiler::tidy(paragraphs(root, &|_| false));
     };
-    let content = with_siblings(doc, top, &scores, &stats);
-    let removed = conditional_removals(doc, &content, &stats);
+    let chosen = promote(doc, top, &scores);
+    let content = with_siblings(doc, chosen, &scores, &stats);
+    let mut removed = conditional_removals(doc, &content, &stats);
+    // The best-scoring container stays, even when a promoted ancestor now holds it.
+    if let Some(node) = doc.tree.get(top) {
+        removed.remove(&top);
+        for anc in node.ancestors() {
+            removed.remove(&anc.id());
+        }
+    }
     let skip = |n: DomNode<'_>| removed.contains(&n.id());
     let mut out = Vec::new();
     for id in content {
@@ -115,6 +123,79 @@ fn best(scores: &HashMap<NodeId, f64>, doc: &Html) -> Option<NodeId> {
         .max_by(|a, b| a.1.total_cmp(b.1).then_with(|| b.0.cmp(a.0)))
         .map(|(id, _)| *id)
         .or_else(|| scores.keys().next().copied())
+}
+
+/// How many of the best containers may pull the choice up to an ancestor they share.
+const TOP_CANDIDATES: usize = 5;
+
+/// Moves the choice from `top` up to an ancestor when the article is spread over several
+/// containers (readability's rules): an ancestor of `top` that also holds at least three other
+/// near-best containers, else the first ancestor scoring higher than the one below it (before
+/// scores fall under a third of `top`'s), and finally past wrappers that hold only `top`.
+fn promote(doc: &Html, top: NodeId, scores: &HashMap<NodeId, f64>) -> NodeId {
+    let Some(top_node) = doc.tree.get(top) else {
+        return top;
+    };
+    let top_score = scores.get(&top).copied().unwrap_or(0.0);
+    if top_score <= 0.0 {
+        return top;
+    }
+    let is_root = |n: DomNode<'_>| !matches!(tag(n), Some(t) if t != "html" && t != "body");
+    let mut ranked: Vec<(NodeId, f64)> = scores.iter().map(|(id, s)| (*id, *s)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let close: Vec<NodeId> = ranked
+        .iter()
+        .filter(|(id, s)| *id != top && *s >= top_score * 0.75)
+        .take(TOP_CANDIDATES - 1)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut chosen = top_node;
+    if close.len() >= 3 {
+        for anc in top_node.ancestors() {
+            if is_root(anc) {
+                break;
+            }
+            let holding = close
+                .iter()
+                .filter(|id| {
+                    doc.tree
+                        .get(**id)
+                        .is_some_and(|c| c.ancestors().any(|a| a.id() == anc.id()))
+                })
+                .count();
+            if holding >= 3 {
+                chosen = anc;
+                break;
+            }
+        }
+    }
+    if chosen.id() == top {
+        let threshold = top_score / 3.0;
+        let mut last = top_score;
+        for anc in top_node.ancestors() {
+            if is_root(anc) {
+                break;
+            }
+            let Some(&s) = scores.get(&anc.id()) else {
+                continue;
+            };
+            if s < threshold {
+                break;
+            }
+            if s > last {
+                chosen = anc;
+                break;
+            }
+            last = s;
+        }
+    }
+    while let Some(parent) = chosen.parent() {
+        if is_root(parent) || parent.children().filter(|c| tag(*c).is_some()).count() != 1 {
+            break;
+        }
+        chosen = parent;
+    }
+    chosen.id()
 }
 
 /// The top container plus siblings that look like more of the same article.
@@ -243,6 +324,46 @@ mod tests {
             text,
             "Ein langer Text ohne Absätze, der direkt im div steht, wie bei alten Seiten.\nUnd eine zweite Zeile, ebenfalls lang genug."
         );
+    }
+
+    #[test]
+    fn article_spread_over_sibling_blocks_is_kept_whole() {
+        // Four sections, each in its own wrapper: each section scores best on its own, but
+        // the region holding all four is the article.
+        let para = |w: &str| {
+            format!(
+                "<p>{w} ist ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, damit er zählt.</p>"
+            )
+        };
+        let sections: String = ["Eins", "Zwei", "Drei", "Vier"]
+            .iter()
+            .map(|w| {
+                format!(
+                    "<div class=\"wrap\"><div class=\"block\">{}{}</div></div>",
+                    para(w),
+                    para(&format!("{w}b"))
+                )
+            })
+            .collect();
+        let html = page(&format!(
+            "<div class=\"region\">{sections}</div><div class=\"other\"><p>Kurz.</p></div>"
+        ));
+        let text = main_text(&html);
+        for w in ["Eins ist", "Zweib ist", "Drei ist", "Vierb ist"] {
+            assert!(text.contains(w), "{w} missing in {text}");
+        }
+        assert!(!text.contains("Kurz."), "{text}");
+    }
+
+    #[test]
+    fn promotion_keeps_the_best_container_itself() {
+        // The best block is wrapped in a teaser-classed box (conditionally removable); moving
+        // up past the single-child wrappers must not drop the block itself.
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"wrap\"><div class=\"teaser-box\"><div class=\"desc\">{para}{para}</div></div></div>"
+        ));
+        assert!(main_text(&html).contains("Ein Absatz mit genug Text"));
     }
 
     #[test]
