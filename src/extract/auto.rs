@@ -216,9 +216,11 @@ fn with_siblings(
     // spread over sibling blocks is caught anyway, because their parent then scores highest.
     let threshold = (top_score * 0.5).max(10.0);
     let mut out = Vec::new();
+    let mut before_top = true;
     for sib in parent.children() {
         if sib.id() == top {
             out.push(top);
+            before_top = false;
             continue;
         }
         let Some(s) = stats.get(&sib.id()) else {
@@ -230,11 +232,42 @@ fn with_siblings(
         let keep = sib_score >= threshold
             || (is_p && s.text > 80 && ld < 0.25)
             || (is_p && s.text > 0 && ld == 0.0 && s.ends_sentence);
+        if !keep && before_top && is_intro(sib, s) {
+            out.extend(lead_paragraphs(sib, stats));
+            continue;
+        }
         if keep && tag(sib).is_some() {
             out.push(sib.id());
         }
     }
     out
+}
+
+/// Most text an article's intro block (headline, lead) may have.
+const MAX_INTRO_CHARS: u32 = 1_000;
+
+/// Whether a block just before the main text is the article's intro: it holds the `<h1>`
+/// (and usually the lead paragraph beside it), is short and has few links.
+fn is_intro(node: DomNode<'_>, s: &Stats) -> bool {
+    s.text > 0
+        && s.text <= MAX_INTRO_CHARS
+        && s.link_density() < 0.25
+        && node.descendants().any(|d| tag(d) == Some("h1"))
+}
+
+/// The lead paragraphs of an intro block: sentence-ending `<p>`s without links, so that
+/// datelines, kickers and the headline (shown separately) stay out.
+fn lead_paragraphs(intro: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+    intro
+        .descendants()
+        .filter(|d| tag(*d) == Some("p"))
+        .filter(|d| {
+            stats
+                .get(&d.id())
+                .is_some_and(|s| s.text >= MIN_PARAGRAPH_CHARS && s.link == 0 && s.ends_sentence)
+        })
+        .map(|d| d.id())
+        .collect()
 }
 
 /// Elements inside the content that look like link lists, forms or widgets rather than text.
@@ -353,6 +386,22 @@ mod tests {
             assert!(text.contains(w), "{w} missing in {text}");
         }
         assert!(!text.contains("Kurz."), "{text}");
+    }
+
+    #[test]
+    fn lead_in_the_intro_block_before_the_body_is_kept() {
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"article\"><div class=\"intro\"><p class=\"dateline\">21.01.2022 Meldung</p>\
+             <h1>Überschrift</h1><p class=\"lead\">Der Vorspann fasst die Meldung in einem \
+             Satz zusammen.</p></div><div class=\"body\">{para}{para}{para}{para}</div></div>\
+             <div class=\"after\"><h1>Anderes</h1><p>Nicht dazugehörig, steht danach.</p></div>"
+        ));
+        let text = main_text(&html);
+        assert!(text.starts_with("Der Vorspann fasst"), "{text}");
+        for bad in ["Meldung\n", "Überschrift", "Nicht dazugehörig"] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
     }
 
     #[test]
