@@ -240,6 +240,10 @@ fn verdict(node: DomNode<'_>) -> Option<bool> {
     if role.as_deref().is_some_and(|r| BOILER_ROLES.contains(&r)) {
         return Some(true);
     }
+    // An article's own `<header>` (headline, lead) is not the page header: it holds the h1.
+    if name == "header" && !boiler_class(node) && node.descendants().any(|d| tag(d) == Some("h1")) {
+        return None;
+    }
     // A heading's id is often made from its own words (`nav_nur_die_folie`): class/id words
     // say nothing about headings, and the block holding a boilerplate heading is caught anyway.
     let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
@@ -382,6 +386,22 @@ mod tests {
             .find(|n| tag(*n) == Some("div"));
         assert_eq!(h3.map(verdict), Some(None));
         assert_eq!(div.map(verdict), Some(Some(false)));
+    }
+
+    #[test]
+    fn article_header_with_headline_is_not_boilerplate() {
+        let doc = Html::parse_document(
+            "<body><header><a href=\"/\">Logo</a></header><article><header><h1>Titel</h1>\
+             <p>Vorspann.</p></header></article><header class=\"site-nav\"><h1>Logo</h1></header></body>",
+        );
+        let verdicts: Vec<Option<bool>> = doc
+            .tree
+            .root()
+            .descendants()
+            .filter(|n| tag(*n) == Some("header"))
+            .map(verdict)
+            .collect();
+        assert_eq!(verdicts, [Some(false), None, Some(false)]);
     }
 
     #[test]
