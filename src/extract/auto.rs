@@ -217,6 +217,7 @@ fn with_siblings(
     let threshold = (top_score * 0.5).max(10.0);
     let mut out = Vec::new();
     let mut before_top = true;
+    let mut after_headline = false;
     for sib in parent.children() {
         if sib.id() == top {
             out.push(top);
@@ -232,10 +233,11 @@ fn with_siblings(
         let keep = sib_score >= threshold
             || (is_p && s.text > 80 && ld < 0.25)
             || (is_p && s.text > 0 && ld == 0.0 && s.ends_sentence);
-        if !keep && before_top && is_intro(sib, s) {
+        let holds_h1 = before_top && sib.descendants().any(|d| tag(d) == Some("h1"));
+        if !keep && before_top && (holds_h1 || after_headline) && is_intro(s) {
             out.extend(lead_paragraphs(sib, stats));
-            continue;
         }
+        after_headline |= holds_h1;
         if keep && tag(sib).is_some() {
             out.push(sib.id());
         }
@@ -246,13 +248,10 @@ fn with_siblings(
 /// Most text an article's intro block (headline, lead) may have.
 const MAX_INTRO_CHARS: u32 = 1_000;
 
-/// Whether a block just before the main text is the article's intro: it holds the `<h1>`
-/// (and usually the lead paragraph beside it), is short and has few links.
-fn is_intro(node: DomNode<'_>, s: &Stats) -> bool {
-    s.text > 0
-        && s.text <= MAX_INTRO_CHARS
-        && s.link_density() < 0.25
-        && node.descendants().any(|d| tag(d) == Some("h1"))
+/// Whether a block before the main text, holding the `<h1>` or placed between it and the main
+/// text, is short enough and has few enough links to be the article's intro (headline, lead).
+fn is_intro(s: &Stats) -> bool {
+    s.text > 0 && s.text <= MAX_INTRO_CHARS && s.link_density() < 0.25
 }
 
 /// The lead paragraphs of an intro block: sentence-ending `<p>`s without links, so that
@@ -402,6 +401,20 @@ mod tests {
         for bad in ["Meldung\n", "Überschrift", "Nicht dazugehörig"] {
             assert!(!text.contains(bad), "{bad} in {text}");
         }
+    }
+
+    #[test]
+    fn lead_between_headline_block_and_body_is_kept() {
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"news\"><div class=\"vorher\"><p>Vor der Überschrift steht das, \
+             was nicht dazugehört.</p></div><div class=\"kopf\"><h1>Überschrift</h1></div>\
+             <div class=\"lead\"><p>Der Vorspann steht in einem eigenen Block.</p></div>\
+             <div class=\"body\">{para}{para}{para}{para}</div></div>"
+        ));
+        let text = main_text(&html);
+        assert!(text.starts_with("Der Vorspann steht"), "{text}");
+        assert!(!text.contains("Vor der Überschrift"), "{text}");
     }
 
     #[test]
