@@ -117,6 +117,8 @@ const END_MARKERS: &[&str] = &[
     "more on this topic",
     "you might also like",
     "zum seitenanfang",
+    "zum weiterlesen",
+    "lesen sie auch",
 ];
 /// Words that make up print/share/mail lines (`Druckversion | PDF | Link mailen`).
 const SHARE_WORDS: &[&str] = &[
@@ -416,7 +418,12 @@ mod tests {
             "Weitere Meldungen und Beiträge aus dem Bereich Politik".into(),
             "Fremder Teaser".into(),
         ];
-        assert_eq!(tidy(paras), vec![long, "Zweiter Absatz.".to_string()]);
+        assert_eq!(
+            tidy(paras),
+            vec![long.clone(), "Zweiter Absatz.".to_string()]
+        );
+        let reading = vec![long.clone(), "Zum Weiterlesen:".into(), "Buchtipp".into()];
+        assert_eq!(tidy(reading), vec![long]);
         let marker_first = vec!["Mehr zum Thema".to_string(), "Text.".into()];
         assert_eq!(tidy(marker_first), ["Text."]);
     }
