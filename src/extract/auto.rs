@@ -35,8 +35,16 @@ pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
     let Some(top) = best(&scores, doc) else {
         return boiler::tidy(paragraphs(root, &|_| false));
     };
-    let content = with_siblings(doc, top, &scores, &stats);
-    let removed = conditional_removals(doc, &content, &stats);
+    let chosen = promote(doc, top, &scores);
+    let content = with_siblings(doc, chosen, &scores, &stats);
+    let mut removed = conditional_removals(doc, &content, &stats);
+    // The best-scoring container stays, even when a promoted ancestor now holds it.
+    if let Some(node) = doc.tree.get(top) {
+        removed.remove(&top);
+        for anc in node.ancestors() {
+            removed.remove(&anc.id());
+        }
+    }
     let skip = |n: DomNode<'_>| removed.contains(&n.id());
     let mut out = Vec::new();
     for id in content {
@@ -117,6 +125,79 @@ fn best(scores: &HashMap<NodeId, f64>, doc: &Html) -> Option<NodeId> {
         .or_else(|| scores.keys().next().copied())
 }
 
+/// How many of the best containers may pull the choice up to an ancestor they share.
+const TOP_CANDIDATES: usize = 5;
+
+/// Moves the choice from `top` up to an ancestor when the article is spread over several
+/// containers (readability's rules): an ancestor of `top` that also holds at least three other
+/// near-best containers, else the first ancestor scoring higher than the one below it (before
+/// scores fall under a third of `top`'s), and finally past wrappers that hold only `top`.
+fn promote(doc: &Html, top: NodeId, scores: &HashMap<NodeId, f64>) -> NodeId {
+    let Some(top_node) = doc.tree.get(top) else {
+        return top;
+    };
+    let top_score = scores.get(&top).copied().unwrap_or(0.0);
+    if top_score <= 0.0 {
+        return top;
+    }
+    let is_root = |n: DomNode<'_>| !matches!(tag(n), Some(t) if t != "html" && t != "body");
+    let mut ranked: Vec<(NodeId, f64)> = scores.iter().map(|(id, s)| (*id, *s)).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let close: Vec<NodeId> = ranked
+        .iter()
+        .filter(|(id, s)| *id != top && *s >= top_score * 0.75)
+        .take(TOP_CANDIDATES - 1)
+        .map(|(id, _)| *id)
+        .collect();
+    let mut chosen = top_node;
+    if close.len() >= 3 {
+        for anc in top_node.ancestors() {
+            if is_root(anc) {
+                break;
+            }
+            let holding = close
+                .iter()
+                .filter(|id| {
+                    doc.tree
+                        .get(**id)
+                        .is_some_and(|c| c.ancestors().any(|a| a.id() == anc.id()))
+                })
+                .count();
+            if holding >= 3 {
+                chosen = anc;
+                break;
+            }
+        }
+    }
+    if chosen.id() == top {
+        let threshold = top_score / 3.0;
+        let mut last = top_score;
+        for anc in top_node.ancestors() {
+            if is_root(anc) {
+                break;
+            }
+            let Some(&s) = scores.get(&anc.id()) else {
+                continue;
+            };
+            if s < threshold {
+                break;
+            }
+            if s > last {
+                chosen = anc;
+                break;
+            }
+            last = s;
+        }
+    }
+    while let Some(parent) = chosen.parent() {
+        if is_root(parent) || parent.children().filter(|c| tag(*c).is_some()).count() != 1 {
+            break;
+        }
+        chosen = parent;
+    }
+    chosen.id()
+}
+
 /// The top container plus siblings that look like more of the same article.
 fn with_siblings(
     doc: &Html,
@@ -135,9 +216,12 @@ fn with_siblings(
     // spread over sibling blocks is caught anyway, because their parent then scores highest.
     let threshold = (top_score * 0.5).max(10.0);
     let mut out = Vec::new();
+    let mut before_top = true;
+    let mut after_headline = false;
     for sib in parent.children() {
         if sib.id() == top {
             out.push(top);
+            before_top = false;
             continue;
         }
         let Some(s) = stats.get(&sib.id()) else {
@@ -149,11 +233,40 @@ fn with_siblings(
         let keep = sib_score >= threshold
             || (is_p && s.text > 80 && ld < 0.25)
             || (is_p && s.text > 0 && ld == 0.0 && s.ends_sentence);
+        let holds_h1 = before_top && sib.descendants().any(|d| tag(d) == Some("h1"));
+        if !keep && before_top && (holds_h1 || after_headline) && is_intro(s) {
+            out.extend(lead_paragraphs(sib, stats));
+        }
+        after_headline |= holds_h1;
         if keep && tag(sib).is_some() {
             out.push(sib.id());
         }
     }
     out
+}
+
+/// Most text an article's intro block (headline, lead) may have.
+const MAX_INTRO_CHARS: u32 = 1_000;
+
+/// Whether a block before the main text, holding the `<h1>` or placed between it and the main
+/// text, is short enough and has few enough links to be the article's intro (headline, lead).
+fn is_intro(s: &Stats) -> bool {
+    s.text > 0 && s.text <= MAX_INTRO_CHARS && s.link_density() < 0.25
+}
+
+/// The lead paragraphs of an intro block: sentence-ending `<p>`s without links, so that
+/// datelines, kickers and the headline (shown separately) stay out.
+fn lead_paragraphs(intro: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+    intro
+        .descendants()
+        .filter(|d| tag(*d) == Some("p"))
+        .filter(|d| {
+            stats
+                .get(&d.id())
+                .is_some_and(|s| s.text >= MIN_PARAGRAPH_CHARS && s.link == 0 && s.ends_sentence)
+        })
+        .map(|d| d.id())
+        .collect()
 }
 
 /// Elements inside the content that look like link lists, forms or widgets rather than text.
@@ -243,6 +356,76 @@ mod tests {
             text,
             "Ein langer Text ohne Absätze, der direkt im div steht, wie bei alten Seiten.\nUnd eine zweite Zeile, ebenfalls lang genug."
         );
+    }
+
+    #[test]
+    fn article_spread_over_sibling_blocks_is_kept_whole() {
+        // Four sections, each in its own wrapper: each section scores best on its own, but
+        // the region holding all four is the article.
+        let para = |w: &str| {
+            format!(
+                "<p>{w} ist ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, damit er zählt.</p>"
+            )
+        };
+        let sections: String = ["Eins", "Zwei", "Drei", "Vier"]
+            .iter()
+            .map(|w| {
+                format!(
+                    "<div class=\"wrap\"><div class=\"block\">{}{}</div></div>",
+                    para(w),
+                    para(&format!("{w}b"))
+                )
+            })
+            .collect();
+        let html = page(&format!(
+            "<div class=\"region\">{sections}</div><div class=\"other\"><p>Kurz.</p></div>"
+        ));
+        let text = main_text(&html);
+        for w in ["Eins ist", "Zweib ist", "Drei ist", "Vierb ist"] {
+            assert!(text.contains(w), "{w} missing in {text}");
+        }
+        assert!(!text.contains("Kurz."), "{text}");
+    }
+
+    #[test]
+    fn lead_in_the_intro_block_before_the_body_is_kept() {
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"article\"><div class=\"intro\"><p class=\"dateline\">21.01.2022 Meldung</p>\
+             <h1>Überschrift</h1><p class=\"lead\">Der Vorspann fasst die Meldung in einem \
+             Satz zusammen.</p></div><div class=\"body\">{para}{para}{para}{para}</div></div>\
+             <div class=\"after\"><h1>Anderes</h1><p>Nicht dazugehörig, steht danach.</p></div>"
+        ));
+        let text = main_text(&html);
+        assert!(text.starts_with("Der Vorspann fasst"), "{text}");
+        for bad in ["Meldung\n", "Überschrift", "Nicht dazugehörig"] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
+    }
+
+    #[test]
+    fn lead_between_headline_block_and_body_is_kept() {
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"news\"><div class=\"vorher\"><p>Vor der Überschrift steht das, \
+             was nicht dazugehört.</p></div><div class=\"kopf\"><h1>Überschrift</h1></div>\
+             <div class=\"lead\"><p>Der Vorspann steht in einem eigenen Block.</p></div>\
+             <div class=\"body\">{para}{para}{para}{para}</div></div>"
+        ));
+        let text = main_text(&html);
+        assert!(text.starts_with("Der Vorspann steht"), "{text}");
+        assert!(!text.contains("Vor der Überschrift"), "{text}");
+    }
+
+    #[test]
+    fn promotion_keeps_the_best_container_itself() {
+        // The best block is wrapped in a teaser-classed box (conditionally removable); moving
+        // up past the single-child wrappers must not drop the block itself.
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"wrap\"><div class=\"teaser-box\"><div class=\"desc\">{para}{para}</div></div></div>"
+        ));
+        assert!(main_text(&html).contains("Ein Absatz mit genug Text"));
     }
 
     #[test]

@@ -117,6 +117,8 @@ const END_MARKERS: &[&str] = &[
     "more on this topic",
     "you might also like",
     "zum seitenanfang",
+    "zum weiterlesen",
+    "lesen sie auch",
 ];
 /// Words that make up print/share/mail lines (`Druckversion | PDF | Link mailen`).
 const SHARE_WORDS: &[&str] = &[
@@ -240,7 +242,16 @@ fn verdict(node: DomNode<'_>) -> Option<bool> {
     if role.as_deref().is_some_and(|r| BOILER_ROLES.contains(&r)) {
         return Some(true);
     }
-    if matches!(name, "header" | "footer" | "aside" | "form" | "dialog") || boiler_class(node) {
+    // An article's own `<header>` (headline, lead) is not the page header: it holds the h1.
+    if name == "header" && !boiler_class(node) && node.descendants().any(|d| tag(d) == Some("h1")) {
+        return None;
+    }
+    // A heading's id is often made from its own words (`nav_nur_die_folie`): class/id words
+    // say nothing about headings, and the block holding a boilerplate heading is caught anyway.
+    let heading = matches!(name, "h1" | "h2" | "h3" | "h4" | "h5" | "h6");
+    if matches!(name, "header" | "footer" | "aside" | "form" | "dialog")
+        || (!heading && boiler_class(node))
+    {
         return Some(false);
     }
     None
@@ -361,6 +372,41 @@ mod tests {
     }
 
     #[test]
+    fn headings_are_not_judged_by_their_id() {
+        let doc = Html::parse_document(
+            "<body><h3 id=\"nav_weiter_im_text\">Weiter im Text</h3><div class=\"nav\">x</div></body>",
+        );
+        let h3 = doc
+            .tree
+            .root()
+            .descendants()
+            .find(|n| tag(*n) == Some("h3"));
+        let div = doc
+            .tree
+            .root()
+            .descendants()
+            .find(|n| tag(*n) == Some("div"));
+        assert_eq!(h3.map(verdict), Some(None));
+        assert_eq!(div.map(verdict), Some(Some(false)));
+    }
+
+    #[test]
+    fn article_header_with_headline_is_not_boilerplate() {
+        let doc = Html::parse_document(
+            "<body><header><a href=\"/\">Logo</a></header><article><header><h1>Titel</h1>\
+             <p>Vorspann.</p></header></article><header class=\"site-nav\"><h1>Logo</h1></header></body>",
+        );
+        let verdicts: Vec<Option<bool>> = doc
+            .tree
+            .root()
+            .descendants()
+            .filter(|n| tag(*n) == Some("header"))
+            .map(verdict)
+            .collect();
+        assert_eq!(verdicts, [Some(false), None, Some(false)]);
+    }
+
+    #[test]
     fn tidy_cuts_and_drops() {
         let long = "Ein langer Absatz ".repeat(10);
         let paras = vec![
@@ -372,7 +418,12 @@ mod tests {
             "Weitere Meldungen und Beiträge aus dem Bereich Politik".into(),
             "Fremder Teaser".into(),
         ];
-        assert_eq!(tidy(paras), vec![long, "Zweiter Absatz.".to_string()]);
+        assert_eq!(
+            tidy(paras),
+            vec![long.clone(), "Zweiter Absatz.".to_string()]
+        );
+        let reading = vec![long.clone(), "Zum Weiterlesen:".into(), "Buchtipp".into()];
+        assert_eq!(tidy(reading), vec![long]);
         let marker_first = vec!["Mehr zum Thema".to_string(), "Text.".into()];
         assert_eq!(tidy(marker_first), ["Text."]);
     }
