@@ -519,13 +519,7 @@ async fn article_from_page(
 }
 
 fn article_from_feed(c: &Candidate) -> ArticleCheck {
-    let text = c
-        .content_html
-        .as_deref()
-        .map(extract::html_fragment_to_text)
-        .filter(|t| !t.trim().is_empty())
-        .or_else(|| c.summary.clone())
-        .unwrap_or_default();
+    let text = extract::candidate_text(c);
     ArticleCheck {
         url: c.url.clone(),
         canonical: None,

@@ -39,13 +39,7 @@ pub(super) fn draft(
 
 /// A draft made only of what the feed or teaser said.
 fn from_candidate(c: &Candidate) -> Draft {
-    let text = c
-        .content_html
-        .as_deref()
-        .map(extract::html_fragment_to_text)
-        .filter(|t| !t.trim().is_empty())
-        .or_else(|| c.summary.clone())
-        .unwrap_or_default();
+    let text = extract::candidate_text(c);
     Draft {
         url: c.url.clone(),
         lang: extract::detect_language(&text, None),

@@ -36,6 +36,17 @@ pub use lang::detect_language;
 pub use listing::parse_listing;
 pub use text::html_fragment_to_text;
 
+/// The text a feed entry or teaser carries by itself: its content as plain text, else its
+/// summary (empty if neither). Used when an article page is not fetched or yields nothing.
+pub fn candidate_text(c: &crate::model::Candidate) -> String {
+    c.content_html
+        .as_deref()
+        .map(html_fragment_to_text)
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| c.summary.clone())
+        .unwrap_or_default()
+}
+
 /// Why extraction of a feed, list page or article failed.
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ExtractError {

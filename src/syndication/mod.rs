@@ -117,8 +117,8 @@ fn size_hint(articles: &[Article]) -> usize {
         .sum::<usize>()
 }
 
-/// Appends `<name>escaped text</name>`.
-fn element(out: &mut String, name: &str, text: &str) {
+/// Appends `<name>escaped text</name>` and a newline (for every XML feed we write).
+pub fn element(out: &mut String, name: &str, text: &str) {
     out.push('<');
     out.push_str(name);
     out.push('>');

@@ -26,7 +26,7 @@ use super::params::origin;
 use super::templates::Layout;
 use super::{AppState, read};
 use crate::digest::{Digest, berlin_date, build, day_window, german_date, render_html_fragment};
-use crate::syndication::{escape_attr, escape_text, http_url};
+use crate::syndication::{element, escape_attr, escape_text, http_url};
 
 /// Days in the digest feeds.
 pub const FEED_DAYS: u64 = 14;
@@ -218,16 +218,6 @@ async fn feed(
 
 fn guid(date: NaiveDate) -> String {
     format!("urn:govwire:digest:{}", date.format("%Y-%m-%d"))
-}
-
-fn element(out: &mut String, name: &str, text: &str) {
-    out.push('<');
-    out.push_str(name);
-    out.push('>');
-    escape_text(out, text);
-    out.push_str("</");
-    out.push_str(name);
-    out.push_str(">\n");
 }
 
 fn write_rss(site_title: &str, origin: &str, items: &[Item]) -> String {

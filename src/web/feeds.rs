@@ -82,76 +82,81 @@ pub async fn latest_atom(
 /// `/keyword/{name}/{file}`.
 pub async fn keyword(
     state: State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: FeedPath,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let (name, format) = scoped(path)?;
-    let scope = Scope::keyword(&state, &name)?;
-    feed(state, scope, format, &headers, &uri).await
+    scoped_feed(state, path, &headers, &uri, Scope::keyword).await
 }
 
 /// `/tag/{tag}/{file}`.
 pub async fn tag(
     state: State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: FeedPath,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let (tag, format) = scoped(path)?;
-    let scope = Scope::tag(&tag)?;
-    feed(state, scope, format, &headers, &uri).await
+    scoped_feed(state, path, &headers, &uri, |_, n| Scope::tag(n)).await
 }
 
 /// `/source/{id}/{file}`.
 pub async fn source(
     state: State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: FeedPath,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let (id, format) = scoped(path)?;
-    let scope = Scope::source(&state, &id)?;
-    feed(state, scope, format, &headers, &uri).await
+    scoped_feed(state, path, &headers, &uri, Scope::source).await
 }
 
 /// `/land/{code}/{file}`.
 pub async fn land(
     state: State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: FeedPath,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let (code, format) = scoped(path)?;
-    feed(state, Scope::land(&code)?, format, &headers, &uri).await
+    scoped_feed(state, path, &headers, &uri, |_, n| Scope::land(n)).await
 }
 
 /// `/mentions/{code}/{file}`.
 pub async fn mentions(
     state: State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: FeedPath,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let (code, format) = scoped(path)?;
-    feed(state, Scope::mentions(&code)?, format, &headers, &uri).await
+    scoped_feed(state, path, &headers, &uri, |_, n| Scope::mentions(n)).await
 }
 
 /// `/level/{level}/{file}`.
 pub async fn level(
     state: State<Arc<AppState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: FeedPath,
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, WebError> {
-    let (level, format) = scoped(path)?;
-    feed(state, Scope::level(&level)?, format, &headers, &uri).await
+    scoped_feed(state, path, &headers, &uri, |_, n| Scope::level(n)).await
+}
+
+/// The path of a scoped feed: the scope's name and the feed's file name.
+type FeedPath = Result<Path<(String, String)>, PathRejection>;
+
+/// Serves `/{kind}/{name}/{file}`: `resolve` turns the name into the scope (or a 400/404).
+async fn scoped_feed(
+    state: State<Arc<AppState>>,
+    path: FeedPath,
+    headers: &HeaderMap,
+    uri: &Uri,
+    resolve: impl FnOnce(&AppState, &str) -> Result<Scope, WebError>,
+) -> Result<Response, WebError> {
+    let (name, format) = scoped(path)?;
+    let scope = resolve(&state, &name)?;
+    feed(state, scope, format, headers, uri).await
 }
 
 /// The scope name and format from `/{kind}/{name}/{file}`.
-fn scoped(
-    path: Result<Path<(String, String)>, PathRejection>,
-) -> Result<(String, Format), WebError> {
+fn scoped(path: FeedPath) -> Result<(String, Format), WebError> {
     let Path((name, file)) = path.map_err(|_| bad_path())?;
     Ok((name, Format::from_file(&file)?))
 }
