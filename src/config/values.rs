@@ -10,32 +10,40 @@ use toml::de::DeValue;
 use super::error::Report;
 use super::walk::Fields;
 
-/// Parses `"90s"`, `"30m"`, `"2h"`, `"1d"` into a non-zero duration.
+/// Parses `"250ms"`, `"90s"`, `"30m"`, `"2h"`, `"1d"` into a non-zero duration.
+///
+/// Milliseconds exist for the per-host interval of sites one runs oneself (a mirror, a
+/// benchmark site on loopback), where one request per second would be needlessly slow.
 pub(crate) fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
     let (digits, unit) = s.split_at(split);
-    let bad = || format!("invalid duration {s:?} (expected e.g. \"90s\", \"30m\", \"2h\", \"1d\")");
+    let bad = || {
+        format!(
+            "invalid duration {s:?} (expected e.g. \"500ms\", \"90s\", \"30m\", \"2h\", \"1d\")"
+        )
+    };
     let n: u64 = digits.parse().map_err(|_| bad())?;
-    let factor = match unit.trim() {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
+    let millis_per_unit = match unit.trim() {
+        "ms" => 1,
+        "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
         _ => return Err(bad()),
     };
-    let secs = n
-        .checked_mul(factor)
+    let millis = n
+        .checked_mul(millis_per_unit)
         .ok_or_else(|| format!("duration {s:?} is too large"))?;
-    seconds(secs)
+    milliseconds(millis)
 }
 
-/// A duration of `secs` seconds, which must not be zero.
-fn seconds(secs: u64) -> Result<Duration, String> {
-    if secs == 0 {
+/// A duration of `millis` milliseconds, which must not be zero.
+fn milliseconds(millis: u64) -> Result<Duration, String> {
+    if millis == 0 {
         return Err("duration must be greater than zero".to_owned());
     }
-    Ok(Duration::from_secs(secs))
+    Ok(Duration::from_millis(millis))
 }
 
 /// Parses `"512KiB"`, `"10MiB"`, `"1GiB"`, `"2048B"` into a non-zero number of bytes.
@@ -119,7 +127,11 @@ pub(crate) fn duration_field(
             let (_, n) = f.integer(r, key)?;
             u64::try_from(n)
                 .map_err(|_| "duration must not be negative".to_owned())
-                .and_then(seconds)
+                .and_then(|secs| {
+                    secs.checked_mul(1000)
+                        .ok_or_else(|| "duration is too large".to_owned())
+                })
+                .and_then(milliseconds)
         }
         other => Err(format!(
             "expected a duration such as \"30m\" or integer seconds, found {}",
@@ -183,13 +195,16 @@ mod tests {
 
     #[test]
     fn durations() {
-        let cases: [(&str, Result<u64, &str>); 11] = [
-            ("90s", Ok(90)),
-            ("30m", Ok(1800)),
-            ("2h", Ok(7200)),
-            ("1d", Ok(86_400)),
-            (" 5 m ", Ok(300)),
+        let cases: [(&str, Result<u64, &str>); 14] = [
+            ("90s", Ok(90_000)),
+            ("30m", Ok(1_800_000)),
+            ("2h", Ok(7_200_000)),
+            ("1d", Ok(86_400_000)),
+            (" 5 m ", Ok(300_000)),
+            ("250ms", Ok(250)),
             ("0s", Err("greater than zero")),
+            ("0ms", Err("greater than zero")),
+            ("1.5s", Err("invalid duration")),
             ("30", Err("invalid duration")),
             ("m", Err("invalid duration")),
             ("1w", Err("invalid duration")),
@@ -199,7 +214,7 @@ mod tests {
         for (input, want) in cases {
             let got = parse_duration(input);
             match want {
-                Ok(secs) => assert_eq!(got, Ok(Duration::from_secs(secs)), "{input}"),
+                Ok(ms) => assert_eq!(got, Ok(Duration::from_millis(ms)), "{input}"),
                 Err(part) => {
                     let msg = got.expect_err(input);
                     assert!(msg.contains(part), "{input}: {msg}");
