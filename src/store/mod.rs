@@ -17,6 +17,8 @@
 mod keys;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
 use sled::{Transactional, Tree};
@@ -153,6 +155,8 @@ pub struct Store {
     health: Tree,
     meta: Tree,
     state: Tree,
+    /// Bumped after every committed article write; see [`Store::generation`].
+    generation: Arc<AtomicU64>,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -174,6 +178,7 @@ impl Store {
             health: db.open_tree("health")?,
             meta: db.open_tree("meta")?,
             state: db.open_tree("state")?,
+            generation: Arc::new(AtomicU64::new(0)),
             db,
         };
         store.check_schema(dir)?;
@@ -267,7 +272,21 @@ impl Store {
                 }
             },
         );
-        unwrap_tx(result)
+        let outcome = unwrap_tx(result)?;
+        if outcome != Upsert::Unchanged {
+            // After the commit: whoever reads the new number also sees the write.
+            self.generation.fetch_add(1, Ordering::Release);
+        }
+        Ok(outcome)
+    }
+
+    /// A number that changes after every article write of this process (new, changed or
+    /// re-tagged article; crawl health and bookkeeping do not count). Read it before rendering
+    /// from the store: output rendered while it still has the same value is up to date, which
+    /// is what the web view's response cache relies on. Only one process can open a store, so
+    /// no write can happen unseen.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
     }
 
     /// The article with `id`, if stored.

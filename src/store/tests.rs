@@ -218,3 +218,28 @@ fn between_lists_a_time_window_oldest_first_and_state_survives_reopen() {
     );
     assert_eq!(store.state("nothing").unwrap(), None);
 }
+
+#[test]
+fn generation_moves_on_article_writes_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Store::open(&dir.path().join("store")).unwrap();
+    let g0 = s.generation();
+    let mut a = article("https://x.test/a", 1, &[]);
+    assert_eq!(s.upsert(&a).unwrap(), Upsert::New);
+    let g1 = s.generation();
+    assert!(g1 > g0, "a new article is a write");
+    assert_eq!(s.upsert(&a).unwrap(), Upsert::Unchanged);
+    assert_eq!(s.generation(), g1, "an unchanged upsert writes nothing");
+    a.title = "Neuer Titel".into();
+    assert_eq!(s.upsert(&a).unwrap(), Upsert::Updated);
+    let g2 = s.generation();
+    assert!(g2 > g1, "a changed article is a write");
+    s.put_health("k21", &SourceHealth::default()).unwrap();
+    s.set_state("x", b"y").unwrap();
+    assert_eq!(s.generation(), g2, "bookkeeping is not an article write");
+    // Clones share the counter: the web view and the crawler hold different clones.
+    let clone = s.clone();
+    a.title = "Noch ein Titel".into();
+    clone.upsert(&a).unwrap();
+    assert!(s.generation() > g2);
+}

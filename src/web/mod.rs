@@ -10,6 +10,7 @@
 //! runtime; one `spawn_blocking` per request is cheap insurance.
 
 mod assets;
+mod cache;
 pub mod digest;
 mod error;
 mod feeds;
@@ -49,9 +50,11 @@ pub struct AppState {
     pub search: Option<Arc<crate::search::Index>>,
 }
 
-/// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback.
+/// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback, and a
+/// response cache in front of the pages that depend on the stored articles only.
 pub fn router(state: Arc<AppState>) -> Router {
     crate::telemetry::install();
+    let cache = cache::ResponseCache::new(state.store.clone());
     Router::new()
         .route("/", get(pages::index))
         .route("/article/{id}", get(pages::article))
@@ -78,6 +81,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(digest::routes())
         .merge(search::routes())
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(cache, cache::serve))
         .layer(axum::middleware::from_fn(observe::record))
         .layer(axum::middleware::from_fn(observe::limit_uri))
         .layer(axum::middleware::map_response(assets::harden))

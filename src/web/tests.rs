@@ -1,5 +1,6 @@
 //! Router tests against a real sled store in a temp dir, without a socket (`oneshot`).
 
+mod cache;
 mod feeds;
 mod pages;
 
@@ -26,6 +27,8 @@ const FILLERS: u32 = 50;
 struct Fixture {
     _dir: tempfile::TempDir,
     app: Router,
+    /// The store behind `app`, for tests that write while the router serves.
+    store: Store,
     ozg: Article,
     hostile: Article,
     js: Article,
@@ -134,7 +137,7 @@ fn fixture() -> Fixture {
     };
     store.put_health("k21", &health).expect("put health");
     let state = AppState {
-        store,
+        store: store.clone(),
         sources: vec![
             source("k21", "Kommune21", Level::Presse, None),
             source(
@@ -154,6 +157,7 @@ fn fixture() -> Fixture {
     Fixture {
         _dir: dir,
         app: router(Arc::new(state)),
+        store,
         ozg,
         hostile,
         js,
