@@ -114,6 +114,8 @@ pub struct Index {
     writer: Mutex<IndexWriter>,
     store: Store,
     pending: AtomicU64,
+    /// The index folder, for the version marker.
+    dir: PathBuf,
 }
 
 impl Index {
@@ -149,7 +151,7 @@ impl Index {
         if index.schema() != fields.schema {
             return Ok(None);
         }
-        let opened = Index::wrap(index, fields, store)?;
+        let opened = Index::wrap(index, fields, store, dir)?;
         let docs = opened.reader.searcher().num_docs();
         if docs != store.count()? {
             tracing::info!(
@@ -174,10 +176,15 @@ impl Index {
         std::fs::create_dir_all(dir).map_err(io)?;
         let fields = Fields::new();
         let index = tantivy::Index::create_in_dir(dir, fields.schema.clone())?;
-        Index::wrap(index, fields, store)
+        Index::wrap(index, fields, store, dir)
     }
 
-    fn wrap(index: tantivy::Index, fields: Fields, store: &Store) -> Result<Index, SearchError> {
+    fn wrap(
+        index: tantivy::Index,
+        fields: Fields,
+        store: &Store,
+        dir: &Path,
+    ) -> Result<Index, SearchError> {
         schema::register(index.tokenizers());
         let reader = index
             .reader_builder()
@@ -191,6 +198,7 @@ impl Index {
             writer: Mutex::new(writer),
             store: store.clone(),
             pending: AtomicU64::new(0),
+            dir: dir.to_path_buf(),
         })
     }
 
@@ -244,15 +252,14 @@ impl Index {
             }
         }
         self.commit()?;
-        let dir = self.index.directory();
-        dir.atomic_write(
-            Path::new(VERSION_FILE),
-            schema::SCHEMA_VERSION.to_string().as_bytes(),
-        )
-        .map_err(|source| SearchError::Io {
-            path: PathBuf::from(VERSION_FILE),
-            source,
-        })?;
+        // Written beside tantivy's files, not through its managed directory: tantivy's garbage
+        // collection deletes every managed file that no segment uses at the next commit, and a
+        // missing marker meant a full rebuild at every start.
+        let path = self.dir.join(VERSION_FILE);
+        let tmp = self.dir.join(format!("{VERSION_FILE}.tmp"));
+        std::fs::write(&tmp, schema::SCHEMA_VERSION.to_string())
+            .and_then(|()| std::fs::rename(&tmp, &path))
+            .map_err(|source| SearchError::Io { path, source })?;
         Ok(n)
     }
 

@@ -333,3 +333,41 @@ async fn committer_makes_additions_visible_and_stops_on_signal() {
     assert_eq!(index.count(&q).expect("count"), 2);
     assert_eq!(index.pending(), 0);
 }
+
+/// The files of the index folder, sorted (segment files change when the index is rebuilt).
+fn index_files(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_current_index_survives_later_commits_and_is_reopened_without_rebuild() {
+    let Fixture {
+        _dir,
+        store,
+        index,
+        index_dir,
+    } = fixture();
+    // What a crawl does after the first build: add, commit (tantivy collects garbage then).
+    let late = article("https://a.example/spaet", "Spät", "Nachtrag", (2024, 2, 2));
+    store.upsert(&late).expect("upsert");
+    index.add(&late).expect("add");
+    index.commit().expect("commit");
+    drop(index);
+    assert!(
+        index_dir.join(VERSION_FILE).exists(),
+        "the schema marker must outlive tantivy's garbage collection"
+    );
+    let before = index_files(&index_dir);
+    let reopened = Index::open_or_rebuild(&index_dir, &store).expect("reopen");
+    assert_eq!(reopened.num_docs(), 5);
+    assert_eq!(
+        index_files(&index_dir),
+        before,
+        "reopening must not rebuild"
+    );
+}
