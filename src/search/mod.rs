@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Directory, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+use tantivy::{IndexReader, IndexWriter, Order, ReloadPolicy, Term};
 
 use crate::model::{Article, ArticleId};
 use crate::store::{Store, StoreError};
@@ -108,7 +108,6 @@ pub struct Hits {
 
 /// The open search index.
 pub struct Index {
-    index: tantivy::Index,
     fields: Fields,
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
@@ -192,7 +191,6 @@ impl Index {
             .try_into()?;
         let writer = index.writer(WRITER_BUDGET)?;
         Ok(Index {
-            index,
             fields,
             reader,
             writer: Mutex::new(writer),
