@@ -89,9 +89,15 @@ pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
 }
 
 /// Re-tags the stored articles if the watchlist or enrichment rules changed since they were
-/// tagged; logs the outcome and never fails the caller (stale tags are better than no service).
+/// tagged (loading the story index first); logs the outcome and never fails the caller (stale
+/// tags are better than no service).
 pub async fn retag_if_changed(crawler: Arc<Crawler>) {
-    let outcome = tokio::task::spawn_blocking(move || crawler.retag_if_changed()).await;
+    let outcome = tokio::task::spawn_blocking(move || {
+        // The story index is needed by the first crawl anyway; read it here, off the runtime.
+        crawler.warm_up();
+        crawler.retag_if_changed()
+    })
+    .await;
     match outcome {
         Ok(Ok(Some(r))) if r.scanned > 0 => tracing::info!(
             scanned = r.scanned,

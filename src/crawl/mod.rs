@@ -78,7 +78,8 @@ pub struct Crawler {
     store: Store,
     watchlist: Watchlist,
     keywords: Vec<Keyword>,
-    stories: stories::Stories,
+    /// Loaded on first use ([`Crawler::warm_up`]): a server that only serves never needs it.
+    stories: std::sync::OnceLock<stories::Stories>,
     max_items: usize,
     stopping: AtomicBool,
     listener: std::sync::OnceLock<Listener>,
@@ -89,13 +90,13 @@ pub struct Crawler {
 pub type Listener = Box<dyn Fn(&crate::model::Article) + Send + Sync>;
 
 impl Crawler {
-    /// Wires a crawler; `max_items` caps the candidates taken from one listing. Reads the
-    /// stored story signatures (blocking; a few MB per 10,000 articles).
+    /// Wires a crawler; `max_items` caps the candidates taken from one listing. Cheap: the
+    /// story index is read from the store later ([`Crawler::warm_up`]).
     pub fn new(fetcher: Fetcher, store: Store, keywords: &[Keyword], max_items: usize) -> Crawler {
         crate::telemetry::install();
         Crawler {
             fetcher,
-            stories: stories::Stories::load(&store),
+            stories: std::sync::OnceLock::new(),
             store,
             watchlist: Watchlist::new(keywords),
             keywords: keywords.to_vec(),
@@ -103,6 +104,17 @@ impl Crawler {
             stopping: AtomicBool::new(false),
             listener: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Reads the stored story signatures into memory now (blocking: about a second per 100,000
+    /// articles) rather than when the first article is stored. Idempotent.
+    pub fn warm_up(&self) {
+        let _ = self.stories();
+    }
+
+    fn stories(&self) -> &stories::Stories {
+        self.stories
+            .get_or_init(|| stories::Stories::load(&self.store))
     }
 
     /// Registers the one [`Listener`]; returns false (and drops `f`) if one was set already.
@@ -133,7 +145,7 @@ impl Crawler {
             &self.store,
             &self.keywords,
             &self.watchlist,
-            &self.stories,
+            self.stories(),
             &|a| self.notify(a),
         )
     }
@@ -302,7 +314,8 @@ impl Crawler {
         };
         let draft = article::draft(source, c, page.as_ref())?;
         let (mut article, signature) = article::build(source, c, draft, &self.watchlist, now);
-        self.stories.assign(&self.store, &mut article, &signature)?;
+        self.stories()
+            .assign(&self.store, &mut article, &signature)?;
         let outcome = self.store.upsert_linked(&article, Some(&c.url))?;
         if outcome != Upsert::Unchanged {
             self.notify(&article);
