@@ -314,6 +314,12 @@ impl Crawler {
         };
         let draft = article::draft(source, c, page.as_ref())?;
         let (mut article, signature) = article::build(source, c, draft, &self.watchlist, now);
+        if let Some(known) = &known
+            && known.id == article.id
+        {
+            // An edited article stays in its story, even once it left the cluster window.
+            article.cluster = known.cluster;
+        }
         self.stories()
             .assign(&self.store, &mut article, &signature)?;
         let outcome = self.store.upsert_linked(&article, Some(&c.url))?;

@@ -17,6 +17,11 @@ use crate::store::{Store, StoreError};
 /// not change (new matching rules, region detection, clustering).
 const ENRICH_VERSION: u32 = 2;
 
+/// How many of the newest articles a new article is compared with: weeks of news for a
+/// typical installation, which bounds the crawler's memory (about 1.9 KB per article, at most
+/// twice this many) however big the archive grows. Reprints follow their original within days.
+const WINDOW: usize = enrich::DEFAULT_WINDOW;
+
 /// Store state key of the fingerprint the stored articles were tagged with.
 const FINGERPRINT_KEY: &str = "enrich:fingerprint";
 
@@ -37,17 +42,23 @@ pub(super) struct Stories {
 }
 
 impl Stories {
-    /// Rebuilds the cluster index from the signatures in `store`; unreadable or stale entries
-    /// are skipped (their articles simply attract no reprints until re-tagged).
+    /// Rebuilds the cluster index from the signatures of the newest [`WINDOW`] stored articles,
+    /// oldest first; unreadable or stale entries are skipped (their articles simply attract no
+    /// reprints until re-tagged).
     pub(super) fn load(store: &Store) -> Stories {
-        let mut index = ClusterIndex::new();
+        let mut index = ClusterIndex::new().with_window(WINDOW);
         let mut skipped = 0u64;
-        for entry in store.signatures() {
-            match entry {
-                Ok((id, cluster, bytes)) => match Signature::from_bytes(&bytes) {
+        let ids = store.newest_ids(WINDOW).unwrap_or_else(|e| {
+            warn!(error = %e, "could not list stored articles; clustering starts afresh");
+            Vec::new()
+        });
+        for id in ids.into_iter().rev() {
+            match store.signature(id) {
+                Ok(Some((cluster, bytes))) => match Signature::from_bytes(&bytes) {
                     Some(sig) => index.restore(id.0, &sig, cluster.0),
                     None => skipped += 1,
                 },
+                Ok(None) => skipped += 1,
                 Err(e) => {
                     warn!(error = %e, "could not read story signatures; clustering starts afresh");
                     break;
@@ -62,8 +73,9 @@ impl Stories {
         }
     }
 
-    /// Gives `article` its cluster (joining the most similar stored story, or founding its own)
-    /// and records its signature. An article already indexed keeps its cluster.
+    /// Gives `article` its cluster (joining the most similar recent story, or founding its
+    /// own) and records its signature. An article that already has a cluster (indexed, or
+    /// stored with one and now updated) keeps it.
     pub(super) fn assign(
         &self,
         store: &Store,
@@ -72,9 +84,13 @@ impl Stories {
     ) -> Result<(), StoreError> {
         let cluster = {
             let mut index = self.index.lock().unwrap_or_else(|p| p.into_inner());
-            match index.cluster_of(article.id.0) {
-                Some(c) => c,
-                None => index.insert(article.id.0, sig),
+            match (index.cluster_of(article.id.0), article.cluster) {
+                (Some(c), _) => c,
+                (None, Some(kept)) => {
+                    index.restore(article.id.0, sig, kept.0);
+                    kept.0
+                }
+                (None, None) => index.insert(article.id.0, sig),
             }
         };
         let cluster = ArticleId(cluster);
@@ -153,4 +169,69 @@ fn retag_one(article: &mut Article, watchlist: &Watchlist) -> Signature {
     article.keywords = found.keyword_names();
     article.lands_mentioned = found.lands;
     found.signature
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Level;
+    use chrono::{TimeZone, Utc};
+
+    fn article(url: &str, title: &str, text: &str) -> Article {
+        let t = Utc
+            .with_ymd_and_hms(2025, 3, 1, 9, 0, 0)
+            .single()
+            .expect("date");
+        Article {
+            id: ArticleId::from_url(url),
+            source_id: "q".into(),
+            url: url.into(),
+            title: title.into(),
+            kicker: None,
+            published: Some(t),
+            first_seen: t,
+            updated: t,
+            author: None,
+            lang: Some("de".into()),
+            summary: None,
+            text: text.into(),
+            tags: vec![],
+            keywords: vec![],
+            level: Level::Bund,
+            land: None,
+            lands_mentioned: vec![],
+            cluster: None,
+        }
+    }
+
+    const TEXT: &str = "Das Land startet ein neues Portal für Anträge auf Wohngeld, \
+        Kindergeld und Elterngeld; alle Kommunen werden bis Ende des Jahres angeschlossen \
+        und die Bürgerinnen und Bürger können ihre Nachweise digital einreichen.";
+
+    #[test]
+    fn an_article_outside_the_index_keeps_its_stored_cluster_and_restart_restores_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("store")).expect("store");
+        let stories = Stories::load(&store);
+        // As after a restart with the article beyond the window: the index does not know it,
+        // but the stored article names its story.
+        let mut edited = article("https://a.example/1", "Neues Portal", TEXT);
+        edited.cluster = Some(ArticleId(42));
+        let sig = enrich::signature(&edited.title, &edited.text);
+        stories.assign(&store, &mut edited, &sig).expect("assign");
+        assert_eq!(edited.cluster, Some(ArticleId(42)));
+        store.upsert(&edited).expect("upsert");
+
+        // A reprint now joins that story, and so it does after a reload from the store.
+        let mut reprint = article("https://b.example/1", "Neues Portal", TEXT);
+        let sig = enrich::signature(&reprint.title, &reprint.text);
+        stories.assign(&store, &mut reprint, &sig).expect("assign");
+        assert_eq!(reprint.cluster, Some(ArticleId(42)));
+
+        let reloaded = Stories::load(&store);
+        let mut again = article("https://c.example/1", "Neues Portal", TEXT);
+        let sig = enrich::signature(&again.title, &again.text);
+        reloaded.assign(&store, &mut again, &sig).expect("assign");
+        assert_eq!(again.cluster, Some(ArticleId(42)));
+    }
 }

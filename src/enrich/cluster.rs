@@ -36,6 +36,10 @@ const ROWS: usize = 3;
 /// LSH bands (uses the first `BANDS * ROWS` values).
 const BANDS: usize = 42;
 
+/// Default number of most recent articles a new article is compared with (see
+/// [`ClusterIndex::with_window`]).
+pub const DEFAULT_WINDOW: usize = 20_000;
+
 /// Most bucket entries inspected per band, newest first (bounds the cost of huge buckets).
 const MAX_BUCKET_WALK: usize = 256;
 
@@ -182,8 +186,10 @@ struct Link {
 pub struct ClusterIndex {
     /// Join threshold on estimated Jaccard similarity.
     threshold: f64,
-    /// Every inserted article id → its cluster id.
+    /// Every inserted article id still in the window → its cluster id.
     by_id: FxMap<u64, u64>,
+    /// Article id of each indexed member, oldest first.
+    ids: Vec<u64>,
     /// Cluster id of each indexed member (members with non-empty signatures).
     clusters: Vec<u64>,
     /// Signature values of each indexed member, `SIGNATURE_LEN` apiece.
@@ -194,6 +200,8 @@ pub struct ClusterIndex {
     links: Vec<Link>,
     /// Reused candidate buffer.
     candidates: Vec<u32>,
+    /// Members kept when the index is compacted; it holds at most twice as many.
+    window: usize,
 }
 
 impl Default for ClusterIndex {
@@ -218,15 +226,28 @@ impl ClusterIndex {
         ClusterIndex {
             threshold,
             by_id: FxMap::default(),
+            ids: Vec::new(),
             clusters: Vec::new(),
             sigs: Vec::new(),
             heads: FxMap::default(),
             links: Vec::new(),
             candidates: Vec::new(),
+            window: DEFAULT_WINDOW,
         }
     }
 
-    /// Number of articles inserted.
+    /// Bounds memory: only the `window` most recently added articles (at least 1) are kept as
+    /// candidates; whenever twice as many are indexed, the older half is dropped in one
+    /// rebuild (amortised O(1) per article). Reprints follow their original within days, so a
+    /// window of weeks of news loses nothing in practice, and memory no longer grows with the
+    /// archive (about 1.9 KB per indexed article). A dropped article keeps the cluster it was
+    /// given; it only stops attracting new reprints.
+    pub fn with_window(mut self, window: usize) -> Self {
+        self.window = window.max(1);
+        self
+    }
+
+    /// Number of inserted articles still within the window.
     pub fn len(&self) -> usize {
         self.by_id.len()
     }
@@ -236,7 +257,7 @@ impl ClusterIndex {
         self.by_id.is_empty()
     }
 
-    /// The cluster of an inserted article.
+    /// The cluster of an inserted article, while it is within the window.
     pub fn cluster_of(&self, id: u64) -> Option<u64> {
         self.by_id.get(&id).copied()
     }
@@ -254,6 +275,7 @@ impl ClusterIndex {
             self.index(id, &sig.0)
         };
         self.by_id.insert(id, cluster);
+        self.compact_if_full();
         cluster
     }
 
@@ -271,7 +293,38 @@ impl ClusterIndex {
         let Ok(member) = u32::try_from(self.clusters.len()) else {
             return;
         };
-        self.link(member, cluster, &sig.0, band_keys(&sig.0));
+        self.link(member, id, cluster, &sig.0, band_keys(&sig.0));
+        self.compact_if_full();
+    }
+
+    /// Number of articles that new articles are currently compared with.
+    pub fn indexed(&self) -> usize {
+        self.clusters.len()
+    }
+
+    /// Drops all but the newest `window` members once twice as many are indexed (or once the
+    /// id map, which also holds articles without a usable signature, is four times as big).
+    fn compact_if_full(&mut self) {
+        if self.clusters.len() <= self.window.saturating_mul(2)
+            && self.by_id.len() <= self.window.saturating_mul(4)
+        {
+            return;
+        }
+        let keep_from = self.clusters.len().saturating_sub(self.window);
+        let ids = std::mem::take(&mut self.ids);
+        let clusters = std::mem::take(&mut self.clusters);
+        let sigs = std::mem::take(&mut self.sigs);
+        self.heads = FxMap::default();
+        self.links = Vec::new();
+        self.by_id = FxMap::default();
+        for (member, m) in (keep_from..clusters.len()).enumerate() {
+            let sig = &sigs[m * SIGNATURE_LEN..(m + 1) * SIGNATURE_LEN];
+            let Ok(member) = u32::try_from(member) else {
+                break;
+            };
+            self.by_id.insert(ids[m], clusters[m]);
+            self.link(member, ids[m], clusters[m], sig, band_keys(sig));
+        }
     }
 
     /// Estimated Jaccard similarity of two signatures (0.0 if either is empty).
@@ -289,12 +342,14 @@ impl ClusterIndex {
         };
         let keys = band_keys(sig);
         let cluster = self.best_match(sig, &keys).unwrap_or(id);
-        self.link(member, cluster, sig, keys);
+        self.link(member, id, cluster, sig, keys);
         cluster
     }
 
-    /// Appends member `member` with its cluster and signature to the band buckets.
-    fn link(&mut self, member: u32, cluster: u64, sig: &[u32], keys: [u64; BANDS]) {
+    /// Appends member `member` (article `id`) with its cluster and signature to the band
+    /// buckets.
+    fn link(&mut self, member: u32, id: u64, cluster: u64, sig: &[u32], keys: [u64; BANDS]) {
+        self.ids.push(id);
         self.clusters.push(cluster);
         self.sigs.extend_from_slice(sig);
         for key in keys {

@@ -206,3 +206,53 @@ fn restored_members_keep_their_cluster_and_attract_reprints() {
     index.restore(2, &original, 99);
     assert_eq!(index.cluster_of(2), Some(1));
 }
+
+/// A distinct filler article: no shingle in common with the test documents.
+fn filler(n: usize) -> Signature {
+    let words: Vec<String> = (0..60).map(|w| format!("fueller{n}x{w}")).collect();
+    signature(&format!("Meldung {n}"), &words.join(" "))
+}
+
+#[test]
+fn the_window_bounds_memory_and_keeps_recent_stories_joinable() {
+    const WINDOW: usize = 10;
+    let mut index = ClusterIndex::new().with_window(WINDOW);
+    let original = sig_of(ORIGINAL.1);
+    let light = sig_of(REPRINTS[0].1);
+    index.insert(1, &original);
+    for n in 0..5 * WINDOW {
+        index.insert(100 + n as u64, &filler(n));
+        assert!(index.indexed() <= 2 * WINDOW, "after {n} fillers");
+        assert!(index.len() <= 4 * WINDOW);
+    }
+    // The original left the window: it keeps no entry and attracts no reprint any more.
+    assert_eq!(index.cluster_of(1), None);
+    assert_eq!(index.insert(2, &light), 2);
+    // A recent story still does: the light reprint (id 2) is in the window now.
+    let medium = sig_of(REPRINTS[1].1);
+    assert_eq!(index.insert(3, &medium), 2);
+    // Fillers inside the window kept their own clusters through the compactions.
+    let last = 100 + (5 * WINDOW - 1) as u64;
+    assert_eq!(index.cluster_of(last), Some(last));
+}
+
+#[test]
+fn restored_members_keep_their_cluster_through_compaction() {
+    let mut index = ClusterIndex::new().with_window(4);
+    let original = sig_of(ORIGINAL.1);
+    // Restored with an older cluster id (its original was stored long ago).
+    index.restore(7, &original, 3);
+    for n in 0..7 {
+        index.insert(100 + n, &filler(n as usize));
+    }
+    assert_eq!(index.indexed(), 8, "no compaction yet");
+    // The reprint joins cluster 3, not 7, and its insertion triggers the compaction.
+    let light = sig_of(REPRINTS[0].1);
+    assert_eq!(index.insert(8, &light), 3);
+    assert_eq!(index.indexed(), 4);
+    assert_eq!(index.cluster_of(7), None, "dropped by the compaction");
+    assert_eq!(index.cluster_of(8), Some(3), "kept by the compaction");
+    // The story stays joinable through the member that is left.
+    let medium = sig_of(REPRINTS[1].1);
+    assert_eq!(index.insert(9, &medium), 3);
+}

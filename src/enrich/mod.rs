@@ -19,7 +19,8 @@ mod tokens;
 
 pub use article::{Enrichment, enrich};
 pub use cluster::{
-    ClusterIndex, DEFAULT_THRESHOLD, SIGNATURE_LEN, SIGNATURE_VERSION, Signature, signature,
+    ClusterIndex, DEFAULT_THRESHOLD, DEFAULT_WINDOW, SIGNATURE_LEN, SIGNATURE_VERSION, Signature,
+    signature,
 };
 pub use keywords::{KeywordMatch, Watchlist};
 pub use regions::lands_mentioned;

@@ -407,24 +407,30 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored signature as (article, cluster, signature bytes). A signature may outlive a
-    /// failed write of its article; it then only names a cluster, which is harmless.
-    pub fn signatures(
-        &self,
-    ) -> impl Iterator<Item = Result<(ArticleId, ArticleId, Vec<u8>), StoreError>> + '_ {
-        self.sigs.iter().filter_map(|entry| {
-            let (k, v) = match entry {
-                Ok(kv) => kv,
-                Err(e) => return Some(Err(e.into())),
-            };
-            let id = ArticleId(keys::read_u64(&k)?);
-            let (cluster, sig) = v.split_first_chunk::<8>()?;
-            Some(Ok((
-                id,
-                ArticleId(u64::from_be_bytes(*cluster)),
-                sig.to_vec(),
-            )))
-        })
+    /// The stored signature of article `id` as (cluster, signature bytes), if any. A signature
+    /// may outlive a failed write of its article; it then only names a cluster, which is
+    /// harmless.
+    pub fn signature(&self, id: ArticleId) -> Result<Option<(ArticleId, Vec<u8>)>, StoreError> {
+        let Some(v) = self.sigs.get(id.0.to_be_bytes())? else {
+            return Ok(None);
+        };
+        Ok(v.split_first_chunk::<8>()
+            .map(|(cluster, sig)| (ArticleId(u64::from_be_bytes(*cluster)), sig.to_vec())))
+    }
+
+    /// The ids of the `limit` newest articles (by publication, else first-seen time), newest
+    /// first, without decoding any article.
+    pub fn newest_ids(&self, limit: usize) -> Result<Vec<ArticleId>, StoreError> {
+        let mut out = Vec::with_capacity(limit.min(1 << 16));
+        for key in self.by_date.iter().keys().rev() {
+            if out.len() == limit {
+                break;
+            }
+            if let Some(id) = keys::trailing_id(&key?) {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 
     fn page(
