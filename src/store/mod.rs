@@ -1,12 +1,12 @@
 //! The sled store: the source of truth for articles, their index entries and per-source state.
 //!
 //! This is the only module that touches sled. It owns the tree layout ([`keys`]), the value
-//! encoding (JSON, so that a stored article stays readable across schema additions), the schema
-//! version check at open, and the transactions that keep an article and its index entries
-//! consistent. It must never fetch, extract or render anything.
+//! encoding (JSON, so that a stored article stays readable across schema additions; articles
+//! deflated, see [`codec`]), the schema version check at open, and the transactions that keep
+//! an article and its index entries consistent. It must never fetch, extract or render anything.
 //!
 //! Layout (one fixed tree each, never a tree per source):
-//! - `articles`: article id (8 bytes BE) → JSON [`Article`]
+//! - `articles`: article id (8 bytes BE) → deflated JSON [`Article`]
 //! - `by_date`: time + id → `()`; `by_source` / `by_keyword` / `by_tag` / `by_region`: name, 0,
 //!   time, id → `()` (`by_region` names: `from:BY`, `mentions:BY`, `level:bund`)
 //! - `by_cluster`: cluster id, time, id → `()`; `sigs`: id → cluster id + signature bytes
@@ -14,6 +14,7 @@
 //! - `meta`: `schema_version`, `article_count`
 //! - `state`: free-form bookkeeping of other modules (digest sent, watchlist fingerprint)
 
+mod codec;
 mod keys;
 
 use std::path::{Path, PathBuf};
@@ -245,7 +246,10 @@ impl Store {
                     links.insert(link.as_bytes(), &id_key)?;
                 }
                 let old = match arts.get(id_key)? {
-                    Some(bytes) => Some(decode::<Article>(&bytes, &article.id.to_string())?),
+                    Some(bytes) => Some(
+                        decode_article(&bytes, &article.id.to_string())
+                            .map_err(ConflictableTransactionError::Abort)?,
+                    ),
                     None => None,
                 };
                 let mut new = article.clone();
@@ -263,7 +267,11 @@ impl Store {
                 for (tree, key) in index_keys(&new) {
                     idx[tree].insert(key, &[] as &[u8])?;
                 }
-                arts.insert(&id_key, encode(&new)?)?;
+                arts.insert(
+                    &id_key,
+                    codec::encode(&new)
+                        .map_err(|e| ConflictableTransactionError::Abort(StoreError::Encode(e)))?,
+                )?;
                 if old.is_some() {
                     Ok(Upsert::Updated)
                 } else {
@@ -292,7 +300,7 @@ impl Store {
     /// The article with `id`, if stored.
     pub fn get(&self, id: ArticleId) -> Result<Option<Article>, StoreError> {
         match self.articles.get(id.0.to_be_bytes())? {
-            Some(bytes) => Ok(Some(decode_plain(&bytes, &id.to_string())?)),
+            Some(bytes) => Ok(Some(decode_article(&bytes, &id.to_string())?)),
             None => Ok(None),
         }
     }
@@ -463,7 +471,11 @@ impl Store {
     pub fn iter_articles(&self) -> impl Iterator<Item = Result<Article, StoreError>> + '_ {
         self.articles.iter().map(|entry| {
             let (k, v) = entry?;
-            decode_plain(&v, &String::from_utf8_lossy(&k))
+            let id = keys::read_u64(&k).map_or_else(
+                || String::from_utf8_lossy(&k).into_owned(),
+                |id| ArticleId(id).to_string(),
+            );
+            decode_article(&v, &id)
         })
     }
 
@@ -601,13 +613,11 @@ fn bump_count(meta: &TransactionalTree) -> TxResult<()> {
     Ok(())
 }
 
-fn encode<T: serde::Serialize>(value: &T) -> TxResult<Vec<u8>> {
-    serde_json::to_vec(value)
-        .map_err(|e| ConflictableTransactionError::Abort(StoreError::Encode(e)))
-}
-
-fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> TxResult<T> {
-    decode_plain(bytes, key).map_err(ConflictableTransactionError::Abort)
+fn decode_article(bytes: &[u8], key: &str) -> Result<Article, StoreError> {
+    codec::decode(bytes).map_err(|source| StoreError::Decode {
+        key: key.to_string(),
+        source,
+    })
 }
 
 fn decode_plain<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> Result<T, StoreError> {
