@@ -78,6 +78,34 @@ fn trusted_canonical(canonical: &str, fetched: &str, listing: &str) -> String {
     }
 }
 
+/// Longest summary kept, in characters (a few lines; the text holds the rest).
+const MAX_SUMMARY_CHARS: usize = 600;
+
+/// The summary worth storing: none when it merely repeats the start of the text (feeds often
+/// send the whole text as the description; readers then show the text's start anyway), else
+/// the summary cut at a word boundary.
+fn summary(summary: Option<String>, text: &str) -> Option<String> {
+    let summary = summary?;
+    // A feed's shortened description ("… Text…") repeats the text up to its cut last word.
+    let cut = summary
+        .trim_end()
+        .trim_end_matches(['…', '.', ' ', '[', ']']);
+    let shortened = cut.len() < summary.trim_end().len();
+    let mut words = cut.split_whitespace().peekable();
+    let mut text_words = text.split_whitespace();
+    let repeats = std::iter::from_fn(|| {
+        let word = words.next()?;
+        let last = words.peek().is_none();
+        Some(match text_words.next() {
+            Some(t) if shortened && last => t.starts_with(word),
+            Some(t) => t == word,
+            None => false,
+        })
+    })
+    .all(|same| same);
+    (!repeats).then(|| extract::truncate_words(&summary, MAX_SUMMARY_CHARS))
+}
+
 /// The article to store (draft plus source facts, keywords and regions) and its near-duplicate
 /// signature, all from one pass of `enrich` over title and text.
 pub(super) fn build(
@@ -108,7 +136,7 @@ pub(super) fn build(
         updated: now,
         author: d.author,
         lang: d.lang,
-        summary: d.summary,
+        summary: summary(d.summary, &d.text),
         text: d.text,
         tags: enrich::normalize_tags(d.tags),
         keywords: found.keyword_names(),
@@ -139,5 +167,45 @@ mod tests {
         for (canonical, want) in cases {
             assert_eq!(trusted_canonical(canonical, f, l), want, "{canonical}");
         }
+    }
+
+    #[test]
+    fn a_summary_is_kept_only_when_it_adds_something() {
+        let text = "Das Land startet ein Portal.\n\nAlle Kommunen werden angeschlossen.";
+        let cases: [(&str, Option<&str>, Option<&str>); 7] = [
+            ("none", None, None),
+            ("blank", Some("  "), None),
+            ("the whole text", Some(text), None),
+            (
+                "the first paragraph",
+                Some("Das Land startet ein Portal."),
+                None,
+            ),
+            (
+                "shortened with an ellipsis",
+                Some("Das Land startet ein Por…"),
+                None,
+            ),
+            (
+                "its own words",
+                Some("Neues Antragsportal für alle Kommunen"),
+                Some("Neues Antragsportal für alle Kommunen"),
+            ),
+            (
+                "longer than the text",
+                Some("Das Land startet ein Portal. Alle Kommunen werden angeschlossen. Mehr."),
+                Some("Das Land startet ein Portal. Alle Kommunen werden angeschlossen. Mehr."),
+            ),
+        ];
+        for (name, given, want) in cases {
+            let got = summary(given.map(str::to_string), text);
+            assert_eq!(got.as_deref(), want, "{name}");
+        }
+        let long = "Wort ".repeat(400);
+        let cut = summary(Some(long), text).expect("kept");
+        assert!(
+            cut.chars().count() <= MAX_SUMMARY_CHARS + 1 && cut.ends_with('…'),
+            "{cut}"
+        );
     }
 }
