@@ -2,7 +2,7 @@
 # Hot spots (issue 7) by instruction counts, which stay stable on a busy machine (perf's hardware
 # counters are not available in this VM: `perf stat -e instructions true` says <not supported>).
 #
-#   bash bench/profile-callgrind.sh serve [N] [PATH] [REQUESTS]   (default 100000 /search?q=Breitband 200)
+#   bash bench/profile-callgrind.sh serve [N] [PATH] [REQUESTS]   (default 100000 /search?q=Breitband 20)
 #   bash bench/profile-callgrind.sh crawl [N]                     (default 1000 articles)
 #
 # serve: runs `govwire serve --no-crawl` on the data dir left by `bench/crawl-site.sh N` under
@@ -28,7 +28,7 @@ total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ && !t {gsu
 
 case $MODE in
 serve)
-  N=${2:-100000}; PATHQ=${3:-/search?q=Breitband}; REQS=${4:-200}
+  N=${2:-100000}; PATHQ=${3:-/search?q=Breitband}; REQS=${4:-20}
   DATA=$TARGET/crawl-site/data-$N; CONF=$TARGET/crawl-site/sources-$N.toml
   [ -d "$DATA/store" ] && [ -f "$CONF" ] || { echo "no data dir $DATA; run bash bench/crawl-site.sh $N first (skipping)"; exit 0; }
   cargo build --release --quiet --bin govwire
