@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Serving side by side (issue 7): `govwire serve` on a data dir of stored articles against nginx
+# serving the very same response bytes as static files, at the same concurrency, in one run.
+#
+#   bash bench/serve-vs-nginx.sh [N] [SECONDS] [QUERY]      (default 100000 10 Breitband)
+#
+# Reuses the data dir and sources file that `bash bench/crawl-site.sh N` left under the target
+# dir (crawl-site/data-N, crawl-site/sources-N.toml); run that first. Starts `govwire serve
+# --no-crawl`, measures the time from process start to the first 200 on `/` (start-up, with the
+# store and the search index already on disk), then for `/`, `/feed.xml`, one article page and
+# `/search?q=QUERY`: saves the response body, runs wrk (THREADS threads, default 2, 64
+# connections, SECONDS each, after a 2 s warm-up) against govwire and then against nginx serving
+# the saved body as a static file (worker_processes = number of cores, access log off).
+# The machine's cores are shared by wrk, the server under test and anything else running.
+# Needs wrk and nginx (apt-get install wrk nginx-light), curl and python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-100000}; SECS=${2:-10}; QUERY=${3:-Breitband}
+THREADS=${THREADS:-2}; CONNS=${CONNS:-64}
+case $N$SECS in *[!0-9]*) echo "usage: bash bench/serve-vs-nginx.sh [N] [SECONDS] [QUERY]"; exit 2 ;; esac
+TARGET=${CARGO_TARGET_DIR:-target}
+case $TARGET in /*) ;; *) TARGET=$PWD/$TARGET ;; esac
+DATA=$TARGET/crawl-site/data-$N
+CONF=$TARGET/crawl-site/sources-$N.toml
+if [ ! -d "$DATA/store" ] || [ ! -f "$CONF" ]; then
+  echo "no crawled data dir at $DATA; run: bash bench/crawl-site.sh $N   (skipping)"
+  exit 0
+fi
+for tool in wrk nginx; do
+  if ! command -v $tool >/dev/null && [ ! -x /usr/sbin/$tool ]; then
+    pkg=$tool; [ $tool = nginx ] && pkg=nginx-light
+    { apt-get update -qq && apt-get install -y -qq $pkg >/dev/null; } || { echo "$tool is missing and could not be installed; skipping"; exit 0; }
+  fi
+done
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+cargo build --release --quiet --bin govwire
+BIN=$TARGET/release/govwire
+WORK=$TARGET/serve-vs-nginx
+rm -rf "$WORK"; mkdir -p "$WORK/static" "$WORK/nginx/logs" "$WORK/nginx/tmp"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+WEB_PORT=$(free_port); NG_PORT=$(free_port)
+SERVE_PID=; NGINX_PID=
+cleanup() {
+  [ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null || true
+  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+WEB=http://127.0.0.1:$WEB_PORT
+t0=$(date +%s.%N)
+"$BIN" -c "$CONF" serve --no-crawl --listen "127.0.0.1:$WEB_PORT" >"$WORK/serve.log" 2>&1 &
+SERVE_PID=$!
+until curl -fs -o /dev/null "$WEB/"; do
+  kill -0 "$SERVE_PID" 2>/dev/null || { echo "govwire serve exited:"; tail "$WORK/serve.log"; exit 1; }
+  sleep 0.005
+done
+t1=$(date +%s.%N)
+STARTUP_MS=$(python3 -c "print(round(($t1 - $t0) * 1000))")
+echo "start-up: ${STARTUP_MS} ms from exec to the first 200 on / ($N articles: $(curl -fs "$WEB/metrics" | awk '/^govwire_articles_stored /{print $2}') stored)"
+
+ARTICLE=$(curl -fs "$WEB/" | grep -o '/article/[0-9a-f]*' | head -1)
+PATHS=("/" "/feed.xml" "$ARTICLE" "/search?q=$QUERY")
+NAMES=(index.html feed.xml article.html search.html)
+for i in "${!PATHS[@]}"; do
+  curl -fs -o "$WORK/static/${NAMES[$i]}" "$WEB${PATHS[$i]}"
+done
+
+{
+  echo "worker_processes $(nproc); daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log warn;"
+  echo "events { worker_connections 4096; }"
+  echo "http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;"
+  echo "  types { text/html html; application/rss+xml xml; }"
+  echo "  client_body_temp_path $WORK/nginx/tmp/body; proxy_temp_path $WORK/nginx/tmp/proxy; fastcgi_temp_path $WORK/nginx/tmp/fcgi;"
+  echo "  uwsgi_temp_path $WORK/nginx/tmp/uwsgi; scgi_temp_path $WORK/nginx/tmp/scgi;"
+  echo "  server { listen 127.0.0.1:$NG_PORT; root $WORK/static; } }"
+} >"$WORK/nginx/nginx.conf"
+"$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log" &
+NGINX_PID=$!
+for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$NG_PORT/index.html" && break; sleep 0.1; done
+
+# run URL LABEL -> appends "LABEL req/s p50 p99 non2xx errors" to results
+run() {
+  wrk -t"$THREADS" -c"$CONNS" -d2s "$1" >/dev/null
+  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$1" >"$WORK/wrk.txt"
+  python3 - "$2" "$WORK/wrk.txt" >>"$WORK/results.txt" <<'PY'
+import re, sys
+label, text = sys.argv[1], open(sys.argv[2]).read()
+def ms(v):
+    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errs = re.search(r"Socket errors: (.*)", text)
+print(f"{label}\t{rps:.0f}\t{p50:.2f}\t{p99:.2f}\t{non2xx.group(1) if non2xx else 0}\t{errs.group(1) if errs else 'none'}")
+PY
+}
+: >"$WORK/results.txt"
+for i in "${!PATHS[@]}"; do
+  run "$WEB${PATHS[$i]}" "govwire ${PATHS[$i]}"
+  run "http://127.0.0.1:$NG_PORT/${NAMES[$i]}" "nginx ${NAMES[$i]}"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS -d${SECS}s per row"
+python3 - "$WORK/results.txt" "$WORK/static" "${NAMES[@]}" <<'PY'
+import os, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
+static, names = sys.argv[2], sys.argv[3:]
+print("| path | body | govwire req/s | p50 | p99 | nginx req/s | p50 | p99 | govwire / nginx |")
+print("|---|---|---|---|---|---|---|---|---|")
+for i in range(0, len(rows), 2):
+    g, n = rows[i], rows[i + 1]
+    size = os.path.getsize(os.path.join(static, names[i // 2]))
+    print(f"| `{g[0].split(' ', 1)[1]}` | {size / 1024:.1f} KiB | {float(g[1]):,.0f} | {g[2]} ms | {g[3]} ms | "
+          f"{float(n[1]):,.0f} | {n[2]} ms | {n[3]} ms | {float(g[1]) / float(n[1]) * 100:.0f} % |")
+bad = [r for r in rows if r[4] != "0" or r[5] != "none"]
+for r in bad:
+    print(f"warning: {r[0]}: non-2xx {r[4]}, socket errors {r[5]}")
+PY
+echo "govwire serve peak RSS (VmHWM): $(awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/$SERVE_PID/status)"
+echo "search index rebuilt at start-up: $(grep -q 'search index rebuilt' "$WORK/serve.log" && echo yes || echo no)"
+echo "server log errors: $(grep -c ' ERROR ' "$WORK/serve.log" || true)"

@@ -1,0 +1,68 @@
+//! Memory of the in-process story index: what `Crawler::new` costs at start-up on a full store.
+//!
+//! Usage: `cargo run --release --example cluster_memory -- DATA_DIR` (the folder holding
+//! `store/`; no govwire process may have it open).
+//!
+//! Opens the store, then rebuilds a [`ClusterIndex`] from every stored signature exactly as the
+//! crawler's story index does when it starts (`crawl` and also `serve --no-crawl`), and prints
+//! the process's resident memory (VmRSS, VmHWM from /proc/self/status) before and after, so the
+//! peak-RSS figure of `bench/crawl-site.sh` can be attributed (issue 7).
+
+use std::path::PathBuf;
+
+use govwire::enrich::{ClusterIndex, Signature};
+use govwire::store::Store;
+
+fn main() {
+    let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: cluster_memory DATA_DIR");
+        std::process::exit(2);
+    };
+    let store = match Store::open(&dir.join("store")) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cannot open the store: {e}");
+            std::process::exit(1);
+        }
+    };
+    println!("store opened:            {}", memory());
+    let mut sigs = Vec::new();
+    for (id, cluster, bytes) in store.signatures().flatten() {
+        if let Some(sig) = Signature::from_bytes(&bytes) {
+            sigs.push((id.0, cluster.0, sig));
+        }
+    }
+    println!("{:>7} signatures read: {}", sigs.len(), memory());
+    let started = std::time::Instant::now();
+    let mut index = ClusterIndex::new();
+    for (id, cluster, sig) in &sigs {
+        index.restore(*id, sig, *cluster);
+    }
+    let took = started.elapsed();
+    println!(
+        "cluster index rebuilt:   {}  ({} members, {:.2} s)",
+        memory(),
+        index.len(),
+        took.as_secs_f64()
+    );
+    drop(sigs);
+    println!("signatures dropped:      {}", memory());
+}
+
+/// VmRSS and VmHWM of this process in MiB.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|kb| kb.parse::<u64>().ok())
+            .map_or(0, |kb| kb / 1024)
+    };
+    format!(
+        "VmRSS {} MiB, VmHWM {} MiB",
+        field("VmRSS:"),
+        field("VmHWM:")
+    )
+}
