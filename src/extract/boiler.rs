@@ -119,6 +119,31 @@ const END_MARKERS: &[&str] = &[
     "zum seitenanfang",
     "zum weiterlesen",
     "lesen sie auch",
+    "mehr lesen:",
+    "weiterlesen:",
+    "redaktionstipp",
+    "while you are here",
+];
+/// `Weitere …` headings that belong to the article (a section of contacts, links, details).
+const NOT_RELATED: &[&str] = &[
+    "weitere informationen",
+    "weitere hinweise",
+    "weitere details",
+    "weitere fragen",
+    "weitere auskünfte",
+    "weitere angaben",
+];
+/// Words that label a date line (`Aktualisiert: 11.04.2020, 10:27`, `Publiziert am 03.04.2020`).
+const DATE_LABELS: &[&str] = &[
+    "aktualisiert",
+    "publiziert",
+    "veröffentlicht",
+    "erstellt",
+    "geändert",
+    "stand",
+    "zuletzt",
+    "updated",
+    "published",
 ];
 /// Words that make up print/share/mail lines (`Druckversion | PDF | Link mailen`).
 const SHARE_WORDS: &[&str] = &[
@@ -307,7 +332,7 @@ pub(crate) fn tidy(paras: Vec<String>) -> Vec<String> {
         if ends && seen_chars >= 150 {
             break;
         }
-        if ends || is_tag_line(&p) {
+        if ends || is_tag_line(&p) || is_date_line(&p) {
             continue;
         }
         seen_chars += p.len();
@@ -316,13 +341,33 @@ pub(crate) fn tidy(paras: Vec<String>) -> Vec<String> {
     out
 }
 
-/// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only).
+/// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only); also any heading-like
+/// line of at most four words starting `Weitere` (`Weitere Themen`, `Weitere Tourentipps in
+/// Schweden`), which introduces a list of other articles — but not `Weitere Informationen` and
+/// the like, which head the article's own last section.
 pub(crate) fn is_end_marker(p: &str) -> bool {
     if p.chars().count() > 120 {
         return false;
     }
     let lower = p.to_lowercase();
+    if p.starts_with("Weitere ")
+        && !NOT_RELATED.iter().any(|w| lower.starts_with(w))
+        && lower.split_whitespace().count() <= 4
+        && !lower.ends_with(['.', '!', '?', ','])
+    {
+        return true;
+    }
     END_MARKERS.iter().any(|m| lower.starts_with(m))
+}
+
+/// A short line that only labels a date (`Aktualisiert: 11.04.2020, 10:27`, `Publiziert am
+/// 03.04.2020`): page furniture wherever it stands in the body.
+pub(crate) fn is_date_line(p: &str) -> bool {
+    if p.chars().count() > 60 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    DATE_LABELS.iter().any(|l| lower.starts_with(l)) && super::dates::find_date(p).is_some()
 }
 
 /// A line made only of print/share/mail words, e.g. `Druckversion | PDF | Link mailen`.
@@ -423,9 +468,34 @@ mod tests {
             vec![long.clone(), "Zweiter Absatz.".to_string()]
         );
         let reading = vec![long.clone(), "Zum Weiterlesen:".into(), "Buchtipp".into()];
-        assert_eq!(tidy(reading), vec![long]);
+        assert_eq!(tidy(reading), vec![long.clone()]);
         let marker_first = vec!["Mehr zum Thema".to_string(), "Text.".into()];
         assert_eq!(tidy(marker_first), ["Text."]);
+        let related = vec![long.clone(), "Mehr lesen:".into(), "Anderer Artikel".into()];
+        assert_eq!(tidy(related), vec![long.clone()]);
+        let more = vec![
+            long.clone(),
+            "Weitere Tourentipps in Schweden".into(),
+            "X".into(),
+        ];
+        assert_eq!(tidy(more), vec![long.clone()]);
+        let own = vec![
+            long.clone(),
+            "Weitere Schritte folgen.".into(),
+            "Weitere Informationen".into(),
+            "weitere Nährwerte".into(),
+        ];
+        assert_eq!(tidy(own.clone()), own);
+        let dated = vec![
+            "Aktualisiert: 11.04.2020, 10:27".to_string(),
+            long.clone(),
+            "Publiziert am 3. April 2020".into(),
+            "Stand der Technik ist das nicht.".into(),
+        ];
+        assert_eq!(
+            tidy(dated),
+            vec![long.clone(), "Stand der Technik ist das nicht.".to_string()]
+        );
     }
 
     #[test]
