@@ -6,15 +6,13 @@
 //! recurse over the tree (all walks are iterative), never return navigation or footer text in
 //! preference to paragraphs, and never fail: the worst case is the page's remaining text.
 
-use std::collections::{HashMap, HashSet};
-
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::Html;
 
 use super::boiler::{self, class_weight};
 use super::dom::{DomNode, line_text, paragraphs, tag};
-use super::stats::{Stats, measure};
+use super::stats::{NodeMap, NodeSet, Stats, measure};
 
 /// Paragraph-like elements shorter than this do not vote for their containers.
 const MIN_PARAGRAPH_CHARS: u32 = 25;
@@ -60,7 +58,7 @@ pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
 }
 
 /// Whether an element is a paragraph that votes for its ancestors, and its own text length.
-fn paragraph_len(node: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Option<u32> {
+fn paragraph_len(node: DomNode<'_>, stats: &NodeMap<Stats>) -> Option<u32> {
     let name = tag(node)?;
     let s = stats.get(&node.id())?;
     let votes = match name {
@@ -72,8 +70,8 @@ fn paragraph_len(node: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Option<u3
 }
 
 /// Readability-style content scores of container elements.
-fn score(root: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> HashMap<NodeId, f64> {
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> NodeMap<f64> {
+    let mut scores: NodeMap<f64> = NodeMap::default();
     for node in root.descendants() {
         let Some(len) = paragraph_len(node, stats) else {
             continue;
@@ -116,7 +114,7 @@ fn base_score(node: DomNode<'_>) -> f64 {
 }
 
 /// The best-scoring container still attached to the document.
-fn best(scores: &HashMap<NodeId, f64>, doc: &Html) -> Option<NodeId> {
+fn best(scores: &NodeMap<f64>, doc: &Html) -> Option<NodeId> {
     scores
         .iter()
         .filter(|(id, _)| {
@@ -136,7 +134,7 @@ const TOP_CANDIDATES: usize = 5;
 /// containers (readability's rules): an ancestor of `top` that also holds at least three other
 /// near-best containers, else the first ancestor scoring higher than the one below it (before
 /// scores fall under a third of `top`'s), and finally past wrappers that hold only `top`.
-fn promote(doc: &Html, top: NodeId, scores: &HashMap<NodeId, f64>) -> NodeId {
+fn promote(doc: &Html, top: NodeId, scores: &NodeMap<f64>) -> NodeId {
     let Some(top_node) = doc.tree.get(top) else {
         return top;
     };
@@ -206,8 +204,8 @@ fn promote(doc: &Html, top: NodeId, scores: &HashMap<NodeId, f64>) -> NodeId {
 fn with_siblings(
     doc: &Html,
     top: NodeId,
-    scores: &HashMap<NodeId, f64>,
-    stats: &HashMap<NodeId, Stats>,
+    scores: &NodeMap<f64>,
+    stats: &NodeMap<Stats>,
 ) -> Vec<NodeId> {
     let Some(node) = doc.tree.get(top) else {
         return vec![top];
@@ -260,7 +258,7 @@ fn is_intro(s: &Stats) -> bool {
 
 /// The lead paragraphs of an intro block (`<p>`s that pass [`is_lead`]), so that datelines,
 /// kickers and the headline (shown separately) stay out.
-fn lead_paragraphs(intro: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+fn lead_paragraphs(intro: DomNode<'_>, stats: &NodeMap<Stats>) -> Vec<NodeId> {
     intro
         .descendants()
         .filter(|d| tag(*d) == Some("p") && stats.get(&d.id()).is_some_and(|s| is_lead(*d, s)))
@@ -278,7 +276,7 @@ const LEAD_LEVELS: usize = 4;
 /// when that `<h1>` shares an ancestor with the content at most [`LEAD_LEVELS`] up and at most
 /// [`MAX_INTRO_CHARS`] of text lie between them. A long sentence-ending `<h2>`…`<h6>` there is a
 /// lead set as a heading, not a headline. A call to action is not a lead.
-fn leads_before(doc: &Html, content: &[NodeId], stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+fn leads_before(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> Vec<NodeId> {
     let Some(first) = content.first().and_then(|id| doc.tree.get(*id)) else {
         return Vec::new();
     };
@@ -339,12 +337,8 @@ fn is_call_to_action(text: &str) -> bool {
 }
 
 /// Elements inside the content that look like link lists, forms or widgets rather than text.
-fn conditional_removals(
-    doc: &Html,
-    content: &[NodeId],
-    stats: &HashMap<NodeId, Stats>,
-) -> HashSet<NodeId> {
-    let mut removed = HashSet::new();
+fn conditional_removals(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> NodeSet {
+    let mut removed = NodeSet::default();
     for id in content {
         let Some(root) = doc.tree.get(*id) else {
             continue;

@@ -6,13 +6,11 @@
 //! tag lines). It must never remove an element that holds most of a page's paragraph text (a
 //! `<div id="page" class="with-sidebar">` wrapper is not a sidebar).
 
-use std::collections::HashMap;
-
 use ego_tree::NodeId;
 use scraper::Html;
 
 use super::dom::{DomNode, attr, is_skipped_tag, tag};
-use super::stats::{Stats, measure};
+use super::stats::{NodeMap, Stats, measure};
 use super::tags::is_tag_line;
 
 /// Class/id fragments that mark boilerplate wherever they occur in a token.
@@ -295,7 +293,7 @@ pub(crate) fn strip(doc: &mut Html) {
 }
 
 /// The outermost boilerplate elements of `doc`.
-fn doomed(doc: &Html, stats: &HashMap<NodeId, Stats>, total_p: u32) -> Vec<NodeId> {
+fn doomed(doc: &Html, stats: &NodeMap<Stats>, total_p: u32) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut inside: Option<NodeId> = None;
     for edge in doc.tree.root().traverse() {
