@@ -203,6 +203,14 @@ fn tokens(node: DomNode<'_>) -> Vec<String> {
     out
 }
 
+/// Whether `part` occurs in the class token `t`. A naive window scan: tokens are a few bytes
+/// long, and `str::contains` sets up a two-way searcher per call, which cost more than the
+/// search itself here (it ran for every vocabulary word on every class token of every page).
+fn has_part(t: &str, part: &str) -> bool {
+    let (t, p) = (t.as_bytes(), part.as_bytes());
+    t.len() >= p.len() && t.windows(p.len()).any(|w| w == p)
+}
+
 /// True if an element's class/id says boilerplate.
 fn boiler_class(node: DomNode<'_>) -> bool {
     let whole = attr(node, "class")
@@ -211,7 +219,7 @@ fn boiler_class(node: DomNode<'_>) -> bool {
         .any(|c| BOILER_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)));
     whole
         || tokens(node).iter().any(|t| {
-            BOILER_PARTS.iter().any(|p| t.contains(p))
+            BOILER_PARTS.iter().any(|p| has_part(t, p))
                 || BOILER_AFFIXES
                     .iter()
                     .any(|p| t.starts_with(p) || t.ends_with(p))
@@ -224,10 +232,10 @@ fn boiler_class(node: DomNode<'_>) -> bool {
 pub(crate) fn class_weight(node: DomNode<'_>) -> f64 {
     let toks = tokens(node);
     let mut w = 0.0;
-    if toks.iter().any(|t| NEGATIVE.iter().any(|n| t.contains(n))) {
+    if toks.iter().any(|t| NEGATIVE.iter().any(|n| has_part(t, n))) {
         w -= 25.0;
     }
-    if toks.iter().any(|t| POSITIVE.iter().any(|p| t.contains(p))) {
+    if toks.iter().any(|t| POSITIVE.iter().any(|p| has_part(t, p))) {
         w += 25.0;
     }
     if attr(node, "itemprop") == Some("articleBody") || attr(node, "role") == Some("main") {
