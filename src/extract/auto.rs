@@ -6,14 +6,13 @@
 //! recurse over the tree (all walks are iterative), never return navigation or footer text in
 //! preference to paragraphs, and never fail: the worst case is the page's remaining text.
 
-use std::collections::{HashMap, HashSet};
-
 use ego_tree::NodeId;
+use ego_tree::iter::Edge;
 use scraper::Html;
 
 use super::boiler::{self, class_weight};
-use super::dom::{DomNode, paragraphs, tag};
-use super::stats::{Stats, measure};
+use super::dom::{DomNode, line_text, paragraphs, tag};
+use super::stats::{NodeMap, NodeSet, Stats, measure};
 
 /// Paragraph-like elements shorter than this do not vote for their containers.
 const MIN_PARAGRAPH_CHARS: u32 = 25;
@@ -47,7 +46,10 @@ pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
     }
     let skip = |n: DomNode<'_>| removed.contains(&n.id());
     let mut out = Vec::new();
-    for id in content {
+    for id in leads_before(doc, &content, &stats)
+        .into_iter()
+        .chain(content)
+    {
         if let Some(node) = doc.tree.get(id) {
             out.extend(paragraphs(node, &skip));
         }
@@ -56,7 +58,7 @@ pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
 }
 
 /// Whether an element is a paragraph that votes for its ancestors, and its own text length.
-fn paragraph_len(node: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Option<u32> {
+fn paragraph_len(node: DomNode<'_>, stats: &NodeMap<Stats>) -> Option<u32> {
     let name = tag(node)?;
     let s = stats.get(&node.id())?;
     let votes = match name {
@@ -68,8 +70,8 @@ fn paragraph_len(node: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Option<u3
 }
 
 /// Readability-style content scores of container elements.
-fn score(root: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> HashMap<NodeId, f64> {
-    let mut scores: HashMap<NodeId, f64> = HashMap::new();
+fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> NodeMap<f64> {
+    let mut scores: NodeMap<f64> = NodeMap::default();
     for node in root.descendants() {
         let Some(len) = paragraph_len(node, stats) else {
             continue;
@@ -112,7 +114,7 @@ fn base_score(node: DomNode<'_>) -> f64 {
 }
 
 /// The best-scoring container still attached to the document.
-fn best(scores: &HashMap<NodeId, f64>, doc: &Html) -> Option<NodeId> {
+fn best(scores: &NodeMap<f64>, doc: &Html) -> Option<NodeId> {
     scores
         .iter()
         .filter(|(id, _)| {
@@ -132,7 +134,7 @@ const TOP_CANDIDATES: usize = 5;
 /// containers (readability's rules): an ancestor of `top` that also holds at least three other
 /// near-best containers, else the first ancestor scoring higher than the one below it (before
 /// scores fall under a third of `top`'s), and finally past wrappers that hold only `top`.
-fn promote(doc: &Html, top: NodeId, scores: &HashMap<NodeId, f64>) -> NodeId {
+fn promote(doc: &Html, top: NodeId, scores: &NodeMap<f64>) -> NodeId {
     let Some(top_node) = doc.tree.get(top) else {
         return top;
     };
@@ -202,8 +204,8 @@ fn promote(doc: &Html, top: NodeId, scores: &HashMap<NodeId, f64>) -> NodeId {
 fn with_siblings(
     doc: &Html,
     top: NodeId,
-    scores: &HashMap<NodeId, f64>,
-    stats: &HashMap<NodeId, Stats>,
+    scores: &NodeMap<f64>,
+    stats: &NodeMap<Stats>,
 ) -> Vec<NodeId> {
     let Some(node) = doc.tree.get(top) else {
         return vec![top];
@@ -254,28 +256,89 @@ fn is_intro(s: &Stats) -> bool {
     s.text > 0 && s.text <= MAX_INTRO_CHARS && s.link_density() < 0.25
 }
 
-/// The lead paragraphs of an intro block: sentence-ending `<p>`s without links, so that
-/// datelines, kickers and the headline (shown separately) stay out.
-fn lead_paragraphs(intro: DomNode<'_>, stats: &HashMap<NodeId, Stats>) -> Vec<NodeId> {
+/// The lead paragraphs of an intro block (`<p>`s that pass [`is_lead`]), so that datelines,
+/// kickers and the headline (shown separately) stay out.
+fn lead_paragraphs(intro: DomNode<'_>, stats: &NodeMap<Stats>) -> Vec<NodeId> {
     intro
         .descendants()
-        .filter(|d| tag(*d) == Some("p"))
-        .filter(|d| {
-            stats
-                .get(&d.id())
-                .is_some_and(|s| s.text >= MIN_PARAGRAPH_CHARS && s.link == 0 && s.ends_sentence)
-        })
+        .filter(|d| tag(*d) == Some("p") && stats.get(&d.id()).is_some_and(|s| is_lead(*d, s)))
         .map(|d| d.id())
         .collect()
 }
 
+/// How many levels above the main text the headline may sit for the text between them to count
+/// as the article's lead.
+const LEAD_LEVELS: usize = 4;
+
+/// The lead between the headline and the main text when they sit in different branches (an
+/// article `<header>` with the `<h1>` and a `<p class="intro">`, a lead block before the body
+/// block): sentence-ending paragraphs without links, after the last `<h1>` before the content,
+/// when that `<h1>` shares an ancestor with the content at most [`LEAD_LEVELS`] up and at most
+/// [`MAX_INTRO_CHARS`] of text lie between them. A long sentence-ending `<h2>`…`<h6>` there is a
+/// lead set as a heading, not a headline. A call to action is not a lead.
+fn leads_before(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> Vec<NodeId> {
+    let Some(first) = content.first().and_then(|id| doc.tree.get(*id)) else {
+        return Vec::new();
+    };
+    let mut h1: Option<DomNode<'_>> = None;
+    let mut after_h1 = false;
+    let mut between = 0u32;
+    let mut out = Vec::new();
+    let mut inside: Option<NodeId> = None;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Open(n) if n.id() == first.id() => break,
+            Edge::Open(n) if tag(n) == Some("h1") => {
+                h1 = Some(n);
+                after_h1 = false;
+                between = 0;
+                out.clear();
+            }
+            Edge::Close(n) if h1.is_some_and(|h| h.id() == n.id()) => after_h1 = true,
+            Edge::Close(n) if inside == Some(n.id()) => inside = None,
+            Edge::Open(n) if after_h1 && inside.is_none() => {
+                let Some(s) = stats.get(&n.id()) else {
+                    continue;
+                };
+                if n.value().is_text() {
+                    between = between.saturating_add(s.text);
+                } else if is_lead(n, s) {
+                    out.push(n.id());
+                    inside = Some(n.id());
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(h1) = h1.filter(|_| after_h1 && between <= MAX_INTRO_CHARS) else {
+        return Vec::new();
+    };
+    let near = first
+        .ancestors()
+        .take(LEAD_LEVELS)
+        .any(|a| h1.ancestors().any(|b| b.id() == a.id()));
+    if near { out } else { Vec::new() }
+}
+
+/// Whether an element between headline and main text is a lead paragraph.
+fn is_lead(n: DomNode<'_>, s: &Stats) -> bool {
+    let min = match tag(n) {
+        Some("p") => MIN_PARAGRAPH_CHARS,
+        Some("h2" | "h3" | "h4" | "h5" | "h6") => 80,
+        _ => return false,
+    };
+    s.text >= min && s.link == 0 && s.ends_sentence && !is_call_to_action(&line_text(n))
+}
+
+/// One sentence ending in `!` (`Jetzt spenden!`, `Nutzen Sie unsere Tools!`): a call to action
+/// next to the headline, not its lead (a lead of several sentences may well end in `!`).
+fn is_call_to_action(text: &str) -> bool {
+    text.ends_with('!') && !text.contains(". ") && !text.contains("! ") && !text.contains("? ")
+}
+
 /// Elements inside the content that look like link lists, forms or widgets rather than text.
-fn conditional_removals(
-    doc: &Html,
-    content: &[NodeId],
-    stats: &HashMap<NodeId, Stats>,
-) -> HashSet<NodeId> {
-    let mut removed = HashSet::new();
+fn conditional_removals(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> NodeSet {
+    let mut removed = NodeSet::default();
     for id in content {
         let Some(root) = doc.tree.get(*id) else {
             continue;
@@ -415,6 +478,30 @@ mod tests {
         let text = main_text(&html);
         assert!(text.starts_with("Der Vorspann steht"), "{text}");
         assert!(!text.contains("Vor der Überschrift"), "{text}");
+    }
+
+    #[test]
+    fn lead_in_another_branch_between_headline_and_body_is_kept() {
+        // The headline and lead sit in the article's header, the body two levels down in
+        // another branch; a lead set as a long `<h2>` counts too, a call to action does not.
+        let para = "<p>Ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, der zählt.</p>";
+        let html = page(&format!(
+            "<div class=\"vorher\"><h1>Portal</h1><p>Ein Satz über das Portal, der nicht dazugehört.</p></div>\
+             <article><header><h1>Überschrift</h1><span>21.01.2022</span>\
+             <p class=\"intro\">Der Vorspann fasst die Meldung in einem Satz zusammen.</p>\
+             <h2>Auch dieser lange Vorspann steht in einer Zwischenüberschrift, wie es manche Seiten tun, die ihn so gestalten.</h2>\
+             <p>Jetzt spenden und helfen, jeder Euro zählt!</p>\
+             <p>Wir freuen uns. Besuchen Sie uns bald!</p></header>\
+             <div class=\"main\"><div class=\"wrap\"><div class=\"text\">{para}{para}{para}{para}</div></div>\
+             <div class=\"foot\"><a href=\"/mehr\">Mehr</a></div></div></article>"
+        ));
+        let text = main_text(&html);
+        assert!(text.starts_with("Der Vorspann fasst"), "{text}");
+        assert!(text.contains("Auch dieser lange Vorspann"), "{text}");
+        assert!(text.contains("Besuchen Sie uns bald!"), "{text}");
+        for bad in ["Portal", "Überschrift", "Jetzt spenden", "21.01.2022"] {
+            assert!(!text.contains(bad), "{bad} in {text}");
+        }
     }
 
     #[test]

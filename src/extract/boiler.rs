@@ -6,13 +6,11 @@
 //! tag lines). It must never remove an element that holds most of a page's paragraph text (a
 //! `<div id="page" class="with-sidebar">` wrapper is not a sidebar).
 
-use std::collections::HashMap;
-
 use ego_tree::NodeId;
 use scraper::Html;
 
 use super::dom::{DomNode, attr, is_skipped_tag, tag};
-use super::stats::{Stats, measure};
+use super::stats::{NodeMap, Stats, measure};
 use super::tags::is_tag_line;
 
 /// Class/id fragments that mark boilerplate wherever they occur in a token.
@@ -119,6 +117,31 @@ const END_MARKERS: &[&str] = &[
     "zum seitenanfang",
     "zum weiterlesen",
     "lesen sie auch",
+    "mehr lesen:",
+    "weiterlesen:",
+    "redaktionstipp",
+    "while you are here",
+];
+/// `Weitere …` headings that belong to the article (a section of contacts, links, details).
+const NOT_RELATED: &[&str] = &[
+    "weitere informationen",
+    "weitere hinweise",
+    "weitere details",
+    "weitere fragen",
+    "weitere auskünfte",
+    "weitere angaben",
+];
+/// Words that label a date line (`Aktualisiert: 11.04.2020, 10:27`, `Publiziert am 03.04.2020`).
+const DATE_LABELS: &[&str] = &[
+    "aktualisiert",
+    "publiziert",
+    "veröffentlicht",
+    "erstellt",
+    "geändert",
+    "stand",
+    "zuletzt",
+    "updated",
+    "published",
 ];
 /// Words that make up print/share/mail lines (`Druckversion | PDF | Link mailen`).
 const SHARE_WORDS: &[&str] = &[
@@ -180,6 +203,14 @@ fn tokens(node: DomNode<'_>) -> Vec<String> {
     out
 }
 
+/// Whether `part` occurs in the class token `t`. A naive window scan: tokens are a few bytes
+/// long, and `str::contains` sets up a two-way searcher per call, which cost more than the
+/// search itself here (it ran for every vocabulary word on every class token of every page).
+fn has_part(t: &str, part: &str) -> bool {
+    let (t, p) = (t.as_bytes(), part.as_bytes());
+    t.len() >= p.len() && t.windows(p.len()).any(|w| w == p)
+}
+
 /// True if an element's class/id says boilerplate.
 fn boiler_class(node: DomNode<'_>) -> bool {
     let whole = attr(node, "class")
@@ -188,7 +219,7 @@ fn boiler_class(node: DomNode<'_>) -> bool {
         .any(|c| BOILER_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)));
     whole
         || tokens(node).iter().any(|t| {
-            BOILER_PARTS.iter().any(|p| t.contains(p))
+            BOILER_PARTS.iter().any(|p| has_part(t, p))
                 || BOILER_AFFIXES
                     .iter()
                     .any(|p| t.starts_with(p) || t.ends_with(p))
@@ -201,10 +232,10 @@ fn boiler_class(node: DomNode<'_>) -> bool {
 pub(crate) fn class_weight(node: DomNode<'_>) -> f64 {
     let toks = tokens(node);
     let mut w = 0.0;
-    if toks.iter().any(|t| NEGATIVE.iter().any(|n| t.contains(n))) {
+    if toks.iter().any(|t| NEGATIVE.iter().any(|n| has_part(t, n))) {
         w -= 25.0;
     }
-    if toks.iter().any(|t| POSITIVE.iter().any(|p| t.contains(p))) {
+    if toks.iter().any(|t| POSITIVE.iter().any(|p| has_part(t, p))) {
         w += 25.0;
     }
     if attr(node, "itemprop") == Some("articleBody") || attr(node, "role") == Some("main") {
@@ -270,7 +301,7 @@ pub(crate) fn strip(doc: &mut Html) {
 }
 
 /// The outermost boilerplate elements of `doc`.
-fn doomed(doc: &Html, stats: &HashMap<NodeId, Stats>, total_p: u32) -> Vec<NodeId> {
+fn doomed(doc: &Html, stats: &NodeMap<Stats>, total_p: u32) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut inside: Option<NodeId> = None;
     for edge in doc.tree.root().traverse() {
@@ -307,7 +338,7 @@ pub(crate) fn tidy(paras: Vec<String>) -> Vec<String> {
         if ends && seen_chars >= 150 {
             break;
         }
-        if ends || is_tag_line(&p) {
+        if ends || is_tag_line(&p) || is_date_line(&p) {
             continue;
         }
         seen_chars += p.len();
@@ -316,13 +347,33 @@ pub(crate) fn tidy(paras: Vec<String>) -> Vec<String> {
     out
 }
 
-/// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only).
+/// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only); also any heading-like
+/// line of at most four words starting `Weitere` (`Weitere Themen`, `Weitere Tourentipps in
+/// Schweden`), which introduces a list of other articles — but not `Weitere Informationen` and
+/// the like, which head the article's own last section.
 pub(crate) fn is_end_marker(p: &str) -> bool {
     if p.chars().count() > 120 {
         return false;
     }
     let lower = p.to_lowercase();
+    if p.starts_with("Weitere ")
+        && !NOT_RELATED.iter().any(|w| lower.starts_with(w))
+        && lower.split_whitespace().count() <= 4
+        && !lower.ends_with(['.', '!', '?', ','])
+    {
+        return true;
+    }
     END_MARKERS.iter().any(|m| lower.starts_with(m))
+}
+
+/// A short line that only labels a date (`Aktualisiert: 11.04.2020, 10:27`, `Publiziert am
+/// 03.04.2020`): page furniture wherever it stands in the body.
+pub(crate) fn is_date_line(p: &str) -> bool {
+    if p.chars().count() > 60 {
+        return false;
+    }
+    let lower = p.to_lowercase();
+    DATE_LABELS.iter().any(|l| lower.starts_with(l)) && super::dates::find_date(p).is_some()
 }
 
 /// A line made only of print/share/mail words, e.g. `Druckversion | PDF | Link mailen`.
@@ -423,9 +474,34 @@ mod tests {
             vec![long.clone(), "Zweiter Absatz.".to_string()]
         );
         let reading = vec![long.clone(), "Zum Weiterlesen:".into(), "Buchtipp".into()];
-        assert_eq!(tidy(reading), vec![long]);
+        assert_eq!(tidy(reading), vec![long.clone()]);
         let marker_first = vec!["Mehr zum Thema".to_string(), "Text.".into()];
         assert_eq!(tidy(marker_first), ["Text."]);
+        let related = vec![long.clone(), "Mehr lesen:".into(), "Anderer Artikel".into()];
+        assert_eq!(tidy(related), vec![long.clone()]);
+        let more = vec![
+            long.clone(),
+            "Weitere Tourentipps in Schweden".into(),
+            "X".into(),
+        ];
+        assert_eq!(tidy(more), vec![long.clone()]);
+        let own = vec![
+            long.clone(),
+            "Weitere Schritte folgen.".into(),
+            "Weitere Informationen".into(),
+            "weitere Nährwerte".into(),
+        ];
+        assert_eq!(tidy(own.clone()), own);
+        let dated = vec![
+            "Aktualisiert: 11.04.2020, 10:27".to_string(),
+            long.clone(),
+            "Publiziert am 3. April 2020".into(),
+            "Stand der Technik ist das nicht.".into(),
+        ];
+        assert_eq!(
+            tidy(dated),
+            vec![long.clone(), "Stand der Technik ist das nicht.".to_string()]
+        );
     }
 
     #[test]

@@ -59,7 +59,7 @@ fn is_in(list: &[&[u8]], name: &[u8]) -> bool {
 
 /// Returns `html` with tags beyond [`MAX_DEPTH`] removed, borrowing when nothing changed.
 pub fn limit_nesting(html: &str) -> Cow<'_, str> {
-    let dropped = too_deep_tags(html.as_bytes());
+    let dropped = too_deep_tags(html);
     if dropped.is_empty() {
         return Cow::Borrowed(html);
     }
@@ -74,11 +74,14 @@ pub fn limit_nesting(html: &str) -> Cow<'_, str> {
 }
 
 /// Byte ranges of the tags to drop (always on ASCII `<`/`>` boundaries).
-fn too_deep_tags(b: &[u8]) -> Vec<Range<usize>> {
+fn too_deep_tags(html: &str) -> Vec<Range<usize>> {
+    let b = html.as_bytes();
     let mut dropped = Vec::new();
     let (mut depth, mut excess, mut foreign) = (0usize, 0usize, 0usize);
     let mut i = 0;
-    while let Some(off) = b.get(i..).and_then(|r| r.iter().position(|&c| c == b'<')) {
+    // `str::find` with an ASCII char runs on memchr; `i` is always just past an ASCII byte, so
+    // it is a char boundary (`get` returns `None` otherwise and the scan ends).
+    while let Some(off) = html.get(i..).and_then(|r| r.find('<')) {
         let start = i + off;
         let Some(tag) = read_tag(b, start) else {
             i = start + 1;

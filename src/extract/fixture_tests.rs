@@ -1,5 +1,6 @@
 //! Tests over the realistic fixture sites in `tests/fixtures/` (Kommune21-style trade press, a
-//! Government-Site-Builder ministry with one ISO-8859-1 page, a state chancellery RSS feed).
+//! Government-Site-Builder ministry with one ISO-8859-1 page, a state chancellery RSS feed, and
+//! single pages in the styles of TYPO3, Drupal (ISO-8859-1) and WordPress in `cms/`).
 //! Pages are read as a crawler would see them at `http://127.0.0.1:8080/<site>/...`.
 
 use chrono_tz::Europe::Berlin;
@@ -83,7 +84,84 @@ const STK_ABSENT: &[&str] = &[
     "Pressemitteilung vom",
 ];
 
+/// Boilerplate of the CMS-style pages in `tests/fixtures/cms/`.
+const CMS_ABSENT: &[&str] = &[
+    "Zum Inhalt springen",
+    "Direkt zum Inhalt",
+    "Cookies",
+    "akzeptieren",
+    "Startseite",
+    "Hauptnavigation",
+    "Ähnliche Meldungen",
+    "Fortbildungsoffensive",
+    "Zurück zur Übersicht",
+    "Pressekontakt",
+    "Pressemitteilung Nr.",
+    "Schlagworte",
+    "Themen:",
+    "Druckversion",
+    "PDF",
+    "Weitere Nachrichten",
+    "Wochenmarkt",
+    "Teilen mit",
+    "Facebook",
+    "Sperrmülltermine",
+    "Maibaumfest",
+    "Kommentar",
+    "herzlichen Glückwunsch",
+    "Impressum",
+    "Datenschutz",
+    "Rathausplatz 1",
+    "Hauptstraße 3",
+    "©",
+];
+
 const CASES: &[Case] = &[
+    Case {
+        // TYPO3 (state ministry): news extension markup, lead block between headline and body,
+        // `Schlagworte:` line, related news, sidebar contact.
+        path: "cms/typo3-landesministerium.html",
+        charset: "utf-8",
+        title: "Förderprogramm für digitale Schulen verlängert",
+        kicker: None,
+        day: "2025-10-06",
+        tags: &["Schule", "Digitalisierung", "Förderprogramm"],
+        first: "Das Land verlängert sein Förderprogramm für die digitale Ausstattung der Schulen",
+        last: "die meisten für die Vernetzung ihrer Schulgebäude.",
+        absent: CMS_ABSENT,
+        lang: "de",
+        url: "http://127.0.0.1:8080/cms/presse/foerderprogramm-digitale-schulen",
+    },
+    Case {
+        // Drupal (city), served as ISO-8859-1: headline block outside the article node,
+        // `Themen:` field, print links, a "Weitere Nachrichten" view, `;jsessionid` canonical.
+        path: "cms/drupal-stadt.html",
+        charset: "iso-8859-1",
+        title: "Grünflächenamt pflanzt 500 neue Straßenbäume",
+        kicker: None,
+        day: "2024-10-21",
+        tags: &["Umwelt", "Stadtgrün"],
+        first: "Das Grünflächenamt der Stadt Musterstadt pflanzt in diesem Herbst 500 neue",
+        last: "das Förderprogramm „Klimaangepasste Stadt“ des Landes.",
+        absent: CMS_ABSENT,
+        lang: "de",
+        url: "http://127.0.0.1:8080/cms/aktuelles/strassenbaeume",
+    },
+    Case {
+        // WordPress (municipality): category kicker, JSON-LD date, share buttons, tag links,
+        // post navigation, comments, widget sidebar, cookie notice, `fbclid` canonical.
+        path: "cms/wordpress-gemeinde.html",
+        charset: "utf-8",
+        title: "Neues Feuerwehrhaus in Oberdorf eingeweiht",
+        kicker: Some("Feuerwehr"),
+        day: "2023-05-13",
+        tags: &["Feuerwehr", "Oberdorf"],
+        first: "Nach zwei Jahren Bauzeit hat die Freiwillige Feuerwehr Oberdorf am Samstag",
+        last: "Der Erlös aus dem Kuchenverkauf geht an die Jugendfeuerwehr.",
+        absent: CMS_ABSENT,
+        lang: "de",
+        url: "http://127.0.0.1:8080/cms/2023/05/13/neues-feuerwehrhaus-eingeweiht/",
+    },
     Case {
         path: "kommune21/meldungen/bayern-brandenburg.html",
         charset: "utf-8",

@@ -4,12 +4,39 @@
 //! Owns what "text length" means for scoring: non-whitespace characters outside script-like
 //! elements. It must never recurse and never allocate more than one small record per node.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use ego_tree::NodeId;
 use scraper::Node;
 
 use super::dom::{DomNode, is_skipped_tag};
+
+/// Hasher for node ids: an id is a small distinct integer, so one multiplication spreads it well
+/// enough, and SipHash (the std default, built against flooding) costs more than the lookups it
+/// serves. Node-keyed maps are looked up several times per node on every page.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9e_37_79_b9_7f_4a_7c_15);
+    }
+}
+
+/// A map keyed by node id.
+pub(crate) type NodeMap<V> = HashMap<NodeId, V, BuildHasherDefault<IdHasher>>;
+/// A set of node ids.
+pub(crate) type NodeSet = HashSet<NodeId, BuildHasherDefault<IdHasher>>;
 
 /// Counts for one element and everything under it.
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
@@ -78,9 +105,10 @@ fn text_stats(t: &str) -> Stats {
 }
 
 /// Computes [`Stats`] for every node under `root` (inclusive), bottom-up, iteratively.
-pub(crate) fn measure(root: DomNode<'_>) -> HashMap<NodeId, Stats> {
+pub(crate) fn measure(root: DomNode<'_>) -> NodeMap<Stats> {
     let order: Vec<DomNode<'_>> = root.descendants().collect();
-    let mut map: HashMap<NodeId, Stats> = HashMap::with_capacity(order.len());
+    let mut map: NodeMap<Stats> =
+        NodeMap::with_capacity_and_hasher(order.len(), Default::default());
     for node in order.iter().rev() {
         let mut s = map.remove(&node.id()).unwrap_or_default();
         let mut is_text = false;

@@ -97,11 +97,31 @@ fn tag_block(text_node: DomNode<'_>) -> Option<DomNode<'_>> {
             return Some(el);
         }
         if tag(el).is_none_or(is_block_tag) {
-            return None; // a block holding only the label: its items are not ours to guess
+            // A block holding only the label (Drupal's `field__label`): its items are the next
+            // block only when that is nothing but links (`field__items`); plain text after a
+            // label is not ours to guess.
+            return el
+                .next_siblings()
+                .find(|n| tag(*n).is_some())
+                .filter(|n| only_links(*n));
         }
         el = el.parent()?;
     }
     None
+}
+
+/// Whether an element has links and no text outside them (a short link list).
+fn only_links(n: DomNode<'_>) -> bool {
+    let all = line_text(n);
+    if all.is_empty() || all.chars().count() > MAX_BLOCK_CHARS {
+        return false;
+    }
+    let links: usize = n
+        .descendants()
+        .filter(|d| tag(*d) == Some("a"))
+        .map(|a| line_text(a).chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    links > 0 && links == all.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// The items of a tag block: its link texts if it has links, else its comma list.
@@ -202,6 +222,15 @@ mod tests {
                 &["Digitales", "OZG"],
             ),
             ("<p><span>Themen:</span></p><ul><li>Nicht</li></ul>", &[]),
+            (
+                "<div class=field><div class=field__label>Themen:</div><div class=field__items>\
+                 <div><a href=/t/u>Umwelt</a></div><div><a href=/t/s>Stadtgrün</a></div></div></div>",
+                &["Umwelt", "Stadtgrün"],
+            ),
+            (
+                "<div><h3>Themen:</h3><p>Ein Satz mit <a href=/x>Link</a> ist kein Tag.</p></div>",
+                &[],
+            ),
             ("<p>Wir sprechen über Themen: nein, das ist Text.</p>", &[]),
             ("<p>Tags: Eins; Zwei | Drei.</p>", &["Eins", "Zwei", "Drei"]),
         ];
