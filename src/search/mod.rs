@@ -111,7 +111,8 @@ pub struct Index {
     index: tantivy::Index,
     fields: Fields,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only for the moment [`Index::wait_merges`] hands the writer to tantivy.
+    writer: Mutex<Option<IndexWriter>>,
     store: Store,
     pending: AtomicU64,
 }
@@ -140,16 +141,9 @@ impl Index {
 
     /// The index in `dir` if it is current; `None` if it should be rebuilt.
     fn open_existing(dir: &Path, store: &Store) -> Result<Option<Index>, SearchError> {
-        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
-        if version.as_deref().map(str::trim) != Some(&schema::SCHEMA_VERSION.to_string()) {
+        let Some(opened) = Index::open_unchecked(dir, store)? else {
             return Ok(None);
-        }
-        let index = tantivy::Index::open_in_dir(dir)?;
-        let fields = Fields::new();
-        if index.schema() != fields.schema {
-            return Ok(None);
-        }
-        let opened = Index::wrap(index, fields, store)?;
+        };
         let docs = opened.reader.searcher().num_docs();
         if docs != store.count()? {
             tracing::info!(
@@ -188,19 +182,62 @@ impl Index {
             index,
             fields,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             store: store.clone(),
             pending: AtomicU64::new(0),
         })
+    }
+
+    /// Opens the index in `dir` as it is when it has the current schema version, without
+    /// comparing it with `store` (`None` when it is missing or of another version). For tools
+    /// and benchmarks that build an index without writing the articles to a store; serving
+    /// uses [`Index::open_or_rebuild`].
+    pub fn open_unchecked(dir: &Path, store: &Store) -> Result<Option<Index>, SearchError> {
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
+        if version.as_deref().map(str::trim) != Some(&schema::SCHEMA_VERSION.to_string()) {
+            return Ok(None);
+        }
+        let index = tantivy::Index::open_in_dir(dir)?;
+        let fields = Fields::new();
+        if index.schema() != fields.schema {
+            return Ok(None);
+        }
+        Index::wrap(index, fields, store).map(Some)
+    }
+
+    /// Marks the folder with the schema version, so that it opens without a rebuild.
+    fn write_version(&self) -> Result<(), SearchError> {
+        self.index
+            .directory()
+            .atomic_write(
+                Path::new(VERSION_FILE),
+                schema::SCHEMA_VERSION.to_string().as_bytes(),
+            )
+            .map_err(|source| SearchError::Io {
+                path: PathBuf::from(VERSION_FILE),
+                source,
+            })
+    }
+
+    /// Runs `f` with the writer locked.
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let writer = guard.as_mut().ok_or(SearchError::Poisoned)?;
+        f(writer)
     }
 
     /// Adds `article`, replacing any earlier version with the same id. Visible after the next
     /// [`Index::commit`]. Cheap: the writer buffers in memory.
     pub fn add(&self, article: &Article) -> Result<(), SearchError> {
         let doc = self.fields.document(article);
-        let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        writer.delete_term(Term::from_field_u64(self.fields.id, article.id.0));
-        writer.add_document(doc)?;
+        self.with_writer(|writer| {
+            writer.delete_term(Term::from_field_u64(self.fields.id, article.id.0));
+            writer.add_document(doc)?;
+            Ok(())
+        })?;
         self.pending.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -212,23 +249,45 @@ impl Index {
 
     /// Makes every addition durable and visible to searches. Blocking (fsync).
     pub fn commit(&self) -> Result<(), SearchError> {
-        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        let before = self.pending.swap(0, Ordering::Relaxed);
-        if let Err(e) = writer.commit() {
-            self.pending.fetch_add(before, Ordering::Relaxed);
-            return Err(e.into());
-        }
-        drop(writer);
+        self.with_writer(|writer| {
+            let before = self.pending.swap(0, Ordering::Relaxed);
+            if let Err(e) = writer.commit() {
+                self.pending.fetch_add(before, Ordering::Relaxed);
+                return Err(e.into());
+            }
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Blocks until the segment merges tantivy runs in the background after commits have
+    /// finished, then makes the merged segments visible to searches. A bulk build leaves
+    /// dozens of small segments, and every query pays per segment (term lookups in each
+    /// field, fast-field columns), so [`Index::reindex`] ends with this. Additions made by
+    /// other threads meanwhile wait for the lock; nothing is lost.
+    pub fn wait_merges(&self) -> Result<(), SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let writer = guard.take().ok_or(SearchError::Poisoned)?;
+        // Consumes the writer (and releases the folder lock); a fresh one takes its place.
+        let waited = writer.wait_merging_threads();
+        *guard = Some(self.index.writer(WRITER_BUDGET)?);
+        drop(guard);
+        waited?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Number of segments searches currently go through.
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Replaces the whole index with every article of `store`, commits, and marks the folder
     /// with the schema version. Returns the number of articles indexed. Blocking.
     pub fn reindex(&self, store: &Store) -> Result<u64, SearchError> {
         let mut n = 0;
-        {
-            let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        self.with_writer(|writer| {
             writer.delete_all_documents()?;
             for article in store.iter_articles() {
                 let article = match article {
@@ -242,17 +301,11 @@ impl Index {
                 writer.add_document(self.fields.document(&article))?;
                 n += 1;
             }
-        }
-        self.commit()?;
-        let dir = self.index.directory();
-        dir.atomic_write(
-            Path::new(VERSION_FILE),
-            schema::SCHEMA_VERSION.to_string().as_bytes(),
-        )
-        .map_err(|source| SearchError::Io {
-            path: PathBuf::from(VERSION_FILE),
-            source,
+            Ok(())
         })?;
+        self.commit()?;
+        self.wait_merges()?;
+        self.write_version()?;
         Ok(n)
     }
 

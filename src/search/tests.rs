@@ -333,3 +333,72 @@ async fn committer_makes_additions_visible_and_stops_on_signal() {
     assert_eq!(index.count(&q).expect("count"), 2);
     assert_eq!(index.pending(), 0);
 }
+
+/// 600 articles over several segments (one commit per 150), a third of them later replaced
+/// (so segments have deleted documents), with known sources, Lands, keywords and distinct
+/// times: enough matches for block-wise collection and for pruning the newest candidates.
+fn many() -> (tempfile::TempDir, Index, Vec<Article>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let index = Index::open_or_rebuild(&dir.path().join("index"), &store).expect("index");
+    let mut all = Vec::new();
+    for i in 0..600u32 {
+        let word = if i % 3 == 0 { "Haushalt" } else { "Verwaltung" };
+        let mut a = article(
+            &format!("https://m.example/{i}"),
+            &format!("Meldung {i}"),
+            &format!("Die {word} meldet Nummer {i}."),
+            (2020, 1, 1),
+        );
+        // Distinct times, not in index order.
+        let t = a.first_seen + chrono::Duration::minutes(i64::from((i * 7919) % 600));
+        a.published = Some(t);
+        a.first_seen = t;
+        a.source_id = format!("s{}", i % 5);
+        a.land = (i % 4 != 0).then_some(Land::ALL[(i % 16) as usize]);
+        if i % 10 == 0 {
+            a.keywords = vec!["OZG".into()];
+        }
+        if i % 7 == 0 {
+            a.keywords.push("Registermodernisierung".into());
+        }
+        store.upsert(&a).expect("upsert");
+        index.add(&a).expect("add");
+        all.push(a);
+        if i % 150 == 149 {
+            index.commit().expect("commit");
+        }
+    }
+    // Replace a third: the old versions become deleted documents in their segments.
+    for a in all
+        .iter_mut()
+        .filter(|a| a.text.contains("Verwaltung"))
+        .step_by(2)
+    {
+        a.title = format!("{} (neu)", a.title);
+        store.upsert(a).expect("upsert");
+        index.add(a).expect("replace");
+    }
+    index.commit().expect("commit");
+    (dir, index, all)
+}
+
+#[test]
+fn waiting_for_merges_keeps_every_article_and_the_writer_usable() {
+    let (_dir, index, all) = many();
+    let before = index.num_segments();
+    index.wait_merges().expect("wait");
+    assert!(index.num_segments() <= before);
+    assert_eq!(index.num_docs(), 600);
+    let q = query::parse("Haushalt").expect("parses");
+    assert_eq!(index.search(&q, 0, 5).expect("search").total, 200);
+    // The fresh writer takes additions and replacements.
+    let mut a = all[0].clone();
+    a.text = "Ein Nachtragshaushalt.".into();
+    index.add(&a).expect("add");
+    index.commit().expect("commit");
+    assert_eq!(index.search(&q, 0, 5).expect("search").total, 199);
+    assert_eq!(index.num_docs(), 600);
+    let q = query::parse("Nachtragshaushalt").expect("parses");
+    assert_eq!(index.search(&q, 0, 5).expect("search").total, 1);
+}
