@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{Directory, IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+use tantivy::{IndexReader, IndexWriter, Order, ReloadPolicy, Term};
 
 use crate::model::{Article, ArticleId};
 use crate::store::{Store, StoreError};
@@ -108,6 +108,8 @@ pub struct Hits {
 
 /// The open search index.
 pub struct Index {
+    /// The index folder.
+    dir: PathBuf,
     index: tantivy::Index,
     fields: Fields,
     reader: IndexReader,
@@ -168,10 +170,15 @@ impl Index {
         std::fs::create_dir_all(dir).map_err(io)?;
         let fields = Fields::new();
         let index = tantivy::Index::create_in_dir(dir, fields.schema.clone())?;
-        Index::wrap(index, fields, store)
+        Index::wrap(dir, index, fields, store)
     }
 
-    fn wrap(index: tantivy::Index, fields: Fields, store: &Store) -> Result<Index, SearchError> {
+    fn wrap(
+        dir: &Path,
+        index: tantivy::Index,
+        fields: Fields,
+        store: &Store,
+    ) -> Result<Index, SearchError> {
         schema::register(index.tokenizers());
         let reader = index
             .reader_builder()
@@ -179,6 +186,7 @@ impl Index {
             .try_into()?;
         let writer = index.writer(WRITER_BUDGET)?;
         Ok(Index {
+            dir: dir.to_path_buf(),
             index,
             fields,
             reader,
@@ -202,21 +210,22 @@ impl Index {
         if index.schema() != fields.schema {
             return Ok(None);
         }
-        Index::wrap(index, fields, store).map(Some)
+        Index::wrap(dir, index, fields, store).map(Some)
     }
 
-    /// Marks the folder with the schema version, so that it opens without a rebuild.
+    /// Marks the folder with the schema version, so that it opens without a rebuild. Written
+    /// next to tantivy's files, not through its directory: a file written through the
+    /// directory counts as tantivy's own, and its garbage collection deletes it at the next
+    /// commit, which made every restart after a commit rebuild the whole index.
     fn write_version(&self) -> Result<(), SearchError> {
-        self.index
-            .directory()
-            .atomic_write(
-                Path::new(VERSION_FILE),
-                schema::SCHEMA_VERSION.to_string().as_bytes(),
-            )
-            .map_err(|source| SearchError::Io {
-                path: PathBuf::from(VERSION_FILE),
-                source,
-            })
+        let dir = &self.dir;
+        let io = |source| SearchError::Io {
+            path: dir.join(VERSION_FILE),
+            source,
+        };
+        let tmp = dir.join(format!("{VERSION_FILE}.tmp"));
+        std::fs::write(&tmp, schema::SCHEMA_VERSION.to_string()).map_err(io)?;
+        std::fs::rename(&tmp, dir.join(VERSION_FILE)).map_err(io)
     }
 
     /// Runs `f` with the writer locked.
@@ -271,11 +280,31 @@ impl Index {
         let writer = guard.take().ok_or(SearchError::Poisoned)?;
         // Consumes the writer (and releases the folder lock); a fresh one takes its place.
         let waited = writer.wait_merging_threads();
-        *guard = Some(self.index.writer(WRITER_BUDGET)?);
+        *guard = Some(self.new_writer()?);
         drop(guard);
         waited?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// A writer for the folder whose previous writer was just dropped. The folder lock is an
+    /// advisory file lock, and a process forked meanwhile (a crawler spawning a helper, a test
+    /// harness running the CLI) holds a copy of its descriptor until it execs; so a busy lock
+    /// is retried for up to a second before it counts as held by someone else.
+    fn new_writer(&self) -> Result<IndexWriter, SearchError> {
+        let mut tries = 0;
+        loop {
+            match self.index.writer(WRITER_BUDGET) {
+                Err(tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                )) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Number of segments searches currently go through.

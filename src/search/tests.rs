@@ -402,3 +402,34 @@ fn waiting_for_merges_keeps_every_article_and_the_writer_usable() {
     let q = query::parse("Nachtragshaushalt").expect("parses");
     assert_eq!(index.search(&q, 0, 5).expect("search").total, 1);
 }
+
+#[test]
+fn an_index_committed_to_after_a_rebuild_opens_as_is() {
+    let Fixture {
+        _dir,
+        store,
+        index,
+        index_dir,
+    } = fixture();
+    // An index-only change (the store keeps the old text) shows whether the next open
+    // reused the folder or rebuilt it from the store.
+    let mut changed = corpus().remove(0);
+    changed.text = "Ein Sonderwort nur im Index.".into();
+    index.add(&changed).expect("add");
+    index.commit().expect("commit");
+    index.add(&changed).expect("add");
+    index.commit().expect("commit");
+    index.wait_merges().expect("merges");
+    drop(index);
+    assert!(
+        index_dir.join(VERSION_FILE).exists(),
+        "commits kept the version file"
+    );
+    let reopened = Index::open_or_rebuild(&index_dir, &store).expect("reopen");
+    let q = query::parse("Sonderwort").expect("parses");
+    assert_eq!(
+        reopened.count(&q).expect("count"),
+        1,
+        "opened as is, not rebuilt"
+    );
+}
