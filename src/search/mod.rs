@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::model::{Article, ArticleId};
 use crate::store::{Store, StoreError};
@@ -364,23 +364,56 @@ impl Index {
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let query = compile::compile(&self.fields, q);
-        let top = TopDocs::with_limit(limit).and_offset(offset);
         let (docs, total, facets): (Vec<(f32, tantivy::DocAddress)>, usize, Facets) = match q.sort {
-            Sort::Relevance => searcher.search(
-                &query,
-                &(top.order_by_score(), Count, collect::FacetCollector(facets)),
-            )?,
-            Sort::Date => {
-                let (docs, total, facets) = searcher.search(
-                    &query,
-                    &(
-                        top.order_by_fast_field::<i64>("published", Order::Desc),
-                        Count,
-                        collect::FacetCollector(facets),
-                    ),
-                )?;
-                let docs = docs.into_iter().map(|(_, d)| (0.0, d)).collect();
+            Sort::Relevance if compile::prunable(q) => {
+                // Two passes beat one here: alone, the top-k pass prunes with Block-WAND and
+                // scores only a fraction of the matches; the tally pass reads no term
+                // frequencies, no scores and only fast fields, a block of documents at a time.
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_score();
+                let docs = searcher.search(&query, &top)?;
+                let (total, facets) = if facets {
+                    let tally = searcher.search(
+                        &query,
+                        &collect::TallyCollector {
+                            facets: true,
+                            newest: 0,
+                        },
+                    )?;
+                    (tally.total, tally.facets)
+                } else {
+                    (searcher.search(&query, &Count)?, Facets::default())
+                };
                 (docs, total, facets)
+            }
+            Sort::Relevance => {
+                // Phrases, filters, several words: every match is scored anyway, so one pass
+                // collects the top hits and the tally together.
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_score();
+                let (docs, tally) = searcher.search(
+                    &query,
+                    &(top, collect::TallyCollector { facets, newest: 0 }),
+                )?;
+                (docs, tally.total, tally.facets)
+            }
+            Sort::Date => {
+                let tally = searcher.search(
+                    &query,
+                    &collect::TallyCollector {
+                        facets,
+                        newest: offset + limit,
+                    },
+                )?;
+                let docs = tally
+                    .newest
+                    .into_iter()
+                    .skip(offset)
+                    .map(|(_, d)| (0.0, d))
+                    .collect();
+                (docs, tally.total, tally.facets)
             }
         };
         let snippets = Snippets::new(&searcher, query.as_ref(), &self.fields)?;

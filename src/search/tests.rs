@@ -383,6 +383,94 @@ fn many() -> (tempfile::TempDir, Index, Vec<Article>) {
     (dir, index, all)
 }
 
+/// Counts of `values` as facets report them: most frequent first, ties by name.
+fn expected_counts<'a>(values: impl Iterator<Item = &'a str>) -> Counts {
+    let mut map = std::collections::HashMap::<String, u64>::new();
+    for v in values {
+        *map.entry(v.to_string()).or_default() += 1;
+    }
+    let mut v: Counts = map.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+#[test]
+fn totals_facets_and_date_pages_over_segments_with_deletions() {
+    let (_dir, index, all) = many();
+    assert!(index.num_segments() > 1, "the test needs several segments");
+    let matching: Vec<&Article> = all
+        .iter()
+        .filter(|a| a.text.contains("Verwaltung"))
+        .collect();
+    assert_eq!(matching.len(), 400);
+    let want = Facets {
+        sources: expected_counts(matching.iter().map(|a| a.source_id.as_str())),
+        keywords: expected_counts(
+            matching
+                .iter()
+                .flat_map(|a| a.keywords.iter().map(|k| k.as_str())),
+        ),
+        lands: expected_counts(matching.iter().filter_map(|a| a.land).map(|l| l.code())),
+    };
+    let mut newest: Vec<&Article> = matching.clone();
+    newest.sort_by_key(|a| std::cmp::Reverse(a.sort_time()));
+
+    for sort in [Sort::Relevance, Sort::Date] {
+        let mut q = query::parse("Verwaltungen").expect("parses");
+        q.sort = sort;
+        let hits = index.search(&q, 0, 10).expect("search");
+        assert_eq!(hits.total, 400, "{sort:?}");
+        assert_eq!(hits.facets, want, "{sort:?}");
+        let bare = index.search_with(&q, 0, 10, false).expect("search");
+        assert_eq!(bare.total, 400, "{sort:?}");
+        assert_eq!(bare.facets, Facets::default(), "{sort:?}");
+        assert_eq!(bare.items.len(), 10);
+    }
+
+    // Phrases, filters and several words take the one-pass path; same totals and facets.
+    type Matches = fn(&Article) -> bool;
+    let shapes: [(&str, Matches); 4] = [
+        ("\"die verwaltung meldet\"", |a| {
+            a.text.contains("Verwaltung")
+        }),
+        ("Verwaltung OR Haushalt", |_| true),
+        ("Verwaltung land:BE", |a| {
+            a.text.contains("Verwaltung") && a.land == Some(Land::BE)
+        }),
+        ("Haushalt -keyword:ozg", |a| {
+            a.text.contains("Haushalt") && !a.keywords.iter().any(|k| k == "OZG")
+        }),
+    ];
+    for (text, pred) in shapes {
+        let m: Vec<&Article> = all.iter().filter(|a| pred(a)).collect();
+        assert!(!m.is_empty(), "{text}: {}", m.len());
+        let want = Facets {
+            sources: expected_counts(m.iter().map(|a| a.source_id.as_str())),
+            keywords: expected_counts(m.iter().flat_map(|a| a.keywords.iter().map(|k| k.as_str()))),
+            lands: expected_counts(m.iter().filter_map(|a| a.land).map(|l| l.code())),
+        };
+        let hits = index
+            .search(&query::parse(text).expect("parses"), 0, 10)
+            .expect("search");
+        assert_eq!(hits.total, m.len(), "{text}");
+        assert_eq!(hits.facets, want, "{text}");
+        assert_eq!(hits.items.len(), m.len().min(10), "{text}");
+    }
+
+    // Newest first, page after page, with the replaced versions (never the old ones).
+    let mut q = query::parse("Verwaltung").expect("parses");
+    q.sort = Sort::Date;
+    let mut seen = Vec::new();
+    for page in 0..5 {
+        let hits = index.search(&q, page * 90, 90).expect("search");
+        assert_eq!(hits.total, 400);
+        assert_eq!(hits.items.len(), if page < 4 { 90 } else { 400 - 360 });
+        seen.extend(hits.items.into_iter().map(|h| (h.id, h.score)));
+    }
+    let want: Vec<(ArticleId, f32)> = newest.iter().map(|a| (a.id, 0.0)).collect();
+    assert_eq!(seen, want);
+}
+
 #[test]
 fn waiting_for_merges_keeps_every_article_and_the_writer_usable() {
     let (_dir, index, all) = many();
