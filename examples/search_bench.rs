@@ -233,10 +233,21 @@ fn main() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&tmp.path().join("store")).expect("store");
     let index_dir = keep.clone().unwrap_or_else(|| tmp.path().join("index"));
-    let reused = Index::open_unchecked(&index_dir, &store)
-        .ok()
-        .flatten()
-        .filter(|i| i.num_docs() == n as u64);
+    let reused = match Index::open_unchecked(&index_dir, &store) {
+        Ok(Some(i)) if i.num_docs() == n as u64 => Some(i),
+        Ok(Some(i)) => {
+            println!(
+                "kept index has {} articles, not {n}: rebuilding",
+                i.num_docs()
+            );
+            None
+        }
+        Ok(None) => None,
+        Err(e) => {
+            println!("kept index unusable ({e}): rebuilding");
+            None
+        }
+    };
     let fresh = reused.is_none();
     let index = match reused {
         Some(i) => i,
@@ -254,7 +265,23 @@ fn main() {
     let started = Instant::now();
     let mut generating = Duration::ZERO;
     let mut phrases = Vec::new();
-    for i in 0..n {
+    // A kept index also keeps the phrases drawn from its articles and the generator state
+    // after them, so a rerun draws the same queries without generating the articles again.
+    let cache = index_dir.join("bench-queries.txt");
+    let cached = if fresh {
+        None
+    } else {
+        std::fs::read_to_string(&cache).ok()
+    };
+    if let Some(text) = &cached {
+        let mut lines = text.lines();
+        rng.0 = lines
+            .next()
+            .and_then(|l| l.parse().ok())
+            .expect("cached state");
+        phrases = lines.map(str::to_string).collect();
+    }
+    for i in 0..if cached.is_some() { 0 } else { n } {
         let g = Instant::now();
         let a = article(i, &mut rng, &vocab);
         generating += g.elapsed();
@@ -269,6 +296,13 @@ fn main() {
         if fresh {
             index.add(&a).expect("add");
         }
+    }
+    if keep.is_some() && cached.is_none() {
+        let text = std::iter::once(rng.0.to_string())
+            .chain(phrases.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&cache, text).expect("write query cache");
     }
     if fresh {
         let added = started.elapsed();
