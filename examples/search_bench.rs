@@ -243,10 +243,11 @@ fn main() {
             None
         }
         Ok(None) => None,
-        Err(e) => {
-            println!("kept index unusable ({e}): rebuilding");
-            None
-        }
+        // Never delete a folder another process may be writing (a busy lock lands here).
+        Err(e) => panic!(
+            "kept index {} unusable ({e}); delete it to rebuild",
+            index_dir.display()
+        ),
     };
     let fresh = reused.is_none();
     let index = match reused {

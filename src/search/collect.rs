@@ -13,6 +13,8 @@ use tantivy::columnar::{Cardinality, Column, StrColumn};
 use tantivy::query::Weight;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::schema::KEYWORD_SEP;
+
 /// Facet counts of one field, most frequent first (ties by name).
 pub type Counts = Vec<(String, u64)>;
 
@@ -28,7 +30,9 @@ pub struct Facets {
 }
 
 /// Facet fields, in the order of [`Facets`].
-const FACET_FIELDS: [&str; 3] = ["source", "keyword_name", "land"];
+const FACET_FIELDS: [&str; 3] = ["source", "keyword_set", "land"];
+/// Position of the keyword field in [`FACET_FIELDS`]: its values are sets of names.
+const KEYWORD_SET: usize = 1;
 
 /// Documents a block-wise pass reads at once (tantivy hands out blocks of up to 64).
 const BLOCK: usize = 64;
@@ -281,16 +285,26 @@ impl SegmentCollector for TallySegment {
     fn harvest(mut self) -> TallyFruit {
         self.prune();
         let mut fields: [Vec<(String, u64)>; 3] = Default::default();
-        for (col, out) in self.columns.iter().zip(fields.iter_mut()) {
+        for (field, (col, out)) in self.columns.iter().zip(fields.iter_mut()).enumerate() {
             let Some(col) = col else { continue };
             let mut name = String::new();
             for (ord, &n) in col.counts.iter().enumerate() {
-                if n > 0
-                    && col
+                if n == 0
+                    || !col
                         .column
                         .ord_to_str(ord as u64, &mut name)
                         .unwrap_or(false)
                 {
+                    continue;
+                }
+                if field == KEYWORD_SET {
+                    // A set counts once for each of its names (summed in merge_fruits).
+                    out.extend(
+                        name.split(KEYWORD_SEP)
+                            .filter(|k| !k.is_empty())
+                            .map(|k| (k.to_string(), n)),
+                    );
+                } else {
                     out.push((name.clone(), n));
                 }
             }
