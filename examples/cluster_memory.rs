@@ -1,16 +1,18 @@
-//! Memory of the in-process story index: what `Crawler::new` costs at start-up on a full store.
+//! Memory of the in-process story index: what the crawler's story index costs on a full store.
 //!
 //! Usage: `cargo run --release --example cluster_memory -- DATA_DIR` (the folder holding
 //! `store/`; no govwire process may have it open).
 //!
-//! Opens the store, then rebuilds a [`ClusterIndex`] from every stored signature exactly as the
-//! crawler's story index does when it starts (`crawl` and also `serve --no-crawl`), and prints
-//! the process's resident memory (VmRSS, VmHWM from /proc/self/status) before and after, so the
-//! peak-RSS figure of `bench/crawl-site.sh` can be attributed (issue 7).
+//! Opens the store, then rebuilds a [`ClusterIndex`] from the signatures of the newest
+//! [`DEFAULT_WINDOW`] articles, oldest first, as the crawler does before its first crawl (not
+//! `serve --no-crawl`), and prints the process's resident memory (VmRSS, VmHWM from
+//! /proc/self/status) before and after, so the peak-RSS figure of `bench/crawl-site.sh` can be
+//! attributed (issue 7). `ALL=1` indexes every stored signature instead (what it cost before
+//! the window existed).
 
 use std::path::PathBuf;
 
-use govwire::enrich::{ClusterIndex, Signature};
+use govwire::enrich::{ClusterIndex, DEFAULT_WINDOW, Signature};
 use govwire::store::Store;
 
 fn main() {
@@ -26,15 +28,20 @@ fn main() {
         }
     };
     println!("store opened:            {}", memory());
+    let all = std::env::var_os("ALL").is_some();
+    let window = if all { usize::MAX } else { DEFAULT_WINDOW };
+    let ids = store.newest_ids(window).unwrap_or_default();
     let mut sigs = Vec::new();
-    for (id, cluster, bytes) in store.signatures().flatten() {
-        if let Some(sig) = Signature::from_bytes(&bytes) {
+    for id in ids.into_iter().rev() {
+        if let Ok(Some((cluster, bytes))) = store.signature(id)
+            && let Some(sig) = Signature::from_bytes(&bytes)
+        {
             sigs.push((id.0, cluster.0, sig));
         }
     }
     println!("{:>7} signatures read: {}", sigs.len(), memory());
     let started = std::time::Instant::now();
-    let mut index = ClusterIndex::new();
+    let mut index = ClusterIndex::new().with_window(window);
     for (id, cluster, sig) in &sigs {
         index.restore(*id, sig, *cluster);
     }
@@ -42,7 +49,7 @@ fn main() {
     println!(
         "cluster index rebuilt:   {}  ({} members, {:.2} s)",
         memory(),
-        index.len(),
+        index.indexed(),
         took.as_secs_f64()
     );
     drop(sigs);

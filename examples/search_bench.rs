@@ -3,19 +3,30 @@
 //! ```sh
 //! cargo run --release --example search_bench            # 100,000 articles
 //! cargo run --release --example search_bench -- 1000000 # 1,000,000 articles
+//! cargo run --release --example search_bench -- 1000000 --dir target/search-bench-1m
 //! ```
+//!
+//! With `--dir`, the index is kept in that folder and reused by the next run with the same
+//! article count (the articles are still generated, to draw the same queries), so query
+//! changes can be measured without indexing again; delete the folder when done. After the
+//! commit the bench waits for tantivy's background merges (as `Index::reindex` does), so the
+//! queries neither overlap merges nor run over the unmerged segments; `--no-merge-wait`
+//! queries right after the commit instead, as earlier versions of this bench did (and waits
+//! for the merges only at the end, so that a kept index is merged for the next run).
 //!
 //! Indexes the articles through `Index::add` + one `commit` (the index only: the articles are
 //! not written to sled, so hits carry no snippet), then runs 300 queries of each kind —
 //! a single word, a two-word phrase, and a word with a Land filter and a date range — through
 //! `Index::search` (top 20, total count and facet counts, as `/search` does) and prints the
-//! indexing rate and the median and 99th-percentile latency per kind.
+//! indexing rate and the median and 99th-percentile latency per kind, both as wall time and
+//! as the CPU time of the querying thread (the machine may be shared: wall time then includes
+//! waiting for a core, CPU time does not).
 
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
 use govwire::model::{Article, ArticleId, Land, Level};
-use govwire::search::{Index, query};
+use govwire::search::{Index, Sort, query};
 use govwire::store::Store;
 
 /// Words with a domain meaning, mixed into the text at a fixed rate.
@@ -149,39 +160,105 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn run(index: &Index, name: &str, queries: &[String], facets: bool) {
+/// CPU time of the calling thread (Linux `CLOCK_THREAD_CPUTIME_ID`). On a machine shared with
+/// other jobs, wall time also counts the time a query waits for a core; this does not.
+fn thread_cpu() -> Duration {
+    #[repr(C)]
+    struct Timespec {
+        sec: i64,
+        nsec: i64,
+    }
+    unsafe extern "C" {
+        fn clock_gettime(clock: i32, ts: *mut Timespec) -> i32;
+    }
+    const CLOCK_THREAD_CPUTIME_ID: i32 = 3;
+    let mut ts = Timespec { sec: 0, nsec: 0 };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    assert_eq!(rc, 0, "clock_gettime");
+    Duration::new(ts.sec as u64, ts.nsec as u32)
+}
+
+/// Median and 99th percentile of `times` in ms.
+fn p50_p99(times: &mut [Duration]) -> (f64, f64) {
+    times.sort();
+    (
+        percentile(times, 0.5).as_secs_f64() * 1e3,
+        percentile(times, 0.99).as_secs_f64() * 1e3,
+    )
+}
+
+fn run(index: &Index, name: &str, queries: &[String], facets: bool, sort: Sort) {
+    let parse = |text: &str| {
+        let mut q = query::parse(text).expect("bench query parses");
+        q.sort = sort;
+        q
+    };
     // One warm-up pass, then the measured pass.
     for q in queries {
-        let q = query::parse(q).expect("bench query parses");
-        index.search_with(&q, 0, 20, facets).expect("search");
+        index.search_with(&parse(q), 0, 20, facets).expect("search");
     }
-    let mut times = Vec::with_capacity(queries.len());
+    let mut wall = Vec::with_capacity(queries.len());
+    let mut cpu = Vec::with_capacity(queries.len());
     let mut hits = 0usize;
     for text in queries {
-        let q = query::parse(text).expect("bench query parses");
-        let t = Instant::now();
+        let q = parse(text);
+        let (t, c) = (Instant::now(), thread_cpu());
         let h = index.search_with(&q, 0, 20, facets).expect("search");
-        times.push(t.elapsed());
+        cpu.push(thread_cpu() - c);
+        wall.push(t.elapsed());
         hits += h.total;
     }
-    times.sort();
+    let (w50, w99) = p50_p99(&mut wall);
+    let (c50, c99) = p50_p99(&mut cpu);
     println!(
-        "{name:<9} n={:<4} median {:>8.3} ms   p99 {:>8.3} ms   mean hits {}",
-        times.len(),
-        percentile(&times, 0.5).as_secs_f64() * 1e3,
-        percentile(&times, 0.99).as_secs_f64() * 1e3,
+        "{name:<10} n={:<4} wall p50 {w50:>8.3} ms  p99 {w99:>8.3} ms   cpu p50 {c50:>8.3} ms  p99 {c99:>8.3} ms   mean hits {}",
+        queries.len(),
         hits / queries.len().max(1)
     );
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map(|a| a.parse().expect("article count"))
-        .unwrap_or(100_000);
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(&dir.path().join("store")).expect("store");
-    let index = Index::open_or_rebuild(&dir.path().join("index"), &store).expect("index");
+    let mut n: usize = 100_000;
+    let mut keep: Option<std::path::PathBuf> = None;
+    let mut merge_wait = true;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--dir" => keep = Some(args.next().expect("--dir PATH").into()),
+            "--no-merge-wait" => merge_wait = false,
+            _ => n = a.parse().expect("article count"),
+        }
+    }
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&tmp.path().join("store")).expect("store");
+    let index_dir = keep.clone().unwrap_or_else(|| tmp.path().join("index"));
+    let reused = match Index::open_unchecked(&index_dir, &store) {
+        Ok(Some(i)) if i.num_docs() == n as u64 => Some(i),
+        Ok(Some(i)) => {
+            println!(
+                "kept index has {} articles, not {n}: rebuilding",
+                i.num_docs()
+            );
+            None
+        }
+        Ok(None) => None,
+        // Never delete a folder another process may be writing (a busy lock lands here).
+        Err(e) => panic!(
+            "kept index {} unusable ({e}); delete it to rebuild",
+            index_dir.display()
+        ),
+    };
+    let fresh = reused.is_none();
+    let index = match reused {
+        Some(i) => i,
+        None => {
+            if index_dir.exists() {
+                std::fs::remove_dir_all(&index_dir).expect("remove old bench index");
+            }
+            Index::open_or_rebuild(&index_dir, &store).expect("index")
+        }
+    };
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let vocab = vocabulary(&mut rng, 20_000);
 
@@ -189,7 +266,23 @@ fn main() {
     let started = Instant::now();
     let mut generating = Duration::ZERO;
     let mut phrases = Vec::new();
-    for i in 0..n {
+    // A kept index also keeps the phrases drawn from its articles and the generator state
+    // after them, so a rerun draws the same queries without generating the articles again.
+    let cache = index_dir.join("bench-queries.txt");
+    let cached = if fresh {
+        None
+    } else {
+        std::fs::read_to_string(&cache).ok()
+    };
+    if let Some(text) = &cached {
+        let mut lines = text.lines();
+        rng.0 = lines
+            .next()
+            .and_then(|l| l.parse().ok())
+            .expect("cached state");
+        phrases = lines.map(str::to_string).collect();
+    }
+    for i in 0..if cached.is_some() { 0 } else { n } {
         let g = Instant::now();
         let a = article(i, &mut rng, &vocab);
         generating += g.elapsed();
@@ -201,29 +294,56 @@ fn main() {
                 phrases.push(format!("\"{} {}\"", clean(x), clean(y)));
             }
         }
-        index.add(&a).expect("add");
+        if fresh {
+            index.add(&a).expect("add");
+        }
     }
-    let added = started.elapsed();
-    index.commit().expect("commit");
-    let total = started.elapsed();
-    let cpu = cpu_seconds() - cpu_before;
-    let indexing = total - generating;
-    println!(
-        "indexed {n} articles: {:.1} s including commit ({:.1} s generating excluded), {:.0} articles/s; commit {:.1} s",
-        indexing.as_secs_f64(),
-        generating.as_secs_f64(),
-        n as f64 / indexing.as_secs_f64(),
-        (total - added).as_secs_f64()
-    );
-    println!(
-        "process CPU time for generating + indexing: {cpu:.1} s ({:.0} articles per CPU second; \
-         the machine is shared, so wall time overstates the cost)",
-        n as f64 / cpu
-    );
+    if keep.is_some() && cached.is_none() {
+        let text = std::iter::once(rng.0.to_string())
+            .chain(phrases.iter().cloned())
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&cache, text).expect("write query cache");
+    }
+    if fresh {
+        let added = started.elapsed();
+        index.commit().expect("commit");
+        let total = started.elapsed();
+        let cpu = cpu_seconds() - cpu_before;
+        let indexing = total - generating;
+        println!(
+            "indexed {n} articles: {:.1} s including commit ({:.1} s generating excluded), {:.0} articles/s; commit {:.1} s",
+            indexing.as_secs_f64(),
+            generating.as_secs_f64(),
+            n as f64 / indexing.as_secs_f64(),
+            (total - added).as_secs_f64()
+        );
+        println!(
+            "process CPU time for generating + indexing: {cpu:.1} s ({:.0} articles per CPU second; \
+             the machine is shared, so wall time overstates the cost)",
+            n as f64 / cpu
+        );
+    } else {
+        println!(
+            "reusing the index of {n} articles in {}",
+            index_dir.display()
+        );
+    }
+    println!("segments: {}", index.num_segments());
+    if merge_wait {
+        let t = Instant::now();
+        index.wait_merges().expect("wait for merges");
+        println!(
+            "waited {:.1} s for background merges; segments: {}",
+            t.elapsed().as_secs_f64(),
+            index.num_segments()
+        );
+    }
     println!(
         "index size: {:.0} MiB",
-        dir_size(&dir.path().join("index")) as f64 / (1 << 20) as f64
+        dir_size(&index_dir) as f64 / (1 << 20) as f64
     );
+    println!("load average before queries: {}", load_average());
 
     let mut words: Vec<String> = (0..300)
         .map(|k| {
@@ -243,31 +363,31 @@ fn main() {
             )
         })
         .collect();
+    let rel = Sort::Relevance;
     println!("top 20 + total + facet counts (as /search):");
-    run(&index, "word", &words, true);
-    run(&index, "phrase", &phrases, true);
-    run(&index, "filtered", &filtered, true);
+    run(&index, "word", &words, true, rel);
+    run(&index, "phrase", &phrases, true, rel);
+    run(&index, "filtered", &filtered, true, rel);
     println!("top 20 + total, no facets (as /api/search could, or the CLI):");
-    run(&index, "word", &words, false);
-    run(&index, "phrase", &phrases, false);
-    run(&index, "filtered", &filtered, false);
+    run(&index, "word", &words, false, rel);
+    run(&index, "phrase", &phrases, false, rel);
+    run(&index, "filtered", &filtered, false, rel);
     words.truncate(100);
-    let sorted: Vec<String> = words.iter().map(|w| w.to_string()).collect();
-    let mut by_date = Vec::new();
-    for w in &sorted {
-        let mut q = query::parse(w).expect("parses");
-        q.sort = govwire::search::Sort::Date;
-        let t = Instant::now();
-        index.search(&q, 0, 20).expect("search");
-        by_date.push(t.elapsed());
+    println!("newest first, top 20 + total + facet counts:");
+    run(&index, "word", &words, true, Sort::Date);
+    run(&index, "filtered", &filtered[..100], true, Sort::Date);
+    println!("load average after queries: {}", load_average());
+    if !merge_wait {
+        index.wait_merges().expect("wait for merges");
+        println!("segments after merges: {}", index.num_segments());
     }
-    by_date.sort();
-    println!(
-        "word, newest first n={:<4} median {:>8.3} ms   p99 {:>8.3} ms",
-        by_date.len(),
-        percentile(&by_date, 0.5).as_secs_f64() * 1e3,
-        percentile(&by_date, 0.99).as_secs_f64() * 1e3
-    );
+}
+
+/// The 1-, 5- and 15-minute load averages (Linux `/proc/loadavg`).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// User + system CPU time of this process so far (Linux `/proc/self/stat`, 100 ticks/s).

@@ -172,3 +172,14 @@ fn date_range(
         0.0,
     )))
 }
+
+/// True when tantivy can find the best-scored hits of `q` without scoring every match
+/// (Block-WAND): a single word (one term per language, so a union of term queries), no
+/// dates. Then the top hits and the tally (total, facets) are cheaper as two passes; for
+/// anything else both passes would walk every match, so one pass does both.
+pub fn prunable(q: &Search) -> bool {
+    q.from.is_none()
+        && q.to.is_none()
+        && matches!(&q.expr, Some(Expr::Word(w))
+            if terms(Lang::De, w).len() == 1 && terms(Lang::En, w).len() <= 1)
+}

@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::snippet::SnippetGenerator;
-use tantivy::{IndexReader, IndexWriter, Order, ReloadPolicy, Term};
+use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::model::{Article, ArticleId};
 use crate::store::{Store, StoreError};
@@ -37,8 +37,12 @@ pub const MAX_LIMIT: usize = 100;
 pub const MAX_OFFSET: usize = 10_000;
 /// Characters of text a snippet shows at most.
 pub const SNIPPET_CHARS: usize = 240;
-/// Memory the index writer may buffer before it flushes a segment.
-const WRITER_BUDGET: usize = 64 << 20;
+/// Memory the index writer may buffer before it flushes a segment. One indexing thread: the
+/// crawler adds a few hundred articles a second, far below what one thread indexes, and every
+/// extra thread holds its own buffer (resident memory counts against the crawler's budget).
+const WRITER_BUDGET: usize = 32 << 20;
+/// Indexing threads of the writer.
+const WRITER_THREADS: usize = 1;
 /// File in the index folder holding the schema version.
 const VERSION_FILE: &str = "govwire-index-version";
 
@@ -108,13 +112,15 @@ pub struct Hits {
 
 /// The open search index.
 pub struct Index {
+    /// The index folder.
+    dir: PathBuf,
+    index: tantivy::Index,
     fields: Fields,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` only for the moment [`Index::wait_merges`] hands the writer to tantivy.
+    writer: Mutex<Option<IndexWriter>>,
     store: Store,
     pending: AtomicU64,
-    /// The index folder, for the version marker.
-    dir: PathBuf,
 }
 
 impl Index {
@@ -141,16 +147,9 @@ impl Index {
 
     /// The index in `dir` if it is current; `None` if it should be rebuilt.
     fn open_existing(dir: &Path, store: &Store) -> Result<Option<Index>, SearchError> {
-        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
-        if version.as_deref().map(str::trim) != Some(&schema::SCHEMA_VERSION.to_string()) {
+        let Some(opened) = Index::open_unchecked(dir, store)? else {
             return Ok(None);
-        }
-        let index = tantivy::Index::open_in_dir(dir)?;
-        let fields = Fields::new();
-        if index.schema() != fields.schema {
-            return Ok(None);
-        }
-        let opened = Index::wrap(index, fields, store, dir)?;
+        };
         let docs = opened.reader.searcher().num_docs();
         if docs != store.count()? {
             tracing::info!(
@@ -175,38 +174,83 @@ impl Index {
         std::fs::create_dir_all(dir).map_err(io)?;
         let fields = Fields::new();
         let index = tantivy::Index::create_in_dir(dir, fields.schema.clone())?;
-        Index::wrap(index, fields, store, dir)
+        Index::wrap(dir, index, fields, store)
     }
 
     fn wrap(
+        dir: &Path,
         index: tantivy::Index,
         fields: Fields,
         store: &Store,
-        dir: &Path,
     ) -> Result<Index, SearchError> {
         schema::register(index.tokenizers());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer(WRITER_BUDGET)?;
+        let writer = index.writer_with_num_threads(WRITER_THREADS, WRITER_BUDGET)?;
         Ok(Index {
+            dir: dir.to_path_buf(),
+            index,
             fields,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             store: store.clone(),
             pending: AtomicU64::new(0),
-            dir: dir.to_path_buf(),
         })
+    }
+
+    /// Opens the index in `dir` as it is when it has the current schema version, without
+    /// comparing it with `store` (`None` when it is missing or of another version). For tools
+    /// and benchmarks that build an index without writing the articles to a store; serving
+    /// uses [`Index::open_or_rebuild`].
+    pub fn open_unchecked(dir: &Path, store: &Store) -> Result<Option<Index>, SearchError> {
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).ok();
+        if version.as_deref().map(str::trim) != Some(&schema::SCHEMA_VERSION.to_string()) {
+            return Ok(None);
+        }
+        let index = tantivy::Index::open_in_dir(dir)?;
+        let fields = Fields::new();
+        if index.schema() != fields.schema {
+            return Ok(None);
+        }
+        Index::wrap(dir, index, fields, store).map(Some)
+    }
+
+    /// Marks the folder with the schema version, so that it opens without a rebuild. Written
+    /// next to tantivy's files, not through its directory: a file written through the
+    /// directory counts as tantivy's own, and its garbage collection deletes it at the next
+    /// commit, which made every restart after a commit rebuild the whole index.
+    fn write_version(&self) -> Result<(), SearchError> {
+        let dir = &self.dir;
+        let io = |source| SearchError::Io {
+            path: dir.join(VERSION_FILE),
+            source,
+        };
+        let tmp = dir.join(format!("{VERSION_FILE}.tmp"));
+        std::fs::write(&tmp, schema::SCHEMA_VERSION.to_string()).map_err(io)?;
+        std::fs::rename(&tmp, dir.join(VERSION_FILE)).map_err(io)
+    }
+
+    /// Runs `f` with the writer locked.
+    fn with_writer<T>(
+        &self,
+        f: impl FnOnce(&mut IndexWriter) -> Result<T, SearchError>,
+    ) -> Result<T, SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let writer = guard.as_mut().ok_or(SearchError::Poisoned)?;
+        f(writer)
     }
 
     /// Adds `article`, replacing any earlier version with the same id. Visible after the next
     /// [`Index::commit`]. Cheap: the writer buffers in memory.
     pub fn add(&self, article: &Article) -> Result<(), SearchError> {
         let doc = self.fields.document(article);
-        let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        writer.delete_term(Term::from_field_u64(self.fields.id, article.id.0));
-        writer.add_document(doc)?;
+        self.with_writer(|writer| {
+            writer.delete_term(Term::from_field_u64(self.fields.id, article.id.0));
+            writer.add_document(doc)?;
+            Ok(())
+        })?;
         self.pending.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -218,23 +262,68 @@ impl Index {
 
     /// Makes every addition durable and visible to searches. Blocking (fsync).
     pub fn commit(&self) -> Result<(), SearchError> {
-        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
-        let before = self.pending.swap(0, Ordering::Relaxed);
-        if let Err(e) = writer.commit() {
-            self.pending.fetch_add(before, Ordering::Relaxed);
-            return Err(e.into());
-        }
-        drop(writer);
+        self.with_writer(|writer| {
+            let before = self.pending.swap(0, Ordering::Relaxed);
+            if let Err(e) = writer.commit() {
+                self.pending.fetch_add(before, Ordering::Relaxed);
+                return Err(e.into());
+            }
+            Ok(())
+        })?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Blocks until the segment merges tantivy runs in the background after commits have
+    /// finished, then makes the merged segments visible to searches. A bulk build leaves
+    /// dozens of small segments, and every query pays per segment (term lookups in each
+    /// field, fast-field columns), so [`Index::reindex`] ends with this. Additions made by
+    /// other threads meanwhile wait for the lock; nothing is lost.
+    pub fn wait_merges(&self) -> Result<(), SearchError> {
+        let mut guard = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let writer = guard.take().ok_or(SearchError::Poisoned)?;
+        // Consumes the writer (and releases the folder lock); a fresh one takes its place.
+        let waited = writer.wait_merging_threads();
+        *guard = Some(self.new_writer()?);
+        drop(guard);
+        waited?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// A writer for the folder whose previous writer was just dropped. The folder lock is an
+    /// advisory file lock, and a process forked meanwhile (a crawler spawning a helper, a test
+    /// harness running the CLI) holds a copy of its descriptor until it execs; so a busy lock
+    /// is retried for up to a second before it counts as held by someone else.
+    fn new_writer(&self) -> Result<IndexWriter, SearchError> {
+        let mut tries = 0;
+        loop {
+            match self
+                .index
+                .writer_with_num_threads(WRITER_THREADS, WRITER_BUDGET)
+            {
+                Err(tantivy::TantivyError::LockFailure(
+                    tantivy::directory::error::LockError::LockBusy,
+                    _,
+                )) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return Ok(other?),
+            }
+        }
+    }
+
+    /// Number of segments searches currently go through.
+    pub fn num_segments(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
     }
 
     /// Replaces the whole index with every article of `store`, commits, and marks the folder
     /// with the schema version. Returns the number of articles indexed. Blocking.
     pub fn reindex(&self, store: &Store) -> Result<u64, SearchError> {
         let mut n = 0;
-        {
-            let writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        self.with_writer(|writer| {
             writer.delete_all_documents()?;
             for article in store.iter_articles() {
                 let article = match article {
@@ -248,16 +337,11 @@ impl Index {
                 writer.add_document(self.fields.document(&article))?;
                 n += 1;
             }
-        }
+            Ok(())
+        })?;
         self.commit()?;
-        // Written beside tantivy's files, not through its managed directory: tantivy's garbage
-        // collection deletes every managed file that no segment uses at the next commit, and a
-        // missing marker meant a full rebuild at every start.
-        let path = self.dir.join(VERSION_FILE);
-        let tmp = self.dir.join(format!("{VERSION_FILE}.tmp"));
-        std::fs::write(&tmp, schema::SCHEMA_VERSION.to_string())
-            .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|source| SearchError::Io { path, source })?;
+        self.wait_merges()?;
+        self.write_version()?;
         Ok(n)
     }
 
@@ -287,23 +371,56 @@ impl Index {
         let limit = limit.clamp(1, MAX_LIMIT);
         let searcher = self.reader.searcher();
         let query = compile::compile(&self.fields, q);
-        let top = TopDocs::with_limit(limit).and_offset(offset);
         let (docs, total, facets): (Vec<(f32, tantivy::DocAddress)>, usize, Facets) = match q.sort {
-            Sort::Relevance => searcher.search(
-                &query,
-                &(top.order_by_score(), Count, collect::FacetCollector(facets)),
-            )?,
-            Sort::Date => {
-                let (docs, total, facets) = searcher.search(
-                    &query,
-                    &(
-                        top.order_by_fast_field::<i64>("published", Order::Desc),
-                        Count,
-                        collect::FacetCollector(facets),
-                    ),
-                )?;
-                let docs = docs.into_iter().map(|(_, d)| (0.0, d)).collect();
+            Sort::Relevance if compile::prunable(q) => {
+                // Two passes beat one here: alone, the top-k pass prunes with Block-WAND and
+                // scores only a fraction of the matches; the tally pass reads no term
+                // frequencies, no scores and only fast fields, a block of documents at a time.
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_score();
+                let docs = searcher.search(&query, &top)?;
+                let (total, facets) = if facets {
+                    let tally = searcher.search(
+                        &query,
+                        &collect::TallyCollector {
+                            facets: true,
+                            newest: 0,
+                        },
+                    )?;
+                    (tally.total, tally.facets)
+                } else {
+                    (searcher.search(&query, &Count)?, Facets::default())
+                };
                 (docs, total, facets)
+            }
+            Sort::Relevance => {
+                // Phrases, filters, several words: every match is scored anyway, so one pass
+                // collects the top hits and the tally together.
+                let top = TopDocs::with_limit(limit)
+                    .and_offset(offset)
+                    .order_by_score();
+                let (docs, tally) = searcher.search(
+                    &query,
+                    &(top, collect::TallyCollector { facets, newest: 0 }),
+                )?;
+                (docs, tally.total, tally.facets)
+            }
+            Sort::Date => {
+                let tally = searcher.search(
+                    &query,
+                    &collect::TallyCollector {
+                        facets,
+                        newest: offset + limit,
+                    },
+                )?;
+                let docs = tally
+                    .newest
+                    .into_iter()
+                    .skip(offset)
+                    .map(|(_, d)| (0.0, d))
+                    .collect();
+                (docs, tally.total, tally.facets)
             }
         };
         let snippets = Snippets::new(&searcher, query.as_ref(), &self.fields)?;

@@ -19,12 +19,16 @@ use tantivy::tokenizer::{
 use crate::model::Article;
 
 /// Version of schema plus analysis; an index written with another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name of the German analyser (lowercase, umlaut folding, German Snowball stemmer).
 pub const GERMAN: &str = "govwire_de";
 /// Name of the English analyser (lowercase, ASCII folding, English Snowball stemmer).
 pub const ENGLISH: &str = "govwire_en";
+
+/// Separator of the keyword names in [`Fields::keyword_set`] (ASCII unit separator: never
+/// part of a watchlist name).
+pub const KEYWORD_SEP: &str = "\u{1f}";
 
 /// Tokens longer than this (in bytes) are dropped: they are URLs or garbage, never words.
 const MAX_TOKEN_BYTES: usize = 60;
@@ -73,8 +77,12 @@ pub struct Fields {
     pub en: TextFields,
     /// Watched keywords, lowercased (filter).
     pub keyword: Field,
-    /// Watched keywords as written (fast only, for facet counts).
-    pub keyword_name: Field,
+    /// The article's watched keywords as written, sorted, deduplicated and joined with
+    /// [`KEYWORD_SEP`] into one value (fast only, for facet counts). One value per article,
+    /// empty when none, so facet counting reads it a block of documents at a time; a
+    /// multi-valued column needs two index lookups per document, a third of a broad query's
+    /// time at 1M articles.
+    pub keyword_set: Field,
     /// Site tags, normalised like the store's tag key (lowercase, single spaces).
     pub tag: Field,
     /// Source id (filter and facet).
@@ -114,7 +122,7 @@ impl Fields {
             text: b.add_text_field("text_en", text(ENGLISH)),
         };
         let keyword = b.add_text_field("keyword", STRING);
-        let keyword_name = b.add_text_field("keyword_name", FAST);
+        let keyword_set = b.add_text_field("keyword_set", FAST);
         let tag = b.add_text_field("tag", STRING);
         let source = b.add_text_field("source", STRING | FAST);
         let land = b.add_text_field("land", STRING | FAST);
@@ -128,7 +136,7 @@ impl Fields {
             de,
             en,
             keyword,
-            keyword_name,
+            keyword_set,
             tag,
             source,
             land,
@@ -162,8 +170,16 @@ impl Fields {
         doc.add_text(t.text, &a.text);
         for k in &a.keywords {
             doc.add_text(self.keyword, k.to_lowercase());
-            doc.add_text(self.keyword_name, k);
         }
+        let mut names: Vec<&str> = a
+            .keywords
+            .iter()
+            .map(|k| k.as_str())
+            .filter(|k| !k.is_empty())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        doc.add_text(self.keyword_set, names.join(KEYWORD_SEP));
         for tag in &a.tags {
             doc.add_text(self.tag, normalise_tag(tag));
         }

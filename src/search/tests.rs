@@ -334,40 +334,190 @@ async fn committer_makes_additions_visible_and_stops_on_signal() {
     assert_eq!(index.pending(), 0);
 }
 
-/// The files of the index folder, sorted (segment files change when the index is rebuilt).
-fn index_files(dir: &std::path::Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .expect("ls")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+/// 600 articles over several segments (one commit per 150), a third of them later replaced
+/// (so segments have deleted documents), with known sources, Lands, keywords and distinct
+/// times: enough matches for block-wise collection and for pruning the newest candidates.
+fn many() -> (tempfile::TempDir, Index, Vec<Article>) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let index = Index::open_or_rebuild(&dir.path().join("index"), &store).expect("index");
+    let mut all = Vec::new();
+    for i in 0..600u32 {
+        let word = if i % 3 == 0 { "Haushalt" } else { "Verwaltung" };
+        let mut a = article(
+            &format!("https://m.example/{i}"),
+            &format!("Meldung {i}"),
+            &format!("Die {word} meldet Nummer {i}."),
+            (2020, 1, 1),
+        );
+        // Distinct times, not in index order.
+        let t = a.first_seen + chrono::Duration::minutes(i64::from((i * 7919) % 600));
+        a.published = Some(t);
+        a.first_seen = t;
+        a.source_id = format!("s{}", i % 5);
+        a.land = (i % 4 != 0).then_some(Land::ALL[(i % 16) as usize]);
+        if i % 10 == 0 {
+            a.keywords = vec!["OZG".into()];
+        }
+        if i % 7 == 0 {
+            a.keywords.push("Registermodernisierung".into());
+        }
+        store.upsert(&a).expect("upsert");
+        index.add(&a).expect("add");
+        all.push(a);
+        if i % 150 == 149 {
+            index.commit().expect("commit");
+        }
+    }
+    // Replace a third: the old versions become deleted documents in their segments.
+    for a in all
+        .iter_mut()
+        .filter(|a| a.text.contains("Verwaltung"))
+        .step_by(2)
+    {
+        a.title = format!("{} (neu)", a.title);
+        store.upsert(a).expect("upsert");
+        index.add(a).expect("replace");
+    }
+    index.commit().expect("commit");
+    (dir, index, all)
+}
+
+/// Counts of `values` as facets report them: most frequent first, ties by name.
+fn expected_counts<'a>(values: impl Iterator<Item = &'a str>) -> Counts {
+    let mut map = std::collections::HashMap::<String, u64>::new();
+    for v in values {
+        *map.entry(v.to_string()).or_default() += 1;
+    }
+    let mut v: Counts = map.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
 }
 
 #[test]
-fn a_current_index_survives_later_commits_and_is_reopened_without_rebuild() {
+fn totals_facets_and_date_pages_over_segments_with_deletions() {
+    let (_dir, index, all) = many();
+    assert!(index.num_segments() > 1, "the test needs several segments");
+    let matching: Vec<&Article> = all
+        .iter()
+        .filter(|a| a.text.contains("Verwaltung"))
+        .collect();
+    assert_eq!(matching.len(), 400);
+    let want = Facets {
+        sources: expected_counts(matching.iter().map(|a| a.source_id.as_str())),
+        keywords: expected_counts(
+            matching
+                .iter()
+                .flat_map(|a| a.keywords.iter().map(|k| k.as_str())),
+        ),
+        lands: expected_counts(matching.iter().filter_map(|a| a.land).map(|l| l.code())),
+    };
+    let mut newest: Vec<&Article> = matching.clone();
+    newest.sort_by_key(|a| std::cmp::Reverse(a.sort_time()));
+
+    for sort in [Sort::Relevance, Sort::Date] {
+        let mut q = query::parse("Verwaltungen").expect("parses");
+        q.sort = sort;
+        let hits = index.search(&q, 0, 10).expect("search");
+        assert_eq!(hits.total, 400, "{sort:?}");
+        assert_eq!(hits.facets, want, "{sort:?}");
+        let bare = index.search_with(&q, 0, 10, false).expect("search");
+        assert_eq!(bare.total, 400, "{sort:?}");
+        assert_eq!(bare.facets, Facets::default(), "{sort:?}");
+        assert_eq!(bare.items.len(), 10);
+    }
+
+    // Phrases, filters and several words take the one-pass path; same totals and facets.
+    type Matches = fn(&Article) -> bool;
+    let shapes: [(&str, Matches); 4] = [
+        ("\"die verwaltung meldet\"", |a| {
+            a.text.contains("Verwaltung")
+        }),
+        ("Verwaltung OR Haushalt", |_| true),
+        ("Verwaltung land:BE", |a| {
+            a.text.contains("Verwaltung") && a.land == Some(Land::BE)
+        }),
+        ("Haushalt -keyword:ozg", |a| {
+            a.text.contains("Haushalt") && !a.keywords.iter().any(|k| k == "OZG")
+        }),
+    ];
+    for (text, pred) in shapes {
+        let m: Vec<&Article> = all.iter().filter(|a| pred(a)).collect();
+        assert!(!m.is_empty(), "{text}: {}", m.len());
+        let want = Facets {
+            sources: expected_counts(m.iter().map(|a| a.source_id.as_str())),
+            keywords: expected_counts(m.iter().flat_map(|a| a.keywords.iter().map(|k| k.as_str()))),
+            lands: expected_counts(m.iter().filter_map(|a| a.land).map(|l| l.code())),
+        };
+        let hits = index
+            .search(&query::parse(text).expect("parses"), 0, 10)
+            .expect("search");
+        assert_eq!(hits.total, m.len(), "{text}");
+        assert_eq!(hits.facets, want, "{text}");
+        assert_eq!(hits.items.len(), m.len().min(10), "{text}");
+    }
+
+    // Newest first, page after page, with the replaced versions (never the old ones).
+    let mut q = query::parse("Verwaltung").expect("parses");
+    q.sort = Sort::Date;
+    let mut seen = Vec::new();
+    for page in 0..5 {
+        let hits = index.search(&q, page * 90, 90).expect("search");
+        assert_eq!(hits.total, 400);
+        assert_eq!(hits.items.len(), if page < 4 { 90 } else { 400 - 360 });
+        seen.extend(hits.items.into_iter().map(|h| (h.id, h.score)));
+    }
+    let want: Vec<(ArticleId, f32)> = newest.iter().map(|a| (a.id, 0.0)).collect();
+    assert_eq!(seen, want);
+}
+
+#[test]
+fn waiting_for_merges_keeps_every_article_and_the_writer_usable() {
+    let (_dir, index, all) = many();
+    let before = index.num_segments();
+    index.wait_merges().expect("wait");
+    assert!(index.num_segments() <= before);
+    assert_eq!(index.num_docs(), 600);
+    let q = query::parse("Haushalt").expect("parses");
+    assert_eq!(index.search(&q, 0, 5).expect("search").total, 200);
+    // The fresh writer takes additions and replacements.
+    let mut a = all[0].clone();
+    a.text = "Ein Nachtragshaushalt.".into();
+    index.add(&a).expect("add");
+    index.commit().expect("commit");
+    assert_eq!(index.search(&q, 0, 5).expect("search").total, 199);
+    assert_eq!(index.num_docs(), 600);
+    let q = query::parse("Nachtragshaushalt").expect("parses");
+    assert_eq!(index.search(&q, 0, 5).expect("search").total, 1);
+}
+
+#[test]
+fn an_index_committed_to_after_a_rebuild_opens_as_is() {
     let Fixture {
         _dir,
         store,
         index,
         index_dir,
     } = fixture();
-    // What a crawl does after the first build: add, commit (tantivy collects garbage then).
-    let late = article("https://a.example/spaet", "Spät", "Nachtrag", (2024, 2, 2));
-    store.upsert(&late).expect("upsert");
-    index.add(&late).expect("add");
+    // An index-only change (the store keeps the old text) shows whether the next open
+    // reused the folder or rebuilt it from the store.
+    let mut changed = corpus().remove(0);
+    changed.text = "Ein Sonderwort nur im Index.".into();
+    index.add(&changed).expect("add");
     index.commit().expect("commit");
+    index.add(&changed).expect("add");
+    index.commit().expect("commit");
+    index.wait_merges().expect("merges");
     drop(index);
     assert!(
         index_dir.join(VERSION_FILE).exists(),
-        "the schema marker must outlive tantivy's garbage collection"
+        "commits kept the version file"
     );
-    let before = index_files(&index_dir);
     let reopened = Index::open_or_rebuild(&index_dir, &store).expect("reopen");
-    assert_eq!(reopened.num_docs(), 5);
+    let q = query::parse("Sonderwort").expect("parses");
     assert_eq!(
-        index_files(&index_dir),
-        before,
-        "reopening must not rebuild"
+        reopened.count(&q).expect("count"),
+        1,
+        "opened as is, not rebuilt"
     );
 }
