@@ -38,7 +38,7 @@ const BANDS: usize = 42;
 
 /// Default number of most recent articles a new article is compared with (see
 /// [`ClusterIndex::with_window`]).
-pub const DEFAULT_WINDOW: usize = 20_000;
+pub const DEFAULT_WINDOW: usize = 10_000;
 
 /// Most bucket entries inspected per band, newest first (bounds the cost of huge buckets).
 const MAX_BUCKET_WALK: usize = 256;
