@@ -390,6 +390,34 @@ pub struct Article {
     pub cluster: Option<ArticleId>,
 }
 
+#[cfg(test)]
+impl Article {
+    /// A plain German article of source `q` (level Bund) published and first seen at `at`,
+    /// for unit tests that only care about a few fields.
+    pub(crate) fn sample(url: &str, title: &str, text: &str, at: DateTime<Utc>) -> Article {
+        Article {
+            id: ArticleId::from_url(url),
+            source_id: "q".into(),
+            url: url.into(),
+            title: title.into(),
+            kicker: None,
+            published: Some(at),
+            first_seen: at,
+            updated: at,
+            author: None,
+            lang: Some("de".into()),
+            summary: None,
+            text: text.into(),
+            tags: vec![],
+            keywords: vec![],
+            level: Level::Bund,
+            land: None,
+            lands_mentioned: vec![],
+            cluster: None,
+        }
+    }
+}
+
 impl Article {
     /// The instant used to order articles: publication date, else first seen.
     pub fn sort_time(&self) -> DateTime<Utc> {

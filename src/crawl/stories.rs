@@ -174,7 +174,6 @@ fn retag_one(article: &mut Article, watchlist: &Watchlist) -> Signature {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Level;
     use chrono::{TimeZone, Utc};
 
     fn article(url: &str, title: &str, text: &str) -> Article {
@@ -182,26 +181,7 @@ mod tests {
             .with_ymd_and_hms(2025, 3, 1, 9, 0, 0)
             .single()
             .expect("date");
-        Article {
-            id: ArticleId::from_url(url),
-            source_id: "q".into(),
-            url: url.into(),
-            title: title.into(),
-            kicker: None,
-            published: Some(t),
-            first_seen: t,
-            updated: t,
-            author: None,
-            lang: Some("de".into()),
-            summary: None,
-            text: text.into(),
-            tags: vec![],
-            keywords: vec![],
-            level: Level::Bund,
-            land: None,
-            lands_mentioned: vec![],
-            cluster: None,
-        }
+        Article::sample(url, title, text, t)
     }
 
     const TEXT: &str = "Das Land startet ein neues Portal für Anträge auf Wohngeld, \

@@ -48,7 +48,7 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Article, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ArticleId, Level};
+    use crate::model::Level;
     use chrono::{TimeZone, Utc};
 
     fn article() -> Article {
@@ -56,26 +56,16 @@ mod tests {
             .with_ymd_and_hms(2025, 1, 2, 3, 4, 5)
             .single()
             .expect("date");
-        Article {
-            id: ArticleId::from_url("https://a.example/x"),
-            source_id: "q".into(),
-            url: "https://a.example/x".into(),
-            title: "Übergabe der Zuständigkeit".into(),
-            kicker: Some("E-Government".into()),
-            published: Some(t),
-            first_seen: t,
-            updated: t,
-            author: None,
-            lang: Some("de".into()),
-            summary: None,
-            text: "Die Verwaltung digitalisiert. ".repeat(100),
-            tags: vec!["OZG".into()],
-            keywords: vec![],
-            level: Level::Land,
-            land: None,
-            lands_mentioned: vec![],
-            cluster: None,
-        }
+        let mut a = Article::sample(
+            "https://a.example/x",
+            "Übergabe der Zuständigkeit",
+            &"Die Verwaltung digitalisiert. ".repeat(100),
+            t,
+        );
+        a.kicker = Some("E-Government".into());
+        a.tags = vec!["OZG".into()];
+        a.level = Level::Land;
+        a
     }
 
     #[test]

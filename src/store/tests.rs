@@ -1,33 +1,19 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::model::{Article, ArticleId, Level};
+use crate::model::{Article, Level};
 
 fn article(url: &str, day: u32, keywords: &[&str]) -> Article {
     let t = Utc
         .with_ymd_and_hms(2021, 1, day, 12, 0, 0)
         .single()
         .expect("valid date");
-    Article {
-        id: ArticleId::from_url(url),
-        source_id: "k21".into(),
-        url: url.into(),
-        title: format!("Titel {day}"),
-        kicker: None,
-        published: Some(t),
-        first_seen: t,
-        updated: t,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: "Text".into(),
-        tags: vec!["Politik".into()],
-        keywords: keywords.iter().map(|s| s.to_string()).collect(),
-        level: Level::Presse,
-        land: None,
-        lands_mentioned: vec![],
-        cluster: None,
-    }
+    let mut a = Article::sample(url, &format!("Titel {day}"), "Text", t);
+    a.source_id = "k21".into();
+    a.tags = vec!["Politik".into()];
+    a.keywords = keywords.iter().map(|s| s.to_string()).collect();
+    a.level = Level::Presse;
+    a
 }
 
 fn open() -> (tempfile::TempDir, Store) {
