@@ -4,7 +4,7 @@ use chrono::{Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 
 use super::*;
-use crate::model::{Article, ArticleId, Keyword, Level};
+use crate::model::{Article, Keyword};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid date")
@@ -20,26 +20,9 @@ fn berlin(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
 }
 
 fn article(url: &str, source: &str, title: &str, text: &str, at: DateTime<Utc>) -> Article {
-    Article {
-        id: ArticleId::from_url(url),
-        source_id: source.into(),
-        url: url.into(),
-        title: title.into(),
-        kicker: None,
-        published: Some(at),
-        first_seen: at,
-        updated: at,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: text.into(),
-        tags: vec![],
-        keywords: vec![],
-        level: Level::Bund,
-        land: None,
-        lands_mentioned: vec![],
-        cluster: None,
-    }
+    let mut a = Article::sample(url, title, text, at);
+    a.source_id = source.into();
+    a
 }
 
 fn names() -> Vec<(String, String)> {

@@ -11,26 +11,9 @@ fn article(url: &str, title: &str, text: &str, day: (i32, u32, u32)) -> Article 
         .with_ymd_and_hms(day.0, day.1, day.2, 10, 0, 0)
         .single()
         .expect("date");
-    Article {
-        id: ArticleId::from_url(url),
-        source_id: "bmi".into(),
-        url: url.into(),
-        title: title.into(),
-        kicker: None,
-        published: Some(t),
-        first_seen: t,
-        updated: t,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: text.into(),
-        tags: vec![],
-        keywords: vec![],
-        level: Level::Bund,
-        land: None,
-        lands_mentioned: vec![],
-        cluster: None,
-    }
+    let mut a = Article::sample(url, title, text, t);
+    a.source_id = "bmi".into();
+    a
 }
 
 struct Fixture {

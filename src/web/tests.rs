@@ -16,7 +16,7 @@ use tower::ServiceExt;
 
 use super::{AppState, router};
 use crate::model::{
-    Article, ArticleId, ArticleSelectors, Keyword, Land, Level, Source, SourceHealth, SourceKind,
+    Article, ArticleSelectors, Keyword, Land, Level, Source, SourceHealth, SourceKind,
 };
 use crate::store::Store;
 
@@ -41,26 +41,9 @@ fn at(day: u32, hour: u32) -> DateTime<Utc> {
 }
 
 fn base(url: &str, title: &str, source: &str, published: DateTime<Utc>) -> Article {
-    Article {
-        id: ArticleId::from_url(url),
-        source_id: source.into(),
-        url: url.into(),
-        title: title.into(),
-        kicker: None,
-        published: Some(published),
-        first_seen: published,
-        updated: published,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: "Text.".into(),
-        tags: vec![],
-        keywords: vec![],
-        level: Level::Bund,
-        land: None,
-        lands_mentioned: vec![],
-        cluster: None,
-    }
+    let mut a = Article::sample(url, title, "Text.", published);
+    a.source_id = source.into();
+    a
 }
 
 fn source(id: &str, name: &str, level: Level, land: Option<Land>) -> Source {
