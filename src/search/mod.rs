@@ -13,6 +13,7 @@ mod compile;
 pub mod export;
 pub mod query;
 pub mod schema;
+pub mod snippet;
 pub mod trends;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{IndexReader, IndexWriter, ReloadPolicy, Term};
 
 use crate::model::{Article, ArticleId};
@@ -29,7 +29,7 @@ use crate::store::{Store, StoreError};
 
 pub use collect::{Counts, Facets};
 pub use query::{Expr, Query, QueryError, Sort};
-use schema::{Fields, Lang};
+use schema::Fields;
 
 /// Largest page of hits one search returns.
 pub const MAX_LIMIT: usize = 100;
@@ -345,6 +345,14 @@ impl Index {
         Ok(n)
     }
 
+    /// Identifies the snapshot of the index that searches currently see: it changes whenever
+    /// committed additions become visible (every [`Index::commit`], also after merges), and only
+    /// then. A response computed from the index may be reused while this is unchanged; the web
+    /// view's search cache keys on it.
+    pub fn generation(&self) -> u64 {
+        self.reader.searcher().generation().generation_id()
+    }
+
     /// Number of searchable (committed) articles.
     pub fn num_docs(&self) -> u64 {
         self.reader.searcher().num_docs()
@@ -423,7 +431,7 @@ impl Index {
                 (docs, tally.total, tally.facets)
             }
         };
-        let snippets = Snippets::new(&searcher, query.as_ref(), &self.fields)?;
+        let mut snippets = snippet::Highlighter::new(q);
         let mut items = Vec::with_capacity(docs.len());
         for (score, addr) in docs {
             let ids = searcher
@@ -474,48 +482,6 @@ impl Index {
     /// The store this index was built from (for streaming matches).
     pub fn store(&self) -> &Store {
         &self.store
-    }
-}
-
-/// Snippet generators for the German and English text fields of one query.
-struct Snippets {
-    de: SnippetGenerator,
-    en: SnippetGenerator,
-}
-
-impl Snippets {
-    fn new(
-        searcher: &tantivy::Searcher,
-        query: &dyn tantivy::query::Query,
-        fields: &Fields,
-    ) -> Result<Snippets, SearchError> {
-        let make = |lang| -> Result<SnippetGenerator, SearchError> {
-            let mut g = SnippetGenerator::create(searcher, query, fields.text(lang).text)?;
-            g.set_max_num_chars(SNIPPET_CHARS);
-            Ok(g)
-        };
-        Ok(Snippets {
-            de: make(Lang::De)?,
-            en: make(Lang::En)?,
-        })
-    }
-
-    /// The snippet of `article`, or the start of its text when no query word is in it.
-    fn html(&self, article: &Article) -> String {
-        let generator = match Lang::of(article.lang.as_deref()) {
-            Lang::De => &self.de,
-            Lang::En => &self.en,
-        };
-        let text = match article.summary.as_deref() {
-            Some(s) if !s.trim().is_empty() => format!("{s}\n\n{}", article.text),
-            _ => article.text.clone(),
-        };
-        let snippet = generator.snippet(&text);
-        if snippet.highlighted().is_empty() {
-            let start: String = text.chars().take(SNIPPET_CHARS).collect();
-            return mark(&start, &[]);
-        }
-        mark(snippet.fragment(), snippet.highlighted())
     }
 }
 
