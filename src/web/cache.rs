@@ -1,16 +1,26 @@
-//! A response cache for the pages and feeds that depend on nothing but the stored articles.
+//! A response cache for the pages and feeds that depend on nothing but the stored articles,
+//! and for search results, which depend on nothing but the search index.
 //!
 //! Feed readers poll `/feed.xml` and keyword feeds every few minutes, and the same front page is
 //! asked for again and again; between two crawls none of it changes. This file keeps the last
 //! rendered bytes of those responses, tagged with the store's write generation
 //! ([`Store::generation`](crate::store::Store::generation)): an entry is served only while no
-//! article was written since it was rendered, so a reader never sees a stale page. Each cached
-//! response also carries an `ETag`, and a matching `If-None-Match` is answered with `304`.
+//! article was written since it was rendered, so a reader never sees a stale page.
 //!
-//! What is cached is decided by the matched route, never by the raw path: pages that show the
-//! clock or crawl health (`/sources`, `/source/{id}`, the digest, `/healthz`, `/metrics`) and
-//! search (which follows the index, not the store) always run their handler. Memory is bounded
-//! by entry count and bytes; one entry's body is capped as well.
+//! Search responses (`/search`, its feeds, CSV and JSON, `/trends`) are kept in a second,
+//! separately bounded part, keyed by the *normalised* request (route, then every parameter the
+//! route reads, parsed: so `page=1` and no `page`, or a tracking parameter, share an entry) and
+//! tagged with the index generation ([`Index::generation`]): an entry is served only while the
+//! index answers from the same snapshot, so results are never staler than the index itself
+//! (which takes up new articles at each commit). Identical searches that miss at the same time
+//! are computed once: the others wait for the first and take its entry.
+//!
+//! Each cached response also carries an `ETag`, and a matching `If-None-Match` is answered with
+//! `304`. Keys include the request's origin, since feeds contain absolute URLs built from the
+//! `Host` header. What is cached is decided by the matched route, never by the raw path: pages
+//! that show the clock or crawl health (`/sources`, `/source/{id}`, the digest, `/healthz`,
+//! `/metrics`) always run their handler. Memory is bounded by entry count and bytes in each
+//! part; one entry's body is capped as well.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -22,6 +32,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use super::params::origin;
+use crate::search::Index;
 use crate::store::Store;
 
 /// Routes whose response is a function of the stored articles, the configuration and the
@@ -46,21 +58,54 @@ const CACHEABLE: &[&str] = &[
     "/atom.xml",
 ];
 
-/// Most entries kept.
-const MAX_ENTRIES: usize = 2048;
-/// Most body bytes kept over all entries.
-const MAX_BYTES: usize = 64 << 20;
-/// Largest body worth keeping; bigger responses are served but not cached.
-const MAX_ENTRY_BYTES: usize = 4 << 20;
+/// Bounds of one part of the cache.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Most entries kept.
+    pub entries: usize,
+    /// Most bytes (bodies and keys) kept over all entries.
+    pub bytes: usize,
+    /// Largest body worth keeping; bigger responses are served but not cached.
+    pub entry_bytes: usize,
+}
+
+/// Bounds of the pages and feeds.
+pub const PAGE_LIMITS: Limits = Limits {
+    entries: 2048,
+    bytes: 64 << 20,
+    entry_bytes: 4 << 20,
+};
+
+/// Bounds of the search responses: distinct queries are many, so they get their own budget
+/// and cannot push the front page and the feeds out.
+pub const SEARCH_LIMITS: Limits = Limits {
+    entries: 4096,
+    bytes: 32 << 20,
+    entry_bytes: 2 << 20,
+};
+
+/// What kind of response a request asks for, as far as caching goes.
+enum Kind {
+    /// Depends on the store: keyed by URI, tagged with the store generation.
+    Page,
+    /// Depends on the search index: keyed by the normalised parameters, tagged with the index
+    /// generation.
+    Search(Arc<Index>),
+}
 
 /// The cache: one per router, so a configuration reload starts empty.
 pub struct ResponseCache {
     store: Store,
-    entries: Mutex<Entries>,
+    search: Option<Arc<Index>>,
+    pages: Mutex<Entries>,
+    searches: Mutex<Entries>,
+    /// Searches being computed, by key: later identical requests wait on the lock.
+    inflight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
-#[derive(Default)]
+/// One part of the cache.
 struct Entries {
+    limits: Limits,
     map: HashMap<String, Entry>,
     bytes: usize,
     tick: u64,
@@ -74,21 +119,77 @@ struct Entry {
     last_used: u64,
 }
 
+/// A cached response: headers, body and validator.
+type Hit = (HeaderMap, Bytes, HeaderValue);
+
 impl ResponseCache {
-    /// An empty cache over `store`'s write generation.
-    pub fn new(store: Store) -> Arc<ResponseCache> {
+    /// An empty cache over `store`'s write generation and, for search routes, `search`'s index
+    /// generation (without an index, search responses are not cached).
+    pub fn new(store: Store, search: Option<Arc<Index>>) -> Arc<ResponseCache> {
+        ResponseCache::with_limits(store, search, PAGE_LIMITS, SEARCH_LIMITS)
+    }
+
+    /// Like [`ResponseCache::new`] with other bounds.
+    pub fn with_limits(
+        store: Store,
+        search: Option<Arc<Index>>,
+        pages: Limits,
+        searches: Limits,
+    ) -> Arc<ResponseCache> {
         Arc::new(ResponseCache {
             store,
-            entries: Mutex::new(Entries::default()),
+            search,
+            pages: Mutex::new(Entries::new(pages)),
+            searches: Mutex::new(Entries::new(searches)),
+            inflight: Mutex::new(HashMap::new()),
         })
     }
 
+    fn part(&self, kind: &Kind) -> &Mutex<Entries> {
+        match kind {
+            Kind::Page => &self.pages,
+            Kind::Search(_) => &self.searches,
+        }
+    }
+
+    fn generation(&self, kind: &Kind) -> u64 {
+        match kind {
+            Kind::Page => self.store.generation(),
+            Kind::Search(index) => index.generation(),
+        }
+    }
+
+    /// The lock that identical concurrent misses of `key` queue on.
+    fn flight(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.inflight.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(key.to_owned()).or_default().clone()
+    }
+
+    /// Forgets the lock of `key` when no other request holds a handle to it.
+    fn land(&self, key: &str, flight: Arc<tokio::sync::Mutex<()>>) {
+        let mut map = self.inflight.lock().unwrap_or_else(|e| e.into_inner());
+        // Handles are only cloned under this lock: two means the map's and ours.
+        if Arc::strong_count(&flight) <= 2 {
+            map.remove(key);
+        }
+    }
+}
+
+impl Entries {
+    fn new(limits: Limits) -> Entries {
+        Entries {
+            limits,
+            map: HashMap::new(),
+            bytes: 0,
+            tick: 0,
+        }
+    }
+
     /// The current entry for `key`, if it was rendered at `generation`.
-    fn lookup(&self, key: &str, generation: u64) -> Option<(HeaderMap, Bytes, HeaderValue)> {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.tick += 1;
-        let tick = entries.tick;
-        let entry = entries.map.get_mut(key)?;
+    fn lookup(&mut self, key: &str, generation: u64) -> Option<Hit> {
+        self.tick += 1;
+        let tick = self.tick;
+        let entry = self.map.get_mut(key)?;
         if entry.generation != generation {
             return None;
         }
@@ -101,39 +202,35 @@ impl ResponseCache {
     }
 
     /// Keeps `body` for `key`, evicting stale and then least recently used entries.
-    fn insert(
-        &self,
-        key: String,
-        generation: u64,
-        headers: HeaderMap,
-        body: Bytes,
-        etag: HeaderValue,
-    ) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries.tick += 1;
+    fn insert(&mut self, key: String, generation: u64, (headers, body, etag): Hit) {
+        if body.len() > self.limits.entry_bytes {
+            return;
+        }
+        self.tick += 1;
+        let key_len = key.len();
+        self.bytes += key_len + body.len();
         let entry = Entry {
             generation,
             headers,
             etag,
-            last_used: entries.tick,
+            last_used: self.tick,
             body,
         };
-        entries.bytes += entry.body.len();
-        if let Some(old) = entries.map.insert(key, entry) {
-            entries.bytes -= old.body.len();
+        if let Some(old) = self.map.insert(key, entry) {
+            self.bytes -= key_len + old.body.len();
         }
-        if entries.map.len() > MAX_ENTRIES || entries.bytes > MAX_BYTES {
-            entries.evict(generation);
+        if self.map.len() > self.limits.entries || self.bytes > self.limits.bytes {
+            self.evict(generation);
         }
     }
-}
 
-impl Entries {
     /// Drops entries of older generations; if that is not enough, the least recently used
-    /// until the cache is at three quarters of its limits (so eviction runs rarely).
+    /// until the part is at three quarters of its limits (so eviction runs rarely).
     fn evict(&mut self, current: u64) {
+        let (max_entries, max_bytes) = (self.limits.entries * 3 / 4, self.limits.bytes * 3 / 4);
         self.map.retain(|_, e| e.generation == current);
-        if self.map.len() > MAX_ENTRIES * 3 / 4 || self.total() > MAX_BYTES * 3 / 4 {
+        self.bytes = self.total();
+        if self.map.len() > max_entries || self.bytes > max_bytes {
             let mut ages: Vec<(u64, String)> = self
                 .map
                 .iter()
@@ -141,75 +238,121 @@ impl Entries {
                 .collect();
             ages.sort_unstable();
             for (_, key) in ages {
-                if self.map.len() <= MAX_ENTRIES * 3 / 4 && self.total() <= MAX_BYTES * 3 / 4 {
+                if self.map.len() <= max_entries && self.bytes <= max_bytes {
                     break;
                 }
-                self.map.remove(&key);
+                if let Some(e) = self.map.remove(&key) {
+                    self.bytes -= key.len() + e.body.len();
+                }
             }
         }
-        self.bytes = self.total();
     }
 
+    /// Bytes held: keys and bodies.
     fn total(&self) -> usize {
-        self.map.values().map(|e| e.body.len()).sum()
+        self.map.iter().map(|(k, e)| k.len() + e.body.len()).sum()
     }
 }
 
-/// Middleware: answers cacheable GETs from the cache while the store is unchanged, and keeps
-/// fresh 200 responses of those routes.
+/// Middleware: answers cacheable GETs from the cache while what they depend on is unchanged,
+/// and keeps fresh 200 responses of those routes.
 pub async fn serve(
     State(cache): State<Arc<ResponseCache>>,
     request: Request,
     next: Next,
 ) -> Response {
-    let cacheable = request.method() == Method::GET
-        && request
-            .extensions()
-            .get::<MatchedPath>()
-            .is_some_and(|p| CACHEABLE.contains(&p.as_str()));
-    if !cacheable {
+    let Some((kind, key)) = classify(&cache, &request) else {
         return next.run(request).await;
-    }
-    let key = request.uri().path_and_query().map_or_else(
-        || request.uri().path().to_owned(),
-        |pq| pq.as_str().to_owned(),
-    );
+    };
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
-    // Read before rendering: a write during rendering leaves the entry tagged with the older
-    // generation, so it is never served after that write.
-    let generation = cache.store.generation();
-    if let Some((headers, body, etag)) = cache.lookup(&key, generation) {
-        return reply(headers, body, etag, if_none_match.as_ref());
+    let part = cache.part(&kind);
+    // Read before rendering: a change during rendering leaves the entry tagged with the older
+    // generation, so it is never served after that change.
+    let generation = cache.generation(&kind);
+    if let Some(hit) = lock(part).lookup(&key, generation) {
+        return reply(hit, if_none_match.as_ref());
     }
-    let response = next.run(request).await;
+    // Identical searches missing together run once: the first (the leader) renders while
+    // holding the key's lock; the others wait for it, then take its entry. Should the leader
+    // not leave one (an error, a newer generation), each renders on its own, in parallel.
+    // Pages are cheap enough to render twice.
+    let mut flight = matches!(kind, Kind::Search(_)).then(|| cache.flight(&key));
+    let mut leader = None;
+    if let Some(f) = flight.take() {
+        match f.clone().try_lock_owned() {
+            Ok(guard) => {
+                leader = Some(guard);
+                flight = Some(f);
+            }
+            Err(_) => {
+                drop(f.lock().await);
+                let hit = lock(part).lookup(&key, cache.generation(&kind));
+                cache.land(&key, f);
+                if let Some(hit) = hit {
+                    return reply(hit, if_none_match.as_ref());
+                }
+            }
+        }
+    }
+    let generation = cache.generation(&kind);
+    let response = render(part, key.clone(), generation, next.run(request).await).await;
+    drop(leader);
+    if let Some(f) = flight {
+        cache.land(&key, f);
+    }
+    match response {
+        Ok(hit) => reply(hit, if_none_match.as_ref()),
+        Err(response) => response,
+    }
+}
+
+fn lock(part: &Mutex<Entries>) -> std::sync::MutexGuard<'_, Entries> {
+    part.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether and how `request` is cached, with its key.
+fn classify(cache: &ResponseCache, request: &Request) -> Option<(Kind, String)> {
+    if request.method() != Method::GET {
+        return None;
+    }
+    let route = request.extensions().get::<MatchedPath>()?.as_str();
+    let origin = origin(request.headers(), request.uri());
+    if CACHEABLE.contains(&route) {
+        let pq = request
+            .uri()
+            .path_and_query()
+            .map_or_else(|| request.uri().path(), |pq| pq.as_str());
+        return Some((Kind::Page, format!("{origin} {pq}")));
+    }
+    let index = cache.search.clone()?;
+    let key = super::search::cache_key(route, request.uri().query())?;
+    Some((Kind::Search(index), format!("{origin} {key}")))
+}
+
+/// Collects a freshly rendered `response` and keeps it when it is a 200; any other response is
+/// handed back as it is.
+async fn render(
+    part: &Mutex<Entries>,
+    key: String,
+    generation: u64,
+    response: Response,
+) -> Result<Hit, Response> {
     if response.status() != StatusCode::OK {
-        return response;
+        return Err(response);
     }
     let (parts, body) = response.into_parts();
     // Handlers render into memory, so collecting the body costs no extra waiting.
     let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        return Err(StatusCode::INTERNAL_SERVER_ERROR.into_response());
     };
     let etag = etag_of(&body);
-    if body.len() <= MAX_ENTRY_BYTES {
-        cache.insert(
-            key,
-            generation,
-            parts.headers.clone(),
-            body.clone(),
-            etag.clone(),
-        );
-    }
-    reply(parts.headers, body, etag, if_none_match.as_ref())
+    let hit = (parts.headers, body, etag);
+    lock(part).insert(key, generation, hit.clone());
+    Ok(hit)
 }
 
 /// The response for a cached or freshly rendered body: `304` when the client has it already.
-fn reply(
-    mut headers: HeaderMap,
-    body: Bytes,
-    etag: HeaderValue,
-    if_none_match: Option<&HeaderValue>,
-) -> Response {
+fn reply((mut headers, body, etag): Hit, if_none_match: Option<&HeaderValue>) -> Response {
     // Clients may keep a copy but must revalidate: the ETag makes that a cheap 304.
     let cache_control = HeaderValue::from_static("no-cache");
     if if_none_match.is_some_and(|v| matches_etag(v, &etag)) {
@@ -244,4 +387,97 @@ fn etag_of(body: &[u8]) -> HeaderValue {
     body.hash(&mut h);
     let value = format!("\"{:016x}\"", h.finish());
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("\"0\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(body: &str) -> Hit {
+        (
+            HeaderMap::new(),
+            Bytes::from(body.to_owned()),
+            etag_of(body.as_bytes()),
+        )
+    }
+
+    fn body(e: &mut Entries, key: &str, generation: u64) -> Option<String> {
+        e.lookup(key, generation)
+            .map(|(_, b, _)| String::from_utf8_lossy(&b).into_owned())
+    }
+
+    const SMALL: Limits = Limits {
+        entries: 8,
+        bytes: 1000,
+        entry_bytes: 300,
+    };
+
+    #[test]
+    fn an_entry_is_served_only_at_its_generation() {
+        let mut e = Entries::new(SMALL);
+        e.insert("k".into(), 7, hit("sieben"));
+        assert_eq!(body(&mut e, "k", 7).as_deref(), Some("sieben"));
+        assert_eq!(body(&mut e, "k", 8), None, "a newer generation misses");
+        assert_eq!(body(&mut e, "other", 7), None);
+        e.insert("k".into(), 8, hit("acht"));
+        assert_eq!(body(&mut e, "k", 8).as_deref(), Some("acht"));
+        assert_eq!(e.bytes, e.total(), "replacing keeps the byte count exact");
+    }
+
+    #[test]
+    fn entries_and_bytes_stay_within_the_limits() {
+        let mut e = Entries::new(SMALL);
+        for i in 0..100 {
+            e.insert(format!("key{i}"), 1, hit(&"x".repeat(50 + i)));
+            assert!(e.map.len() <= SMALL.entries, "{i}: {} entries", e.map.len());
+            assert!(e.bytes <= SMALL.bytes, "{i}: {} bytes", e.bytes);
+            assert_eq!(e.bytes, e.total(), "{i}");
+        }
+        // The newest entry survives eviction.
+        assert!(body(&mut e, "key99", 1).is_some());
+        // A body over the per-entry cap is not kept at all.
+        e.insert("big".into(), 1, hit(&"y".repeat(301)));
+        assert_eq!(body(&mut e, "big", 1), None);
+    }
+
+    #[test]
+    fn eviction_drops_stale_generations_first_then_the_least_recently_used() {
+        let mut e = Entries::new(SMALL);
+        for i in 0..4 {
+            e.insert(format!("old{i}"), 1, hit("alt"));
+        }
+        for i in 0..4 {
+            e.insert(format!("new{i}"), 2, hit("neu"));
+        }
+        // Touch new0 so that it is the most recently used of generation 2.
+        assert!(body(&mut e, "new0", 2).is_some());
+        e.insert("new4".into(), 2, hit("neu"));
+        assert!(
+            e.map.keys().all(|k| k.starts_with("new")),
+            "stale gone first"
+        );
+        assert_eq!(e.map.len(), 5);
+        for i in 5..9 {
+            e.insert(format!("new{i}"), 2, hit("neu"));
+        }
+        // Over the entry limit: back to three quarters, least recently used out first.
+        assert!(e.map.len() <= SMALL.entries * 3 / 4 + 1, "{}", e.map.len());
+        assert!(body(&mut e, "new0", 2).is_some(), "recently used kept");
+        assert!(
+            body(&mut e, "new1", 2).is_none(),
+            "least recently used dropped"
+        );
+    }
+
+    #[test]
+    fn etags_match_lists_weak_forms_and_star() {
+        let etag = etag_of(b"body");
+        let v = |s: &str| HeaderValue::from_str(s).expect("header");
+        let ours = etag.to_str().expect("ascii").to_owned();
+        assert!(matches_etag(&v(&ours), &etag));
+        assert!(matches_etag(&v(&format!("\"a\", W/{ours}")), &etag));
+        assert!(matches_etag(&v("*"), &etag));
+        assert!(!matches_etag(&v("\"other\""), &etag));
+        assert_ne!(etag_of(b"body"), etag_of(b"bodx"));
+    }
 }

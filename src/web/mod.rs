@@ -51,10 +51,11 @@ pub struct AppState {
 }
 
 /// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback, and a
-/// response cache in front of the pages that depend on the stored articles only.
+/// response cache in front of the pages that depend on the stored articles only and of the
+/// search responses (which depend on the search index only).
 pub fn router(state: Arc<AppState>) -> Router {
     crate::telemetry::install();
-    let cache = cache::ResponseCache::new(state.store.clone());
+    let cache = cache::ResponseCache::new(state.store.clone(), state.search.clone());
     Router::new()
         .route("/", get(pages::index))
         .route("/article/{id}", get(pages::article))

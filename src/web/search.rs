@@ -8,7 +8,9 @@
 //! [`crate::search::mark`], which escapes everything and only adds its own `<b>`; it is the one
 //! value the template does not escape again. Chart labels are escaped by the template.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 use askama::Template;
 use axum::Router;
@@ -37,12 +39,27 @@ pub const FEED_ITEMS: usize = 50;
 pub const CSV_ROWS: usize = 1000;
 /// Facet values shown per group.
 const FACET_ITEMS: usize = 12;
-/// Searches running at once; more wait their turn, so a burst of expensive queries (exports,
-/// trends over everything) cannot occupy the whole blocking pool the store reads share.
-const CONCURRENT_SEARCHES: usize = 4;
+/// Longest a search waits for a slot before it is turned away with `503` and `Retry-After`.
+/// A search is CPU work on the blocking pool: when requests arrive faster than the cores answer
+/// them, an unbounded queue only makes every answer late (and the client gives up anyway);
+/// answering the excess at once keeps the latency of the admitted ones bounded.
+const QUEUE_WAIT: Duration = Duration::from_secs(1);
+/// Most searches waiting for a slot; one more is turned away at once.
+const MAX_WAITING: usize = 256;
 
-static SEARCH_SLOTS: tokio::sync::Semaphore =
-    tokio::sync::Semaphore::const_new(CONCURRENT_SEARCHES);
+/// Searches running at once: two per core (a search is mostly CPU, with some waiting on the
+/// index files), at least 2 and at most 16; more wait their turn, so a burst of expensive
+/// queries (exports, trends over everything) cannot occupy the whole blocking pool the store
+/// reads share. Repeated searches do not count: the response cache answers them before this.
+fn concurrent_searches() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get() * 2)
+        .clamp(2, 16)
+}
+
+static SEARCH_SLOTS: LazyLock<tokio::sync::Semaphore> =
+    LazyLock::new(|| tokio::sync::Semaphore::new(concurrent_searches()));
+static WAITING: AtomicUsize = AtomicUsize::new(0);
 
 /// The search and trend routes, to be merged into the main router.
 pub fn routes() -> Router<Arc<AppState>> {
@@ -135,6 +152,24 @@ impl Params {
     }
 }
 
+/// The search cache's key for a GET of `route` with the query string `raw`: the route, then
+/// every parameter that route reads, parsed (so spellings that give the same response share
+/// one entry: `page=1` or none, `from=2020` or `from=2020-01-01`, parameters in any order or
+/// unknown ones added). `None` for other routes and for parameters that do not parse (those
+/// are a cheap 400). The query text stays as typed: the page shows it.
+pub(super) fn cache_key(route: &str, raw: Option<&str>) -> Option<String> {
+    let p = Params::parse(raw).ok()?;
+    let dates = (p.from, p.to);
+    Some(match route {
+        "/search" => format!("{route} {:?}", (&p.q, dates, p.sort, p.page)),
+        "/search.rss" | "/search.atom" => format!("{route} {:?}", (&p.q, dates, p.sort)),
+        "/search.csv" => format!("{route} {:?}", (&p.q, dates)),
+        "/api/search" => format!("{route} {:?}", (&p.q, dates, p.sort, p.page, p.per_page)),
+        "/trends" | "/trends.csv" => format!("{route} {:?}", (&p.q, dates, p.by)),
+        _ => return None,
+    })
+}
+
 fn number(value: &str, what: &str, min: usize, max: usize) -> Result<usize, WebError> {
     match value.parse::<usize>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
@@ -149,6 +184,8 @@ enum Fail {
     Web(WebError),
     /// No index configured (the state has none).
     Unavailable,
+    /// Too many searches waiting: try again in a second.
+    Busy,
     /// The index failed; logged, shown as a generic 500.
     Internal(String),
 }
@@ -186,6 +223,12 @@ impl Fail {
                 };
                 (status, heading, msg)
             }
+            Fail::Busy => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Suche ausgelastet",
+                "Gerade laufen zu viele Suchen gleichzeitig. Bitte in einer Sekunde erneut versuchen."
+                    .to_string(),
+            ),
             Fail::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Suche nicht verfügbar",
@@ -204,8 +247,13 @@ impl Fail {
         if let Fail::Internal(e) = &self {
             tracing::error!(error = %e, "search failed");
         }
+        let busy = matches!(self, Fail::Busy);
         let (status, _, message) = self.status_message();
-        (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+        let mut r = (status, axum::Json(serde_json::json!({ "error": message }))).into_response();
+        if busy {
+            retry_soon(&mut r);
+        }
+        r
     }
 }
 
@@ -220,6 +268,7 @@ impl IntoResponse for Fail {
                 if let Fail::Internal(e) = &other {
                     tracing::error!(error = %e, "search failed");
                 }
+                let busy = matches!(other, Fail::Busy);
                 let (status, heading, message) = other.status_message();
                 let page = ErrorPage {
                     layout: Layout::new("govwire", heading, Some("")),
@@ -227,26 +276,56 @@ impl IntoResponse for Fail {
                     heading,
                     message,
                 };
-                match page.render() {
+                let mut r = match page.render() {
                     Ok(html) => (status, Html(html)).into_response(),
                     Err(_) => (status, heading).into_response(),
+                };
+                if busy {
+                    retry_soon(&mut r);
                 }
+                r
             }
         }
     }
 }
 
-/// Runs `f` on the index on the blocking pool.
+/// `Retry-After: 1` on a response turning a search away.
+fn retry_soon(r: &mut Response) {
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+}
+
+/// Waits for a search slot: at most [`QUEUE_WAIT`], and not at all when [`MAX_WAITING`]
+/// searches are waiting already.
+async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, Fail> {
+    if let Ok(permit) = SEARCH_SLOTS.try_acquire() {
+        return Ok(permit);
+    }
+    if WAITING.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
+        WAITING.fetch_sub(1, Ordering::AcqRel);
+        metrics::counter!("govwire_search_rejected_total").increment(1);
+        return Err(Fail::Busy);
+    }
+    let waited = tokio::time::timeout(QUEUE_WAIT, SEARCH_SLOTS.acquire()).await;
+    WAITING.fetch_sub(1, Ordering::AcqRel);
+    match waited {
+        Ok(Ok(permit)) => Ok(permit),
+        Ok(Err(e)) => Err(Fail::Internal(e.to_string())),
+        Err(_) => {
+            metrics::counter!("govwire_search_rejected_total").increment(1);
+            Err(Fail::Busy)
+        }
+    }
+}
+
+/// Runs `f` on the index on the blocking pool, once a search slot is free.
 async fn with_index<T, F>(state: &AppState, f: F) -> Result<T, Fail>
 where
     T: Send + 'static,
     F: FnOnce(&Index) -> Result<T, SearchError> + Send + 'static,
 {
     let index = state.search.clone().ok_or(Fail::Unavailable)?;
-    let _slot = SEARCH_SLOTS
-        .acquire()
-        .await
-        .map_err(|e| Fail::Internal(e.to_string()))?;
+    let _slot = slot().await?;
     match tokio::task::spawn_blocking(move || f(&index)).await {
         Ok(r) => Ok(r?),
         Err(e) => Err(Fail::Internal(e.to_string())),

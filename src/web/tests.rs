@@ -3,6 +3,7 @@
 mod cache;
 mod feeds;
 mod pages;
+mod search_cache;
 
 use std::sync::Arc;
 use std::time::Duration;

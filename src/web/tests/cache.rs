@@ -14,6 +14,7 @@ async fn revalidate(app: &axum::Router, uri: &str, etag: &str) -> (StatusCode, u
     let req = Request::builder()
         .method(Method::GET)
         .uri(uri)
+        .header("host", "news.test")
         .header(header::IF_NONE_MATCH, etag)
         .body(Body::empty())
         .expect("request");
@@ -152,4 +153,24 @@ async fn head_requests_still_answer_without_a_body() {
         again.body.contains("<rss"),
         "a HEAD must not poison the cache"
     );
+}
+
+#[tokio::test]
+async fn feeds_for_another_host_are_not_served_from_its_entry() {
+    let f = fixture();
+    let ours = get(&f.app, "/feed.xml").await;
+    assert!(ours.body.contains("http://news.test/"), "{}", ours.body);
+    let req = Request::builder()
+        .method(Method::GET)
+        .uri("/feed.xml")
+        .header("host", "mirror.test")
+        .header(header::IF_NONE_MATCH, etag(&ours))
+        .body(Body::empty())
+        .expect("request");
+    let res = f.app.clone().oneshot(req).await.expect("infallible");
+    assert_eq!(res.status(), StatusCode::OK, "another host's validator");
+    let body = res.into_body().collect().await.expect("body").to_bytes();
+    let body = String::from_utf8_lossy(&body);
+    assert!(body.contains("http://mirror.test/"), "{body}");
+    assert!(!body.contains("news.test"), "{body}");
 }
