@@ -11,6 +11,13 @@
 # `/search?q=QUERY`: saves the response body, runs wrk (THREADS threads, default 2, 64
 # connections, SECONDS each, after a 2 s warm-up) against govwire and then against nginx serving
 # the saved body as a static file (worker_processes = number of cores, access log off).
+# Repeated requests for one URL are answered by govwire's response cache (search included, keyed
+# by the index generation), so the table shows cached serving. Then, separately, UNCACHED search:
+# bench/distinct-queries.lua sends a different search with every request, drawn from words of
+# the stored articles (collected through /api/search): single words with pages 1-10, and pairs
+# of words (AND); the warm-up uses other queries than the measured run. Those rows say how many
+# queries were sent and how many distinct ones the list had, and the median number of hits of a
+# sample of the queries.
 # The machine's cores are shared by wrk, the server under test and anything else running.
 # Needs wrk and nginx (apt-get install wrk nginx-light), curl and python3.
 set -euo pipefail
@@ -119,6 +126,64 @@ bad = [r for r in rows if r[4] != "0" or r[5] != "none"]
 for r in bad:
     print(f"warning: {r[0]}: non-2xx {r[4]}, socket errors {r[5]}")
 PY
+
+# Uncached search: a different query with every request.
+python3 - "$WEB" "$WORK" <<'PY'
+import json, random, re, sys, urllib.parse, urllib.request
+web, work = sys.argv[1], sys.argv[2]
+words = set()
+for page in range(1, 21):
+    with urllib.request.urlopen(f"{web}/api/search?q=&per_page=100&page={page}") as r:
+        for item in json.load(r)["items"]:
+            text = item["title"] + " " + re.sub(r"<[^>]+>", " ", item["snippet_html"])
+            words.update(w for w in re.findall(r"\w+", text) if len(w) >= 4)
+words = sorted(words)
+rnd = random.Random(7)
+enc = lambda q: urllib.parse.urlencode({"q": q})
+singles = [f"{enc(w)}&page={p}" for w in words for p in range(1, 11)]
+rnd.shuffle(singles)
+pairs = set()
+while len(pairs) < min(60000, len(words) * (len(words) - 1) // 2):
+    a, b = rnd.sample(words, 2)
+    pairs.add(enc(f"{a} {b}"))
+pairs = sorted(pairs)
+rnd.shuffle(pairs)
+open(f"{work}/queries-words.txt", "w").write("\n".join(singles) + "\n")
+open(f"{work}/queries-pairs.txt", "w").write("\n".join(pairs) + "\n")
+print(f"uncached search: {len(words)} distinct words from the stored articles; "
+      f"{len(singles)} word+page queries, {len(pairs)} word-pair queries")
+PY
+uncached() {  # LABEL FILE
+  local n; n=$(wc -l <"$2")
+  wrk -t"$THREADS" -c"$CONNS" -d2s -s bench/distinct-queries.lua "$WEB/search" -- "$2" $((n / 2)) "$THREADS" >/dev/null
+  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -s bench/distinct-queries.lua "$WEB/search" -- "$2" 0 "$THREADS" >"$WORK/wrk.txt"
+  python3 - "$1" "$WORK/wrk.txt" "$2" "$WEB" <<'PY'
+import json, re, statistics, sys, urllib.request
+label, text, qfile, web = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3], sys.argv[4]
+def ms(v):
+    n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
+    return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+errs = re.search(r"Socket errors: (.*)", text)
+distinct = re.search(r"distinct queries: (.*)", text).group(1)
+queries = open(qfile).read().split()
+hits = []
+for q in queries[:: max(1, len(queries) // 40)][:40]:
+    with urllib.request.urlopen(f"{web}/api/search?{q}&per_page=1") as r:
+        hits.append(json.load(r)["total"])
+print(f"| uncached {label} | {rps:,.0f} | {p50:.2f} ms | {p99:.2f} ms | non-2xx {non2xx.group(1) if non2xx else 0}, "
+      f"socket errors {errs.group(1) if errs else 'none'} | {distinct} | median hits {statistics.median(hits):,.0f} |")
+PY
+}
+echo "load average before the uncached runs: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "| search | govwire req/s | p50 | p99 | errors | queries | hits |"
+echo "|---|---|---|---|---|---|---|"
+uncached "word, page 1-10" "$WORK/queries-words.txt"
+uncached "two words (AND)" "$WORK/queries-pairs.txt"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "govwire serve peak RSS (VmHWM): $(awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/$SERVE_PID/status)"
 echo "search index rebuilt at start-up: $(grep -q 'search index rebuilt' "$WORK/serve.log" && echo yes || echo no)"
 echo "server log errors: $(grep -c ' ERROR ' "$WORK/serve.log" || true)"

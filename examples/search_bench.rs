@@ -15,7 +15,9 @@
 //! for the merges only at the end, so that a kept index is merged for the next run).
 //!
 //! Indexes the articles through `Index::add` + one `commit` (the index only: the articles are
-//! not written to sled, so hits carry no snippet), then runs 300 queries of each kind —
+//! not written to sled, so hits carry no snippet; with `--store`, they are written to the sled
+//! store too, as a crawl does, and every hit reads its article and builds its snippet, as
+//! `/search` does: `--store` cannot reuse a kept index), then runs 300 queries of each kind —
 //! a single word, a two-word phrase, and a word with a Land filter and a date range — through
 //! `Index::search` (top 20, total count and facet counts, as `/search` does) and prints the
 //! indexing rate and the median and 99th-percentile latency per kind, both as wall time and
@@ -222,11 +224,13 @@ fn main() {
     let mut n: usize = 100_000;
     let mut keep: Option<std::path::PathBuf> = None;
     let mut merge_wait = true;
+    let mut with_store = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--dir" => keep = Some(args.next().expect("--dir PATH").into()),
             "--no-merge-wait" => merge_wait = false,
+            "--store" => with_store = true,
             _ => n = a.parse().expect("article count"),
         }
     }
@@ -234,7 +238,7 @@ fn main() {
     let store = Store::open(&tmp.path().join("store")).expect("store");
     let index_dir = keep.clone().unwrap_or_else(|| tmp.path().join("index"));
     let reused = match Index::open_unchecked(&index_dir, &store) {
-        Ok(Some(i)) if i.num_docs() == n as u64 => Some(i),
+        Ok(Some(i)) if i.num_docs() == n as u64 && !with_store => Some(i),
         Ok(Some(i)) => {
             println!(
                 "kept index has {} articles, not {n}: rebuilding",
@@ -297,6 +301,9 @@ fn main() {
         if fresh {
             index.add(&a).expect("add");
         }
+        if with_store {
+            store.upsert(&a).expect("store");
+        }
     }
     if keep.is_some() && cached.is_none() {
         let text = std::iter::once(rng.0.to_string())
@@ -328,6 +335,9 @@ fn main() {
             "reusing the index of {n} articles in {}",
             index_dir.display()
         );
+    }
+    if with_store {
+        println!("articles also stored in sled: hits carry articles and snippets");
     }
     println!("segments: {}", index.num_segments());
     if merge_wait {
