@@ -126,6 +126,8 @@ bad = [r for r in rows if r[4] != "0" or r[5] != "none"]
 for r in bad:
     print(f"warning: {r[0]}: non-2xx {r[4]}, socket errors {r[5]}")
 PY
+rss() { awk '/VmRSS|VmHWM/ {printf "%s %.0f MB  ", $1, $2 / 1024}' /proc/$SERVE_PID/status; }
+echo "govwire serve memory after the cached rows: $(rss)"
 
 # Uncached search: a different query with every request.
 python3 - "$WEB" "$WORK" <<'PY'
@@ -184,6 +186,7 @@ echo "|---|---|---|---|---|---|---|"
 uncached "word, page 1-10" "$WORK/queries-words.txt"
 uncached "two words (AND)" "$WORK/queries-pairs.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "govwire serve memory after the uncached runs: $(rss)"
 echo "govwire serve peak RSS (VmHWM): $(awk '/VmHWM/ {print $2 / 1024 " MB"}' /proc/$SERVE_PID/status)"
 echo "search index rebuilt at start-up: $(grep -q 'search index rebuilt' "$WORK/serve.log" && echo yes || echo no)"
 echo "server log errors: $(grep -c ' ERROR ' "$WORK/serve.log" || true)"

@@ -16,11 +16,11 @@
 //! are computed once: the others wait for the first and take its entry.
 //!
 //! Each cached response also carries an `ETag`, and a matching `If-None-Match` is answered with
-//! `304`. Keys include the request's origin, since feeds contain absolute URLs built from the
-//! `Host` header. What is cached is decided by the matched route, never by the raw path: pages
-//! that show the clock or crawl health (`/sources`, `/source/{id}`, the digest, `/healthz`,
-//! `/metrics`) always run their handler. Memory is bounded by entry count and bytes in each
-//! part; one entry's body is capped as well.
+//! `304`. Keys include what the request's origin is made of (`Host`, `X-Forwarded-Proto`),
+//! since feeds contain absolute URLs built from them. What is cached is decided by the matched
+//! route, never by the raw path: pages that show the clock or crawl health (`/sources`,
+//! `/source/{id}`, the digest, `/healthz`, `/metrics`) always run their handler. Memory is
+//! bounded by entry count and bytes in each part; one entry's body is capped as well.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -32,7 +32,6 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::params::origin;
 use crate::search::Index;
 use crate::store::Store;
 
@@ -316,17 +315,38 @@ fn classify(cache: &ResponseCache, request: &Request) -> Option<(Kind, String)> 
         return None;
     }
     let route = request.extensions().get::<MatchedPath>()?.as_str();
-    let origin = origin(request.headers(), request.uri());
     if CACHEABLE.contains(&route) {
         let pq = request
             .uri()
             .path_and_query()
             .map_or_else(|| request.uri().path(), |pq| pq.as_str());
-        return Some((Kind::Page, format!("{origin} {pq}")));
+        return Some((Kind::Page, key(request, pq)));
     }
     let index = cache.search.clone()?;
-    let key = super::search::cache_key(route, request.uri().query())?;
-    Some((Kind::Search(index), format!("{origin} {key}")))
+    let normalised = super::search::cache_key(route, request.uri().query())?;
+    Some((Kind::Search(index), key(request, &normalised)))
+}
+
+/// `rest` prefixed with what the request's origin is made of ([`origin`](super::params::origin): the `Host` header
+/// or the URI's authority, and `X-Forwarded-Proto`), taken as sent: cheaper than building the
+/// origin, and requests with the same origin share entries all the same.
+fn key(request: &Request, rest: &str) -> String {
+    let headers = request.headers();
+    let host = header_text(headers.get(header::HOST));
+    let authority = request.uri().authority().map_or("", |a| a.as_str());
+    let proto = header_text(headers.get("x-forwarded-proto"));
+    let mut key =
+        String::with_capacity(host.len() + authority.len() + proto.len() + rest.len() + 3);
+    for part in [host, authority, proto] {
+        key.push_str(part);
+        key.push(' ');
+    }
+    key.push_str(rest);
+    key
+}
+
+fn header_text(v: Option<&HeaderValue>) -> &str {
+    v.and_then(|v| v.to_str().ok()).unwrap_or("")
 }
 
 /// Collects a freshly rendered `response` and keeps it when it is a 200; any other response is
