@@ -31,6 +31,8 @@ pub const ARTICLES: &str = "govwire_articles_stored";
 pub const HTTP_REQUESTS: &str = "govwire_http_requests_total";
 /// Duration of serving one web request, by `route`.
 pub const HTTP_SECONDS: &str = "govwire_http_request_duration_seconds";
+/// Counter: searches answered with 503 because every search slot stayed busy (overload shedding).
+pub const SEARCH_REJECTED: &str = "govwire_search_rejected_total";
 
 /// Bucket bounds (seconds) for every `*_duration_seconds` histogram: 1 ms to 2 min.
 const BUCKETS: &[f64] = &[
@@ -104,6 +106,10 @@ fn describe() {
     );
     describe_gauge!(ARTICLES, "Articles in the store.");
     describe_counter!(HTTP_REQUESTS, "Web requests served, by route and status.");
+    describe_counter!(
+        SEARCH_REJECTED,
+        "Searches refused with 503: no search slot free within a second, or 256 already waiting."
+    );
     describe_histogram!(
         HTTP_SECONDS,
         Unit::Seconds,

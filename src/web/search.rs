@@ -303,7 +303,7 @@ async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, Fail> {
     }
     if WAITING.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
         WAITING.fetch_sub(1, Ordering::AcqRel);
-        metrics::counter!("govwire_search_rejected_total").increment(1);
+        metrics::counter!(crate::telemetry::SEARCH_REJECTED).increment(1);
         return Err(Fail::Busy);
     }
     let waited = tokio::time::timeout(QUEUE_WAIT, SEARCH_SLOTS.acquire()).await;
@@ -312,7 +312,7 @@ async fn slot() -> Result<tokio::sync::SemaphorePermit<'static>, Fail> {
         Ok(Ok(permit)) => Ok(permit),
         Ok(Err(e)) => Err(Fail::Internal(e.to_string())),
         Err(_) => {
-            metrics::counter!("govwire_search_rejected_total").increment(1);
+            metrics::counter!(crate::telemetry::SEARCH_REJECTED).increment(1);
             Err(Fail::Busy)
         }
     }
