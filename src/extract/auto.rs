@@ -12,7 +12,7 @@ use scraper::Html;
 
 use super::boiler::{self, class_weight};
 use super::dom::{DomNode, line_text, paragraphs, tag};
-use super::stats::{NodeMap, NodeSet, Stats, measure};
+use super::stats::{NodeMap, NodeSet, Stats};
 
 /// Paragraph-like elements shorter than this do not vote for their containers.
 const MIN_PARAGRAPH_CHARS: u32 = 25;
@@ -27,9 +27,8 @@ pub fn main_text(html: &str) -> String {
 
 /// The main-text paragraphs of `doc`, in order. Detaches boilerplate from `doc` as a side effect.
 pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
-    boiler::strip(doc);
+    let stats = boiler::strip(doc);
     let root = doc.tree.root();
-    let stats = measure(root);
     let scores = score(root, &stats);
     let Some(top) = best(&scores, doc) else {
         return boiler::tidy(paragraphs(root, &|_| false));

@@ -10,7 +10,7 @@ use ego_tree::NodeId;
 use scraper::Html;
 
 use super::dom::{DomNode, attr, is_skipped_tag, tag};
-use super::stats::{NodeMap, Stats, measure};
+use super::stats::{self, NodeMap, Stats, measure};
 use super::tags::is_tag_line;
 
 /// Class/id fragments that mark boilerplate wherever they occur in a token.
@@ -181,61 +181,102 @@ const SHARE_WORDS: &[&str] = &[
     "/",
 ];
 
-/// Lowercased alphanumeric tokens of an element's class and id (`navMain` → `navmain`).
-fn tokens(node: DomNode<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for a in [attr(node, "class"), attr(node, "id")]
-        .into_iter()
-        .flatten()
-    {
-        for part in a.split(|c: char| c.is_whitespace()) {
-            let joined: String = part.chars().filter(|c| c.is_alphanumeric()).collect();
-            out.extend(
-                part.split(|c: char| !c.is_alphanumeric())
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_lowercase),
-            );
-            if joined.len() != part.len() && !joined.is_empty() {
-                out.push(joined.to_lowercase());
-            }
-        }
-    }
-    out
+/// Longest class/id part lowercased on the stack; longer ones (rare) use a heap buffer.
+const TOKEN_BUF: usize = 64;
+
+/// Whether a byte belongs to a class/id token: ASCII letters and digits, and any byte of a
+/// non-ASCII character (umlauts in German class names).
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80
 }
 
-/// Whether `part` occurs in the class token `t`. A naive window scan: tokens are a few bytes
-/// long, and `str::contains` sets up a two-way searcher per call, which cost more than the
-/// search itself here (it ran for every vocabulary word on every class token of every page).
-fn has_part(t: &str, part: &str) -> bool {
-    let (t, p) = (t.as_bytes(), part.as_bytes());
-    t.len() >= p.len() && t.windows(p.len()).any(|w| w == p)
+/// Whether `f` holds for any lowercased token of the element's class and id: every run of
+/// letters and digits of each space-separated part (`nav-main` → `nav`, `main`), plus the part
+/// with its punctuation removed (`navmain`). Works on the attribute bytes without allocating
+/// (this runs for every element of every page).
+fn any_token(node: DomNode<'_>, mut f: impl FnMut(&[u8]) -> bool) -> bool {
+    [attr(node, "class"), attr(node, "id")]
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_ascii_whitespace)
+        .any(|part| part_tokens(part.as_bytes(), &mut f))
+}
+
+/// [`any_token`] for one space-separated part of a class or id.
+fn part_tokens(part: &[u8], f: &mut impl FnMut(&[u8]) -> bool) -> bool {
+    let mut stack = [0u8; TOKEN_BUF];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = match stack.get_mut(..part.len()) {
+        Some(b) => b,
+        None => {
+            heap.resize(part.len(), 0);
+            &mut heap
+        }
+    };
+    for (d, c) in buf.iter_mut().zip(part) {
+        *d = c.to_ascii_lowercase();
+    }
+    // Each run of word bytes is a token; tokens are compacted to the front of `buf`, which
+    // leaves the part without punctuation in `buf[..joined]`.
+    let (mut i, mut joined, mut pieces, mut punct) = (0, 0, 0, false);
+    while i < buf.len() {
+        if !is_word_byte(buf[i]) {
+            punct = true;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < buf.len() && is_word_byte(buf[i]) {
+            i += 1;
+        }
+        if f(&buf[start..i]) {
+            return true;
+        }
+        pieces += 1;
+        buf.copy_within(start..i, joined);
+        joined += i - start;
+    }
+    punct && pieces > 0 && f(&buf[..joined])
+}
+
+/// Whether `part` occurs in the class token `t`. A naive window scan with a first-byte check:
+/// tokens are a few bytes long, and a searcher's set-up (or a `memcmp` call per window) costs
+/// more than the search itself here (it runs for every vocabulary word on every class token).
+fn has_part(t: &[u8], part: &[u8]) -> bool {
+    let Some(&first) = part.first() else {
+        return true;
+    };
+    t.len() >= part.len()
+        && t.windows(part.len())
+            .any(|w| w[0] == first && w.iter().zip(part).all(|(a, b)| a == b))
+}
+
+/// Whether a lowercased class/id token says boilerplate.
+fn boiler_token(t: &[u8]) -> bool {
+    BOILER_PARTS.iter().any(|p| has_part(t, p.as_bytes()))
+        || BOILER_AFFIXES
+            .iter()
+            .any(|p| t.starts_with(p.as_bytes()) || t.ends_with(p.as_bytes()))
+        || BOILER_PREFIXES.iter().any(|p| t.starts_with(p.as_bytes()))
+        || BOILER_TOKENS.iter().any(|p| t == p.as_bytes())
 }
 
 /// True if an element's class/id says boilerplate.
 fn boiler_class(node: DomNode<'_>) -> bool {
     let whole = attr(node, "class")
         .unwrap_or_default()
-        .split_whitespace()
+        .split_ascii_whitespace()
         .any(|c| BOILER_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)));
-    whole
-        || tokens(node).iter().any(|t| {
-            BOILER_PARTS.iter().any(|p| has_part(t, p))
-                || BOILER_AFFIXES
-                    .iter()
-                    .any(|p| t.starts_with(p) || t.ends_with(p))
-                || BOILER_PREFIXES.iter().any(|p| t.starts_with(p))
-                || BOILER_TOKENS.contains(&t.as_str())
-        })
+    whole || any_token(node, boiler_token)
 }
 
 /// Scoring weight from class/id: +25 for content-like names, -25 for boilerplate-like ones.
 pub(crate) fn class_weight(node: DomNode<'_>) -> f64 {
-    let toks = tokens(node);
     let mut w = 0.0;
-    if toks.iter().any(|t| NEGATIVE.iter().any(|n| has_part(t, n))) {
+    if any_token(node, |t| NEGATIVE.iter().any(|n| has_part(t, n.as_bytes()))) {
         w -= 25.0;
     }
-    if toks.iter().any(|t| POSITIVE.iter().any(|p| has_part(t, p))) {
+    if any_token(node, |t| POSITIVE.iter().any(|p| has_part(t, p.as_bytes()))) {
         w += 25.0;
     }
     if attr(node, "itemprop") == Some("articleBody") || attr(node, "role") == Some("main") {
@@ -288,16 +329,23 @@ fn verdict(node: DomNode<'_>) -> Option<bool> {
     None
 }
 
-/// Detaches boilerplate elements from `doc`.
-pub(crate) fn strip(doc: &mut Html) {
-    let stats = measure(doc.tree.root());
+/// Detaches boilerplate elements from `doc` and returns the [`Stats`] of what remains (measured
+/// once before stripping, then refreshed only along the ancestors of what was removed).
+pub(crate) fn strip(doc: &mut Html) -> NodeMap<Stats> {
+    let mut stats = measure(doc.tree.root());
     let total_p = stats.get(&doc.tree.root().id()).map_or(0, |s| s.p_text);
     let doomed = doomed(doc, &stats, total_p);
+    let stale = {
+        let nodes: Vec<DomNode<'_>> = doomed.iter().filter_map(|id| doc.tree.get(*id)).collect();
+        stats::stale_ancestors(&nodes, &stats)
+    };
     for id in doomed {
         if let Some(mut n) = doc.tree.get_mut(id) {
             n.detach();
         }
     }
+    stats::refresh(doc, &mut stats, &stale);
+    stats
 }
 
 /// The outermost boilerplate elements of `doc`.
@@ -419,6 +467,44 @@ mod tests {
                 .descendants()
                 .find(|n| tag(*n) == Some("div"));
             assert_eq!(div.map(boiler_class), Some(want), "{html}");
+        }
+    }
+
+    #[test]
+    fn class_and_id_tokens() {
+        let cases: [(&str, &[&str]); 5] = [
+            (r#"<div class="navMain">x</div>"#, &["navmain"]),
+            (
+                r#"<div class="c-Breadcrumb x" id="top_Nav">x</div>"#,
+                &[
+                    "c",
+                    "breadcrumb",
+                    "cbreadcrumb",
+                    "x",
+                    "top",
+                    "nav",
+                    "topnav",
+                ],
+            ),
+            (r#"<div class="-- a_b">x</div>"#, &["a", "b", "ab"]),
+            (r#"<div id="Über-uns">x</div>"#, &["Über", "uns", "Überuns"]),
+            (r#"<div>x</div>"#, &[]),
+        ];
+        for (html, want) in cases {
+            let doc = Html::parse_fragment(html);
+            let div = doc
+                .tree
+                .root()
+                .descendants()
+                .find(|n| tag(*n) == Some("div"));
+            let mut got = Vec::new();
+            if let Some(div) = div {
+                any_token(div, |t| {
+                    got.push(String::from_utf8_lossy(t).into_owned());
+                    false
+                });
+            }
+            assert_eq!(got, want, "{html}");
         }
     }
 
