@@ -126,6 +126,8 @@ const END_MARKERS: &[&str] = &[
     "über die autoren",
     "about the author",
 ];
+/// Longest comment heading (and longer than every [`POST_FOOTERS`] start).
+const MAX_COMMENT_HEADING_CHARS: usize = 40;
 /// Whole lines (lowercased, counts and colons aside) that head a comment section.
 const COMMENT_HEADINGS: &[&str] = &[
     "kommentare",
@@ -621,13 +623,19 @@ fn is_download_line(lower: &str) -> bool {
 /// The line blog software prints under a post (see [`POST_FOOTERS`]), or a comment
 /// section's heading (`Kommentare`, `3 Kommentare`, `Leave a Reply`).
 fn is_post_footer(p: &str) -> bool {
-    let lower = p.trim().to_lowercase();
-    if POST_FOOTERS.iter().any(|f| lower.starts_with(f)) {
+    // Only the start of a line can match: lowercase that, not the whole paragraph.
+    let trimmed = p.trim();
+    let head = trimmed
+        .chars()
+        .take(MAX_COMMENT_HEADING_CHARS)
+        .collect::<String>()
+        .to_lowercase();
+    if POST_FOOTERS.iter().any(|f| head.starts_with(f)) {
         return true;
     }
     let bare =
-        lower.trim_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || "():".contains(c));
-    lower.chars().count() <= 40 && COMMENT_HEADINGS.contains(&bare)
+        head.trim_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || "():".contains(c));
+    trimmed.chars().count() <= MAX_COMMENT_HEADING_CHARS && COMMENT_HEADINGS.contains(&bare)
 }
 
 /// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only); also any heading-like
