@@ -12,7 +12,7 @@ use scraper::Html;
 
 use super::boiler::{self, class_weight};
 use super::dom::{DomNode, line_text, paragraphs, tag};
-use super::stats::{NodeMap, NodeSet, Stats, measure};
+use super::stats::{NodeMap, NodeSet, Stats};
 
 /// Paragraph-like elements shorter than this do not vote for their containers.
 const MIN_PARAGRAPH_CHARS: u32 = 25;
@@ -27,9 +27,8 @@ pub fn main_text(html: &str) -> String {
 
 /// The main-text paragraphs of `doc`, in order. Detaches boilerplate from `doc` as a side effect.
 pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
-    boiler::strip(doc);
+    let stats = boiler::strip(doc);
     let root = doc.tree.root();
-    let stats = measure(root);
     let scores = score(root, &stats);
     let Some(top) = best(&scores, doc) else {
         return boiler::tidy(paragraphs(root, &|_| false));
@@ -63,10 +62,27 @@ fn paragraph_len(node: DomNode<'_>, stats: &NodeMap<Stats>) -> Option<u32> {
     let s = stats.get(&node.id())?;
     let votes = match name {
         "p" | "pre" | "td" | "blockquote" => s.text,
+        "div" | "section" | "article" | "li" | "dd" if is_inline_block(node, s) => s.text,
         "div" | "section" | "article" | "li" | "dd" => s.own_text,
         _ => 0,
     };
     (votes >= MIN_PARAGRAPH_CHARS).then_some(votes)
+}
+
+/// Most text a block without block children may hold to count as one paragraph.
+const MAX_INLINE_BLOCK_CHARS: u32 = 3_000;
+
+/// A container whose text sits in inline elements only (`<div><span>Text …</span></div>`, as
+/// WYSIWYG editors write it): a paragraph in all but name, so it votes with all its text
+/// (readability turns such `<div>`s into `<p>`s). Checked only when its own text would not
+/// vote, and for paragraph-sized text.
+fn is_inline_block(node: DomNode<'_>, s: &Stats) -> bool {
+    s.own_text < MIN_PARAGRAPH_CHARS
+        && (MIN_PARAGRAPH_CHARS..=MAX_INLINE_BLOCK_CHARS).contains(&s.text)
+        && !node
+            .descendants()
+            .skip(1)
+            .any(|d| tag(d).is_some_and(super::dom::is_block_tag))
 }
 
 /// Readability-style content scores of container elements.
@@ -229,7 +245,7 @@ fn with_siblings(
         let Some(s) = stats.get(&sib.id()) else {
             continue;
         };
-        let sib_score = scores.get(&sib.id()).copied().unwrap_or(0.0);
+        let sib_score = wrapped_score(sib, scores);
         let ld = s.link_density();
         let is_p = tag(sib) == Some("p");
         let keep = sib_score >= threshold
@@ -245,6 +261,25 @@ fn with_siblings(
         }
     }
     out
+}
+
+/// A sibling's score for joining the main text: its own, or, when it only wraps one block
+/// (`<div class="paragraph"><div class="text">…`), the best score down that chain. The main
+/// container is compared after moving up past such wrappers (see [`promote`]), so its
+/// siblings are judged the same way (Drupal's Paragraphs module wraps every text block).
+fn wrapped_score(node: DomNode<'_>, scores: &NodeMap<f64>) -> f64 {
+    let mut best = scores.get(&node.id()).copied().unwrap_or(0.0);
+    let mut cur = node;
+    loop {
+        let mut elements = cur.children().filter(|c| tag(*c).is_some());
+        let (Some(only), None) = (elements.next(), elements.next()) else {
+            return best;
+        };
+        if let Some(s) = scores.get(&only.id()) {
+            best = best.max(*s);
+        }
+        cur = only;
+    }
 }
 
 /// Most text an article's intro block (headline, lead) may have.
@@ -502,6 +537,54 @@ mod tests {
         for bad in ["Portal", "Überschrift", "Jetzt spenden", "21.01.2022"] {
             assert!(!text.contains(bad), "{bad} in {text}");
         }
+    }
+
+    #[test]
+    fn wrapped_sibling_blocks_join_the_main_text() {
+        let para = |w: &str| {
+            format!(
+                "<p>{w} ist ein Absatz mit genug Text, Kommas, Wörtern und Sätzen, damit er zählt.</p>"
+            )
+        };
+        let block = |w: &str| {
+            format!(
+                "<div class=\"paragraph\"><div class=\"field\"><div class=\"text\">{}{}</div></div></div>",
+                para(w),
+                para(w)
+            )
+        };
+        let html = page(&format!(
+            "<div class=\"node\">{}<div class=\"paragraph\"><blockquote>Zitat</blockquote></div>{}</div>",
+            block("Eins"),
+            block("Zwei")
+        ));
+        let text = main_text(&html);
+        assert!(
+            text.contains("Eins ist") && text.contains("Zwei ist"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn text_in_spans_counts_as_paragraphs() {
+        let line = |w: &str| {
+            format!(
+                "<div><span style=\"font-size: small\">{w} steht in einem span, mit Kommas, Wörtern und Sätzen.</span></div>"
+            )
+        };
+        let body: String = ["Eins", "Zwei", "Drei", "Vier"]
+            .iter()
+            .map(|w| line(w))
+            .collect();
+        let html = page(&format!(
+            "<div class=\"post\">{body}</div><div class=\"box\"><ul><li>Anderes</li></ul></div>"
+        ));
+        let text = main_text(&html);
+        assert!(
+            text.starts_with("Eins steht") && text.contains("Vier steht"),
+            "{text}"
+        );
+        assert!(!text.contains("Anderes"), "{text}");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use ego_tree::NodeId;
 use scraper::Html;
 
 use super::dom::{DomNode, attr, is_skipped_tag, tag};
-use super::stats::{NodeMap, Stats, measure};
+use super::stats::{self, NodeMap, Stats, measure};
 use super::tags::is_tag_line;
 
 /// Class/id fragments that mark boilerplate wherever they occur in a token.
@@ -121,6 +121,87 @@ const END_MARKERS: &[&str] = &[
     "weiterlesen:",
     "redaktionstipp",
     "while you are here",
+    "über den autor",
+    "über die autorin",
+    "über die autoren",
+    "about the author",
+];
+/// Longest comment heading (and longer than every [`POST_FOOTERS`] start).
+const MAX_COMMENT_HEADING_CHARS: usize = 40;
+/// Whole lines (lowercased, counts and colons aside) that head a comment section.
+const COMMENT_HEADINGS: &[&str] = &[
+    "kommentare",
+    "kommentar",
+    "comments",
+    "comment",
+    "kommentar schreiben",
+    "kommentar verfassen",
+    "schreibe einen kommentar",
+    "einen kommentar schreiben",
+    "kommentare schreiben",
+    "leave a comment",
+    "leave a reply",
+    "antwort hinterlassen",
+];
+/// Starts of the line blog software puts under a post (`This entry was posted in …`, WordPress'
+/// German `Der Beitrag wurde am … veröffentlicht und wurde unter … abgelegt`).
+const POST_FOOTERS: &[&str] = &[
+    "this entry was posted",
+    "der beitrag wurde am ",
+    "dieser beitrag wurde am ",
+    "dieser eintrag wurde am ",
+    "this article was posted",
+];
+/// Whole lines that navigate rather than say something (`zurück`, `nach oben`).
+const NAV_LINES: &[&str] = &[
+    "zurück",
+    "zurück zur übersicht",
+    "zur übersicht",
+    "nach oben",
+    "seitenanfang",
+    "back",
+    "back to top",
+    "top",
+];
+/// Labels that mark an advertisement (German law requires `Anzeige` on paid content).
+const AD_LABELS: &[&str] = &["anzeige", "werbung", "advertisement", "sponsored"];
+/// Starts of a short line that credits the article's picture (`Titelbild: …`).
+const CREDIT_STARTS: &[&str] = &[
+    "titelbild",
+    "beitragsbild",
+    "headerbild",
+    "aufmacherbild",
+    "vorschaubild",
+    "bildnachweis",
+    "bildquelle",
+];
+/// Photo agencies, as the last part of a `Photographer/Agency` credit line.
+const PHOTO_AGENCIES: &[&str] = &[
+    "getty images",
+    "afp",
+    "dpa",
+    "reuters",
+    "ap",
+    "epa",
+    "imago",
+    "imago images",
+    "picture alliance",
+    "picture-alliance",
+    "wenn.com",
+    "shutterstock",
+    "istock",
+    "istockphoto",
+    "unsplash",
+    "keystone",
+    "ddp",
+];
+/// Longest caption line with a `©` credit that is taken for furniture.
+const MAX_CREDIT_CHARS: usize = 200;
+/// Labels of a link to another article set inside the text (`Auch lesen: …`).
+const TEASER_LABELS: &[&str] = &["auch lesen:", "lies auch:", "ebenfalls lesenswert:"];
+/// File types of download links (`Bericht PDF | 38 KB | Datei ist nicht barrierefrei`).
+const DOWNLOAD_TYPES: &[&str] = &[
+    "pdf", "doc", "docx", "xls", "xlsx", "odt", "ods", "zip", "ppt", "pptx",
 ];
 /// `Weitere …` headings that belong to the article (a section of contacts, links, details).
 const NOT_RELATED: &[&str] = &[
@@ -181,61 +262,116 @@ const SHARE_WORDS: &[&str] = &[
     "/",
 ];
 
-/// Lowercased alphanumeric tokens of an element's class and id (`navMain` → `navmain`).
-fn tokens(node: DomNode<'_>) -> Vec<String> {
-    let mut out = Vec::new();
-    for a in [attr(node, "class"), attr(node, "id")]
-        .into_iter()
-        .flatten()
-    {
-        for part in a.split(|c: char| c.is_whitespace()) {
-            let joined: String = part.chars().filter(|c| c.is_alphanumeric()).collect();
-            out.extend(
-                part.split(|c: char| !c.is_alphanumeric())
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_lowercase),
-            );
-            if joined.len() != part.len() && !joined.is_empty() {
-                out.push(joined.to_lowercase());
-            }
-        }
-    }
-    out
+/// Longest class/id part lowercased on the stack; longer ones (rare) use a heap buffer.
+const TOKEN_BUF: usize = 64;
+
+/// Whether a byte belongs to a class/id token: ASCII letters and digits, and any byte of a
+/// non-ASCII character (umlauts in German class names).
+fn is_word_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c >= 0x80
 }
 
-/// Whether `part` occurs in the class token `t`. A naive window scan: tokens are a few bytes
-/// long, and `str::contains` sets up a two-way searcher per call, which cost more than the
-/// search itself here (it ran for every vocabulary word on every class token of every page).
-fn has_part(t: &str, part: &str) -> bool {
-    let (t, p) = (t.as_bytes(), part.as_bytes());
-    t.len() >= p.len() && t.windows(p.len()).any(|w| w == p)
+/// Whether `f` holds for any lowercased token of the element's class and id: every run of
+/// letters and digits of each space-separated part (`nav-main` → `nav`, `main`), plus the part
+/// with its punctuation removed (`navmain`). Works on the attribute bytes without allocating
+/// (this runs for every element of every page).
+fn any_token(node: DomNode<'_>, mut f: impl FnMut(&[u8]) -> bool) -> bool {
+    [attr(node, "class"), attr(node, "id")]
+        .into_iter()
+        .flatten()
+        .flat_map(str::split_ascii_whitespace)
+        .any(|part| part_tokens(part.as_bytes(), &mut f))
+}
+
+/// Page-builder class prefixes and a word that, inside their class names, names a layout box
+/// rather than a sidebar widget: Elementor wraps every block of a page, the article's text
+/// included, in `elementor-widget elementor-widget-text-editor` and
+/// `elementor-widget-container`. The other words still count (`elementor-widget-nav-menu`).
+const BUILDER_LAYOUT_WORDS: &[(&str, &str)] = &[("elementor", "widget")];
+
+/// [`any_token`] for one space-separated part of a class or id.
+fn part_tokens(part: &[u8], f: &mut impl FnMut(&[u8]) -> bool) -> bool {
+    let mut stack = [0u8; TOKEN_BUF];
+    let mut heap = Vec::new();
+    let buf: &mut [u8] = match stack.get_mut(..part.len()) {
+        Some(b) => b,
+        None => {
+            heap.resize(part.len(), 0);
+            &mut heap
+        }
+    };
+    for (d, c) in buf.iter_mut().zip(part) {
+        *d = c.to_ascii_lowercase();
+    }
+    let layout = BUILDER_LAYOUT_WORDS
+        .iter()
+        .find(|(prefix, _)| buf.starts_with(prefix.as_bytes()))
+        .map(|(_, word)| word.as_bytes());
+    // Each run of word bytes is a token; the kept ones are compacted to the front of `buf`,
+    // which leaves the part without punctuation (and layout words) in `buf[..joined]`.
+    let (mut i, mut joined, mut pieces, mut punct) = (0, 0, 0, false);
+    while i < buf.len() {
+        if !is_word_byte(buf[i]) {
+            punct = true;
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < buf.len() && is_word_byte(buf[i]) {
+            i += 1;
+        }
+        if layout == Some(&buf[start..i]) {
+            punct = true;
+            continue;
+        }
+        if f(&buf[start..i]) {
+            return true;
+        }
+        pieces += 1;
+        buf.copy_within(start..i, joined);
+        joined += i - start;
+    }
+    punct && pieces > 0 && f(&buf[..joined])
+}
+
+/// Whether `part` occurs in the class token `t`. A naive window scan with a first-byte check:
+/// tokens are a few bytes long, and a searcher's set-up (or a `memcmp` call per window) costs
+/// more than the search itself here (it runs for every vocabulary word on every class token).
+fn has_part(t: &[u8], part: &[u8]) -> bool {
+    let Some(&first) = part.first() else {
+        return true;
+    };
+    t.len() >= part.len()
+        && t.windows(part.len())
+            .any(|w| w[0] == first && w.iter().zip(part).all(|(a, b)| a == b))
+}
+
+/// Whether a lowercased class/id token says boilerplate.
+fn boiler_token(t: &[u8]) -> bool {
+    BOILER_PARTS.iter().any(|p| has_part(t, p.as_bytes()))
+        || BOILER_AFFIXES
+            .iter()
+            .any(|p| t.starts_with(p.as_bytes()) || t.ends_with(p.as_bytes()))
+        || BOILER_PREFIXES.iter().any(|p| t.starts_with(p.as_bytes()))
+        || BOILER_TOKENS.iter().any(|p| t == p.as_bytes())
 }
 
 /// True if an element's class/id says boilerplate.
 fn boiler_class(node: DomNode<'_>) -> bool {
     let whole = attr(node, "class")
         .unwrap_or_default()
-        .split_whitespace()
+        .split_ascii_whitespace()
         .any(|c| BOILER_CLASSES.iter().any(|b| c.eq_ignore_ascii_case(b)));
-    whole
-        || tokens(node).iter().any(|t| {
-            BOILER_PARTS.iter().any(|p| has_part(t, p))
-                || BOILER_AFFIXES
-                    .iter()
-                    .any(|p| t.starts_with(p) || t.ends_with(p))
-                || BOILER_PREFIXES.iter().any(|p| t.starts_with(p))
-                || BOILER_TOKENS.contains(&t.as_str())
-        })
+    whole || any_token(node, boiler_token)
 }
 
 /// Scoring weight from class/id: +25 for content-like names, -25 for boilerplate-like ones.
 pub(crate) fn class_weight(node: DomNode<'_>) -> f64 {
-    let toks = tokens(node);
     let mut w = 0.0;
-    if toks.iter().any(|t| NEGATIVE.iter().any(|n| has_part(t, n))) {
+    if any_token(node, |t| NEGATIVE.iter().any(|n| has_part(t, n.as_bytes()))) {
         w -= 25.0;
     }
-    if toks.iter().any(|t| POSITIVE.iter().any(|p| has_part(t, p))) {
+    if any_token(node, |t| POSITIVE.iter().any(|p| has_part(t, p.as_bytes()))) {
         w += 25.0;
     }
     if attr(node, "itemprop") == Some("articleBody") || attr(node, "role") == Some("main") {
@@ -259,11 +395,44 @@ fn hidden(node: DomNode<'_>) -> bool {
     })
 }
 
+/// Classes that mark a post or its text by a web-wide convention (microformats' `hentry` and
+/// `h-entry`, WordPress's `entry-content`): the article, whatever else its classes say
+/// (`enable-pin-share`).
+const ENTRY_CLASSES: &[&str] = &["hentry", "h-entry", "entry-content"];
+
+/// Classes that mark a post's text by convention: WordPress's and hAtom's `entry-content`,
+/// Blogger's (and many themes') `post-body`.
+const POST_TEXT_CLASSES: &[&str] = &["entry-content", "post-body"];
+
+/// Whether a block holds a post's text as marked by convention ([`POST_TEXT_CLASSES`], or
+/// `itemprop="articleBody"`): Blogger's main column is `<div class="widget Blog">`, and that
+/// widget is the page's article.
+fn holds_post_text(node: DomNode<'_>) -> bool {
+    node.descendants().skip(1).any(|d| {
+        attr(d, "itemprop") == Some("articleBody")
+            || attr(d, "class").is_some_and(|c| {
+                c.split_ascii_whitespace()
+                    .any(|c| POST_TEXT_CLASSES.iter().any(|p| c.eq_ignore_ascii_case(p)))
+            })
+    })
+}
+
+/// Whether the element is a post or a post's text by its class (see [`ENTRY_CLASSES`]).
+fn is_entry(node: DomNode<'_>) -> bool {
+    attr(node, "class")
+        .unwrap_or_default()
+        .split_ascii_whitespace()
+        .any(|c| ENTRY_CLASSES.iter().any(|e| c.eq_ignore_ascii_case(e)))
+}
+
 /// Why an element is boilerplate, if it is: `Some(true)` always, `Some(false)` unless it holds
 /// most of the page's paragraph text.
 fn verdict(node: DomNode<'_>) -> Option<bool> {
     let name = tag(node)?;
-    if matches!(name, "html" | "body" | "main") || attr(node, "itemprop") == Some("articleBody") {
+    if matches!(name, "html" | "body" | "main")
+        || attr(node, "itemprop") == Some("articleBody")
+        || is_entry(node)
+    {
         return None;
     }
     if is_skipped_tag(name) || matches!(name, "nav" | "figcaption") || hidden(node) {
@@ -288,32 +457,43 @@ fn verdict(node: DomNode<'_>) -> Option<bool> {
     None
 }
 
-/// Detaches boilerplate elements from `doc`.
-pub(crate) fn strip(doc: &mut Html) {
-    let stats = measure(doc.tree.root());
-    let total_p = stats.get(&doc.tree.root().id()).map_or(0, |s| s.p_text);
-    let doomed = doomed(doc, &stats, total_p);
+/// Detaches boilerplate elements from `doc` and returns the [`Stats`] of what remains (measured
+/// once before stripping, then refreshed only along the ancestors of what was removed).
+pub(crate) fn strip(doc: &mut Html) -> NodeMap<Stats> {
+    let mut stats = measure(doc.tree.root());
+    let page = stats
+        .get(&doc.tree.root().id())
+        .copied()
+        .unwrap_or_default();
+    let doomed = doomed(doc, &stats, page);
+    let stale = {
+        let nodes: Vec<DomNode<'_>> = doomed.iter().filter_map(|id| doc.tree.get(*id)).collect();
+        stats::stale_ancestors(&nodes, &stats)
+    };
     for id in doomed {
         if let Some(mut n) = doc.tree.get_mut(id) {
             n.detach();
         }
     }
+    stats::refresh(doc, &mut stats, &stale);
+    stats
 }
 
 /// The outermost boilerplate elements of `doc`.
-fn doomed(doc: &Html, stats: &NodeMap<Stats>, total_p: u32) -> Vec<NodeId> {
+fn doomed(doc: &Html, stats: &NodeMap<Stats>, page: Stats) -> Vec<NodeId> {
     let mut out = Vec::new();
     let mut inside: Option<NodeId> = None;
     for edge in doc.tree.root().traverse() {
         match edge {
             ego_tree::iter::Edge::Open(node) if inside.is_none() => {
-                let holds_most = || {
-                    let p = stats.get(&node.id()).map_or(0, |s| s.p_text);
-                    total_p > 0 && u64::from(p) * 2 >= u64::from(total_p)
-                };
+                let s = stats.get(&node.id()).copied().unwrap_or_default();
                 let remove = match verdict(node) {
                     Some(true) => true,
-                    Some(false) => !holds_most(),
+                    Some(false) => {
+                        !holds_most(&s, &page)
+                            && !is_prose_header(node, &s)
+                            && !holds_post_text(node)
+                    }
                     None => false,
                 };
                 if remove {
@@ -328,23 +508,134 @@ fn doomed(doc: &Html, stats: &NodeMap<Stats>, total_p: u32) -> Vec<NodeId> {
     out
 }
 
+/// Whether an element holds at least half of the page's prose: of its `<p>` text, or, on pages
+/// that set their prose without `<p>` (forums, `<br>`-separated text: less than a quarter of the
+/// text in paragraphs), of all its text. Such an element is the page's content whatever its
+/// class says (`p-body-main--withSidebar`).
+fn holds_most(s: &Stats, page: &Stats) -> bool {
+    let half = |part: u32, whole: u32| whole > 0 && u64::from(part) * 2 >= u64::from(whole);
+    let without_p = u64::from(page.p_text) * 4 < u64::from(page.text);
+    half(s.p_text, page.p_text) || (without_p && half(s.text, page.text))
+}
+
+/// Least paragraph text of a `<header>` that is an article's introduction rather than the page
+/// header (logo, navigation and search hold links and short labels, not paragraphs).
+const PROSE_HEADER_CHARS: u32 = 200;
+
+/// A `<header>` made of paragraphs with few links (an article's or section's introduction,
+/// which HTML allows a header to hold), not the page's header.
+fn is_prose_header(node: DomNode<'_>, s: &Stats) -> bool {
+    tag(node) == Some("header")
+        && s.p_text >= PROSE_HEADER_CHARS
+        && s.link_density() < 0.25
+        && !boiler_class(node)
+}
+
 /// Paragraph-level clean-up of extracted text: cuts at end markers and print/share lines once
 /// some text was seen, drops them (and tag lines) before that.
 pub(crate) fn tidy(paras: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(paras.len());
     let mut seen_chars = 0usize;
     for p in paras {
-        let ends = is_end_marker(&p) || is_share_line(&p);
+        let ends = is_end_marker(&p) || is_share_line(&p) || is_post_footer(&p);
         if ends && seen_chars >= 150 {
             break;
         }
-        if ends || is_tag_line(&p) || is_date_line(&p) {
+        if ends || is_tag_line(&p) || is_date_line(&p) || is_furniture_line(&p) {
             continue;
         }
         seen_chars += p.len();
         out.push(p);
     }
     out
+}
+
+/// Longest line the furniture rules below look at: furniture is short.
+const MAX_FURNITURE_CHARS: usize = 150;
+
+/// A line that is page furniture wherever it stands: an ad label, a navigation link, a
+/// picture credit, a `read also` teaser or a download link.
+pub(crate) fn is_furniture_line(p: &str) -> bool {
+    let chars = p.chars().count();
+    if chars <= MAX_CREDIT_CHARS && is_captioned_credit(p) {
+        return true;
+    }
+    if chars > MAX_FURNITURE_CHARS {
+        return false;
+    }
+    let lower = p.trim().to_lowercase();
+    NAV_LINES.contains(&lower.as_str())
+        || is_ad_label(&lower)
+        || CREDIT_STARTS.iter().any(|c| lower.starts_with(c))
+        || TEASER_LABELS.iter().any(|t| lower.starts_with(t))
+        || is_download_line(&lower)
+        || is_agency_credit(&lower)
+}
+
+/// A picture caption that ends in its credit (`Ski-Star aus der Schweiz. © AFP / M. Bertorello`,
+/// `… gesegnet. | © Augusta National/Getty Images`): text, then `©` and a short credit.
+fn is_captioned_credit(p: &str) -> bool {
+    p.split_once('©').is_some_and(|(caption, credit)| {
+        !caption.trim().is_empty() && credit.chars().count() <= 60 && !credit.contains(". ")
+    })
+}
+
+/// `Judy Eddy/WENN.com`, `AFP / Marco Bertorello` (lowercased): a short line without a
+/// sentence end, one of whose `/`-separated parts is a photo agency.
+fn is_agency_credit(lower: &str) -> bool {
+    lower.chars().count() <= 60
+        && lower.contains('/')
+        && !lower.ends_with(['.', '!', '?'])
+        && lower
+            .split('/')
+            .any(|part| PHOTO_AGENCIES.contains(&part.trim()))
+}
+
+/// `Anzeige`, `ANZEIGE - …`, `Anzeige, enthält Affiliate Links` (lowercased): the label alone or
+/// followed by punctuation. Not `Anzeige gegen Unbekannt wurde erstattet` (a police report).
+fn is_ad_label(lower: &str) -> bool {
+    AD_LABELS.iter().any(|label| {
+        lower.strip_prefix(label).is_some_and(|rest| {
+            let rest = rest.trim_start();
+            rest.is_empty() || rest.starts_with([',', ':', '-', '–', '|', '(', '*'])
+        })
+    })
+}
+
+/// A download link as Government Site Builder and many CMS print it (lowercased):
+/// `… pdf | 38 kb | datei ist nicht barrierefrei`, `(pdf, 1,2 mb)`.
+fn is_download_line(lower: &str) -> bool {
+    let sized = |rest: &str| {
+        let rest = rest.trim_start_matches([' ', '|', ',', '(']);
+        let digits = rest.trim_start_matches(|c: char| c.is_ascii_digit() || c == ',' || c == '.');
+        digits.len() < rest.len() && {
+            let unit = digits.trim_start();
+            unit.starts_with("kb") || unit.starts_with("mb") || unit.starts_with("byte")
+        }
+    };
+    DOWNLOAD_TYPES.iter().any(|t| {
+        lower
+            .match_indices(t)
+            .any(|(i, _)| sized(&lower[i + t.len()..]))
+    })
+}
+
+/// The line blog software prints under a post (see [`POST_FOOTERS`]), or a comment
+/// section's heading (`Kommentare`, `3 Kommentare`, `Leave a Reply`).
+fn is_post_footer(p: &str) -> bool {
+    // Only the start of a line can match: lowercase that, not the whole paragraph.
+    let trimmed = p.trim();
+    let head = trimmed
+        .chars()
+        .take(MAX_COMMENT_HEADING_CHARS)
+        .collect::<String>()
+        .to_lowercase();
+    if POST_FOOTERS.iter().any(|f| head.starts_with(f)) {
+        return true;
+    }
+    let bare =
+        head.trim_matches(|c: char| c.is_ascii_digit() || c.is_whitespace() || "():".contains(c));
+    trimmed.chars().count() <= MAX_COMMENT_HEADING_CHARS && COMMENT_HEADINGS.contains(&bare)
 }
 
 /// `Weitere Meldungen …`, `Mehr zum Thema` and friends (short lines only); also any heading-like
@@ -410,6 +701,16 @@ mod tests {
             (r#"<div class="hidden">x</div>"#, true),
             (r#"<div class="block-ctools-block">x</div>"#, false),
             (r#"<div class="page-tools">x</div>"#, true),
+            (
+                r#"<div class="elementor-widget elementor-widget-text-editor">x</div>"#,
+                false,
+            ),
+            (r#"<div class="elementor-widget-container">x</div>"#, false),
+            (
+                r#"<div class="elementor-widget elementor-widget-nav-menu">x</div>"#,
+                true,
+            ),
+            (r#"<div class="widget widget_text">x</div>"#, true),
         ];
         for (html, want) in cases {
             let doc = Html::parse_fragment(html);
@@ -419,6 +720,54 @@ mod tests {
                 .descendants()
                 .find(|n| tag(*n) == Some("div"));
             assert_eq!(div.map(boiler_class), Some(want), "{html}");
+        }
+    }
+
+    #[test]
+    fn class_and_id_tokens() {
+        let cases: [(&str, &[&str]); 6] = [
+            (r#"<div class="navMain">x</div>"#, &["navmain"]),
+            (
+                r#"<div class="c-Breadcrumb x" id="top_Nav">x</div>"#,
+                &[
+                    "c",
+                    "breadcrumb",
+                    "cbreadcrumb",
+                    "x",
+                    "top",
+                    "nav",
+                    "topnav",
+                ],
+            ),
+            (r#"<div class="-- a_b">x</div>"#, &["a", "b", "ab"]),
+            (r#"<div id="Über-uns">x</div>"#, &["Über", "uns", "Überuns"]),
+            (r#"<div>x</div>"#, &[]),
+            (
+                r#"<div class="elementor-widget-container Elementor-Widget">x</div>"#,
+                &[
+                    "elementor",
+                    "container",
+                    "elementorcontainer",
+                    "elementor",
+                    "elementor",
+                ],
+            ),
+        ];
+        for (html, want) in cases {
+            let doc = Html::parse_fragment(html);
+            let div = doc
+                .tree
+                .root()
+                .descendants()
+                .find(|n| tag(*n) == Some("div"));
+            let mut got = Vec::new();
+            if let Some(div) = div {
+                any_token(div, |t| {
+                    got.push(String::from_utf8_lossy(t).into_owned());
+                    false
+                });
+            }
+            assert_eq!(got, want, "{html}");
         }
     }
 
@@ -455,6 +804,54 @@ mod tests {
             .map(verdict)
             .collect();
         assert_eq!(verdicts, [Some(false), None, Some(false)]);
+    }
+
+    #[test]
+    fn content_survives_misleading_classes() {
+        let prose =
+            "<p>Ein Satz, der lang genug ist, um als Absatz zu zählen, und mehr.</p>".repeat(5);
+        let lines = "Eine Zeile Text ohne Absatz, getrennt durch Umbrüche.<br>".repeat(8);
+        // (page, text that must survive stripping, text that must go)
+        let cases = [
+            (
+                format!(
+                    "<div class=\"p-body-main p-body-main--withSidebar\">{lines}</div><p>Fuß.</p>"
+                ),
+                "Eine Zeile Text",
+                "",
+            ),
+            (
+                format!(
+                    "<article class=\"post hentry enable-pin-share\">{prose}</article><ol class=\"commentlist\">{prose}{prose}</ol>"
+                ),
+                "Ein Satz",
+                "",
+            ),
+            (
+                format!(
+                    "<header class=\"intro\">{prose}</header><div>{prose}{prose}</div><header><a href=\"/\">Logo</a><p>Kurz.</p></header>"
+                ),
+                "Ein Satz",
+                "Logo",
+            ),
+            (
+                format!(
+                    "<div class=\"sidebar\"><p>Seitenleiste mit etwas Text.</p></div><div>{prose}</div>"
+                ),
+                "Ein Satz",
+                "Seitenleiste",
+            ),
+        ];
+        for (body, keep, gone) in cases {
+            let mut doc = Html::parse_document(&format!("<html><body>{body}</body></html>"));
+            strip(&mut doc);
+            let text: String = doc.root_element().text().collect();
+            assert!(text.contains(keep), "{keep} lost in {body}");
+            assert!(
+                gone.is_empty() || !text.contains(gone),
+                "{gone} kept in {body}"
+            );
+        }
     }
 
     #[test]
@@ -502,6 +899,87 @@ mod tests {
             tidy(dated),
             vec![long.clone(), "Stand der Technik ist das nicht.".to_string()]
         );
+    }
+
+    #[test]
+    fn furniture_lines() {
+        for (p, want) in [
+            ("Anzeige", true),
+            ("ANZEIGE - Heute mal ausgehen? Wie wäre es mit:", true),
+            ("Anzeige, enthält Affiliate Links", true),
+            ("Anzeige gegen Unbekannt wurde erstattet.", false),
+            ("Werbung", true),
+            (
+                "Werbung ist ein Wirtschaftszweig, der viele Menschen beschäftigt.",
+                false,
+            ),
+            ("zurück", true),
+            ("Zurück zur Übersicht", true),
+            ("Zurück nach Hause ging es erst am Abend.", false),
+            ("Titelbild: Max Muster / Unsplash", true),
+            ("Beitragsbild via Unsplash.", true),
+            (
+                "Auch lesen: Diese 3 Sternzeichen verschenken ihr Herz",
+                true,
+            ),
+            ("Wir sollten auch lesen: Bücher, Zeitungen, Briefe.", false),
+            (
+                "Informationsschreiben vom 14. Oktober 2021PDF | 38 KB | Datei ist nicht barrierefrei",
+                true,
+            ),
+            ("Jahresbericht 2020 (PDF, 1,2 MB)", true),
+            ("Das PDF hat 38 Seiten.", false),
+            (
+                "Marco Odermatt, Ski-Star aus der Schweiz. © AFP / MARCO BERTORELLO",
+                true,
+            ),
+            ("Judy Eddy/WENN.com", true),
+            ("© Reuters", false),
+            ("AFP / Marco Bertorello", true),
+            (
+                "Die Zahl stieg auf 3/4 der Befragten, meldet AFP / dpa.",
+                false,
+            ),
+            ("Ein/e Mitarbeiter/in", false),
+            ("Der Bericht steht als PDF zum Download bereit.", false),
+        ] {
+            assert_eq!(is_furniture_line(p), want, "{p}");
+        }
+    }
+
+    #[test]
+    fn post_footers_and_comment_headings() {
+        for (p, want) in [
+            (
+                "This entry was posted in Allgemein. Bookmark the permalink.",
+                true,
+            ),
+            (
+                "Der Beitrag wurde am Mittwoch, den 27. November 2019 um 15:21 Uhr veröffentlicht und wurde unter Allgemein abgelegt. Du kannst die Kommentare verfolgen.",
+                true,
+            ),
+            ("Der Beitrag wurde gut aufgenommen.", false),
+            ("Kommentare", true),
+            ("3 Kommentare", true),
+            ("Kommentare (12)", true),
+            ("Leave a Reply", true),
+            ("Kommentare sind Meinungen, keine Fakten.", false),
+        ] {
+            assert_eq!(is_post_footer(p), want, "{p}");
+        }
+        let long = "Ein langer Absatz ".repeat(10);
+        let paras = vec![
+            long.clone(),
+            "Über den Autor".into(),
+            "Max schreibt.".into(),
+        ];
+        assert_eq!(tidy(paras), vec![long.clone()]);
+        let paras = vec![
+            long.clone(),
+            "Auch lesen: Anderes".into(),
+            "Weiter im Text.".into(),
+        ];
+        assert_eq!(tidy(paras), vec![long, "Weiter im Text.".to_string()]);
     }
 
     #[test]

@@ -12,49 +12,43 @@ use std::ops::Range;
 /// Elements nested deeper than this lose their tags (not their text).
 pub const MAX_DEPTH: usize = 400;
 
-/// Elements that never have content.
-const VOID: &[&[u8]] = &[
-    b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta",
-    b"source", b"track", b"wbr", b"param", b"keygen",
-];
-/// Elements whose end tag is commonly omitted; they close implicitly and are not counted.
-const IMPLICITLY_CLOSED: &[&[u8]] = &[
-    b"p",
-    b"li",
-    b"dt",
-    b"dd",
-    b"option",
-    b"optgroup",
-    b"tr",
-    b"td",
-    b"th",
-    b"tbody",
-    b"thead",
-    b"tfoot",
-    b"colgroup",
-    b"rb",
-    b"rt",
-    b"rp",
-    b"rtc",
-];
-/// Elements whose content is raw text up to their end tag.
-const RAW_TEXT: &[&[u8]] = &[
-    b"script",
-    b"style",
-    b"textarea",
-    b"title",
-    b"xmp",
-    b"iframe",
-    b"noembed",
-    b"noframes",
-];
+/// What the nesting count needs to know about a tag name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Never has content (`br`, `img`, ...).
+    Void,
+    /// End tag commonly omitted (`p`, `li`, `td`, ...): closes implicitly, not counted.
+    ImplicitlyClosed,
+    /// Content is raw text up to the end tag (`script`, `style`, ...).
+    RawText,
+    /// Children follow XML rules, `<x/>` closes itself (`svg`, `math`).
+    Foreign,
+    /// Any other element: counted.
+    Other,
+}
 
-/// Elements whose children follow XML rules (`<x/>` closes itself).
-const FOREIGN: &[&[u8]] = &[b"svg", b"math"];
-
-/// Whether `name` is in `list`, ignoring ASCII case.
-fn is_in(list: &[&[u8]], name: &[u8]) -> bool {
-    list.iter().any(|n| n.eq_ignore_ascii_case(name))
+/// The [`Kind`] of a tag name, ignoring ASCII case: one `match` on a lowercased copy instead of
+/// a case-insensitive comparison with every listed name (this runs for every tag of every page).
+fn kind(name: &[u8]) -> Kind {
+    let mut buf = [0u8; 8];
+    let Some(lower) = buf.get_mut(..name.len()) else {
+        return Kind::Other;
+    };
+    for (l, c) in lower.iter_mut().zip(name) {
+        *l = c.to_ascii_lowercase();
+    }
+    match &*lower {
+        b"area" | b"base" | b"br" | b"col" | b"embed" | b"hr" | b"img" | b"input" | b"link"
+        | b"meta" | b"source" | b"track" | b"wbr" | b"param" | b"keygen" => Kind::Void,
+        b"p" | b"li" | b"dt" | b"dd" | b"option" | b"optgroup" | b"tr" | b"td" | b"th"
+        | b"tbody" | b"thead" | b"tfoot" | b"colgroup" | b"rb" | b"rt" | b"rp" | b"rtc" => {
+            Kind::ImplicitlyClosed
+        }
+        b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"iframe" | b"noembed"
+        | b"noframes" => Kind::RawText,
+        b"svg" | b"math" => Kind::Foreign,
+        _ => Kind::Other,
+    }
 }
 
 /// Returns `html` with tags beyond [`MAX_DEPTH`] removed, borrowing when nothing changed.
@@ -75,23 +69,20 @@ pub fn limit_nesting(html: &str) -> Cow<'_, str> {
 
 /// Byte ranges of the tags to drop (always on ASCII `<`/`>` boundaries).
 fn too_deep_tags(html: &str) -> Vec<Range<usize>> {
-    let b = html.as_bytes();
     let mut dropped = Vec::new();
     let (mut depth, mut excess, mut foreign) = (0usize, 0usize, 0usize);
     let mut i = 0;
-    // `str::find` with an ASCII char runs on memchr; `i` is always just past an ASCII byte, so
-    // it is a char boundary (`get` returns `None` otherwise and the scan ends).
-    while let Some(off) = html.get(i..).and_then(|r| r.find('<')) {
-        let start = i + off;
-        let Some(tag) = read_tag(b, start) else {
+    while let Some(start) = find_any(html.as_bytes(), i, [b'<'; 3]) {
+        let Some(tag) = read_tag(html, start) else {
             i = start + 1;
             continue;
         };
         i = tag.end;
-        if tag.name.is_empty() || is_in(VOID, tag.name) || is_in(IMPLICITLY_CLOSED, tag.name) {
+        let kind = kind(tag.name);
+        if tag.name.is_empty() || matches!(kind, Kind::Void | Kind::ImplicitlyClosed) {
             continue;
         }
-        let is_foreign = is_in(FOREIGN, tag.name);
+        let is_foreign = kind == Kind::Foreign;
         if tag.closing {
             if excess > 0 {
                 excess -= 1;
@@ -126,11 +117,15 @@ struct Tag<'a> {
     raw_end: Option<usize>,
 }
 
-/// Reads the tag (or comment) starting at `b[start] == b'<'`; `None` if it is plain text.
-fn read_tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
+/// Reads the tag (or comment) starting at `html[start] == '<'`; `None` if it is plain text.
+fn read_tag(html: &str, start: usize) -> Option<Tag<'_>> {
+    let b = html.as_bytes();
     let rest = b.get(start + 1..)?;
     if rest.starts_with(b"!--") {
-        let end = find(b, start + 4, b"-->").map_or(b.len(), |e| e + 3);
+        let end = html
+            .get(start + 4..)
+            .and_then(|r| r.find("-->"))
+            .map_or(b.len(), |e| start + 4 + e + 3);
         return Some(Tag {
             name: b"",
             closing: false,
@@ -143,7 +138,7 @@ fn read_tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
     let name_start = start + 1 + usize::from(closing);
     let first = *b.get(name_start)?;
     if first == b'!' || first == b'?' {
-        let end = find(b, name_start, b">").map_or(b.len(), |e| e + 1);
+        let end = find_any(b, name_start, [b'>'; 3]).map_or(b.len(), |e| e + 1);
         return Some(Tag {
             name: b"",
             closing,
@@ -161,9 +156,9 @@ fn read_tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
         .take_while(|c| c.is_ascii_alphanumeric() || **c == b'-')
         .count();
     let name = b.get(name_start..name_start + name_len)?;
-    let end = tag_end(b, name_start + name_len);
+    let end = tag_end(html, name_start + name_len);
     let self_closed = end >= 2 && b.get(end - 2) == Some(&b'/');
-    let raw_end = (!closing && is_in(RAW_TEXT, name)).then(|| raw_text_end(b, end, name));
+    let raw_end = (!closing && kind(name) == Kind::RawText).then(|| raw_text_end(html, end, name));
     Some(Tag {
         name,
         closing,
@@ -174,42 +169,77 @@ fn read_tag(b: &[u8], start: usize) -> Option<Tag<'_>> {
 }
 
 /// Position after the `>` that ends a tag, honouring quoted attribute values.
-fn tag_end(b: &[u8], mut i: usize) -> usize {
-    let mut quote: Option<u8> = None;
-    while let Some(&c) = b.get(i) {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (None, b'"' | b'\'') => quote = Some(c),
-            (None, b'>') => return i + 1,
-            _ => {}
+fn tag_end(html: &str, mut i: usize) -> usize {
+    let b = html.as_bytes();
+    loop {
+        let Some(at) = find_any(b, i, [b'>', b'"', b'\'']) else {
+            return b.len();
+        };
+        let c = b[at];
+        if c == b'>' {
+            return at + 1;
         }
-        i += 1;
+        match find_any(b, at + 1, [c, c, c]) {
+            Some(close) => i = close + 1,
+            None => return b.len(),
+        }
     }
-    b.len()
+}
+
+/// Eight copies of a byte, for [`find_any`].
+const fn splat(c: u8) -> u64 {
+    u64::from_ne_bytes([c; 8])
+}
+
+/// The lowest byte of `x` that is zero, as a byte index, or `None` (exact: the classic
+/// `(x - 0x01..) & !x & 0x80..` test, whose only false positives lie above a true zero byte).
+fn zero_byte(x: u64) -> Option<usize> {
+    let hit = x.wrapping_sub(splat(1)) & !x & splat(0x80);
+    (hit != 0).then(|| (hit.trailing_zeros() / 8) as usize)
+}
+
+/// First index `>= from` of any of three bytes: eight bytes at a time in plain integer
+/// arithmetic, the scan over tag attributes being the pre-pass's main cost (a `str::find` per
+/// tag paid more for its set-up than for the few dozen bytes it searched).
+fn find_any(b: &[u8], from: usize, needles: [u8; 3]) -> Option<usize> {
+    let hay = b.get(from..)?;
+    let mut chunks = hay.chunks_exact(8);
+    let mut base = from;
+    for chunk in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(w);
+        let hit = needles
+            .iter()
+            .filter_map(|n| zero_byte(x ^ splat(*n)))
+            .min();
+        if let Some(k) = hit {
+            return Some(base + k);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(|c| needles.contains(c))
+        .map(|k| base + k)
 }
 
 /// Position after `</name ...>` of a raw-text element, or the end of input.
-fn raw_text_end(b: &[u8], from: usize, name: &[u8]) -> usize {
+fn raw_text_end(html: &str, from: usize, name: &[u8]) -> usize {
+    let b = html.as_bytes();
     let mut i = from;
-    while let Some(pos) = find(b, i, b"</") {
+    while let Some(pos) = find_any(b, i, [b'<'; 3]) {
         let after = pos + 2;
-        let matches = b
-            .get(after..after + name.len())
-            .is_some_and(|n| n.eq_ignore_ascii_case(name));
+        let matches = b.get(pos + 1) == Some(&b'/')
+            && b.get(after..after + name.len())
+                .is_some_and(|n| n.eq_ignore_ascii_case(name));
         if matches {
-            return tag_end(b, after + name.len());
+            return tag_end(html, after + name.len());
         }
-        i = after;
+        i = pos + 1;
     }
     b.len()
-}
-
-/// First index `>= from` where `needle` occurs.
-fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    b.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
 }
 
 #[cfg(test)]
@@ -242,6 +272,62 @@ mod tests {
         assert!(out.contains("<p>Tief</p>"));
         let slashed = "<div/>".repeat(1_000);
         assert_eq!(limit_nesting(&slashed).matches("<div/>").count(), MAX_DEPTH);
+    }
+
+    #[test]
+    fn find_any_matches_a_plain_scan() {
+        let hay = b"abc<def\"ghijklmnop'qrstuvwxyz>0123456789\xc3\xa4\xff\x80>";
+        for needles in [
+            [b'<', b'>', b'"'],
+            [b'\''; 3],
+            [b'>'; 3],
+            [b'#'; 3],
+            [0xff, 0x80, b'9'],
+        ] {
+            for from in 0..=hay.len() + 1 {
+                let want = hay
+                    .get(from..)
+                    .and_then(|r| r.iter().position(|c| needles.contains(c)))
+                    .map(|k| k + from);
+                assert_eq!(
+                    find_any(hay, from, needles),
+                    want,
+                    "{needles:?} from {from}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn tag_kinds() {
+        for (name, want) in [
+            (&b"BR"[..], Kind::Void),
+            (b"img", Kind::Void),
+            (b"Li", Kind::ImplicitlyClosed),
+            (b"colgroup", Kind::ImplicitlyClosed),
+            (b"SCRIPT", Kind::RawText),
+            (b"noframes", Kind::RawText),
+            (b"svg", Kind::Foreign),
+            (b"div", Kind::Other),
+            (b"brr", Kind::Other),
+            (b"blockquote", Kind::Other),
+            (b"", Kind::Other),
+        ] {
+            assert_eq!(kind(name), want, "{}", String::from_utf8_lossy(name));
+        }
+    }
+
+    #[test]
+    fn quotes_scripts_and_comments_do_not_hide_tags() {
+        // `>` inside quoted values, `</div>` inside scripts and comments: none of them close a
+        // div, so the cap still applies to every level past MAX_DEPTH.
+        let n = 1_000;
+        let open = "<div title='a>b' data-x=\"c>'d\"><script>s = '</div>'; if (a<b) {}</script><!-- </div> -->";
+        let html = format!("{}x{}", open.repeat(n), "</div>".repeat(n));
+        let out = limit_nesting(&html);
+        assert_eq!(out.matches("<div").count(), MAX_DEPTH);
+        assert_eq!(out.matches("<script>").count(), n);
+        assert_eq!(out.matches("</div>").count(), MAX_DEPTH + 2 * n);
     }
 
     #[test]

@@ -110,8 +110,11 @@ pub(crate) fn tag<'a>(node: DomNode<'a>) -> Option<&'a str> {
 }
 
 /// An attribute of the node, if it is an element that has it.
+/// Scans the element's few attributes by name: scraper's `Element::attr` interns `name` as an
+/// atom (a hash) on every call, which cost more than the scan on these hot paths.
 pub(crate) fn attr<'a>(node: DomNode<'a>, name: &str) -> Option<&'a str> {
-    node.value().as_element().and_then(|e| e.attr(name))
+    let e = node.value().as_element()?;
+    e.attrs().find(|(k, _)| *k == name).map(|(_, v)| v)
 }
 
 /// Collects the text under `root` as cleaned paragraphs, in document order. Block elements

@@ -4,9 +4,10 @@
 //! values article extraction may fall back on. It must never trust sizes (JSON-LD is capped and
 //! walked iteratively) and never interpret the values (that is `article`'s job).
 
-use scraper::{Html, Selector};
+use scraper::{ElementRef, Html};
 use serde_json::Value;
 
+use super::dom::{DomNode, attr};
 use super::text::clean_line;
 
 /// JSON-LD scripts larger than this are ignored.
@@ -49,35 +50,44 @@ impl PageMeta {
                 .filter(|s| !s.is_empty()),
             ..PageMeta::default()
         };
-        if let Ok(sel) = Selector::parse("meta[content]") {
-            for e in doc.select(&sel) {
-                let key = e
-                    .attr("property")
-                    .or_else(|| e.attr("name"))
-                    .or_else(|| e.attr("itemprop"))
-                    .unwrap_or_default();
-                m.take_meta(
-                    &key.to_ascii_lowercase(),
-                    e.attr("content").unwrap_or_default(),
-                );
-            }
-        }
-        if let Ok(sel) = Selector::parse("link[href][rel], a[href][rel]") {
-            for e in doc.select(&sel) {
-                m.take_link(e);
-            }
-        }
-        if let Ok(sel) = Selector::parse(r#"script[type="application/ld+json"]"#) {
-            for e in doc.select(&sel) {
-                let raw: String = e.text().collect();
-                if raw.len() <= MAX_JSONLD_BYTES
-                    && let Ok(v) = serde_json::from_str::<Value>(&raw)
-                {
-                    m.ld.absorb(&v);
+        // One walk over the elements instead of a selector pass per kind: the selector
+        // machinery costs far more per element than comparing a tag name.
+        for node in doc.tree.root().descendants() {
+            let Some(e) = ElementRef::wrap(node) else {
+                continue;
+            };
+            match e.value().name() {
+                "meta" => m.take_meta_element(node),
+                "link" | "a" if attr(node, "href").is_some() && attr(node, "rel").is_some() => {
+                    m.take_link(e);
                 }
+                "script"
+                    if attr(node, "type")
+                        .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+                {
+                    let raw: String = e.text().collect();
+                    if raw.len() <= MAX_JSONLD_BYTES
+                        && let Ok(v) = serde_json::from_str::<Value>(&raw)
+                    {
+                        m.ld.absorb(&v);
+                    }
+                }
+                _ => {}
             }
         }
         m
+    }
+
+    /// A `<meta content>`, keyed by its `property`, `name` or `itemprop`.
+    fn take_meta_element(&mut self, node: DomNode<'_>) {
+        let Some(content) = attr(node, "content") else {
+            return;
+        };
+        let key = attr(node, "property")
+            .or_else(|| attr(node, "name"))
+            .or_else(|| attr(node, "itemprop"))
+            .unwrap_or_default();
+        self.take_meta(&key.to_ascii_lowercase(), content);
     }
 
     fn take_meta(&mut self, key: &str, content: &str) {
