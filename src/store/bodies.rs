@@ -21,8 +21,9 @@
 //! durable. At open, the active segment is checked from the last synced end: an incomplete or
 //! failing record there is a torn tail, cut off (with a warning), and appending continues in a
 //! fresh segment so that no offset is ever reused. Edits append a new record and leave the old
-//! one as garbage; [`BodyLog::verify`] measures it (compaction would copy the live records of a
-//! mostly-dead segment to the active one, repoint them in sled, flush, then delete the segment).
+//! one as garbage; [`BodyLog::verify`] measures it and `Store::compact_bodies` reclaims it (copies
+//! the live records of a mostly-dead closed segment to the active one, repoints them in sled,
+//! flushes, then deletes the segment).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -144,6 +145,8 @@ pub(super) struct BodyLog {
     active: Mutex<Active>,
     /// Read handles of every segment (the active one shares the writer's file).
     files: Mutex<HashMap<u32, Arc<File>>>,
+    /// [`SEGMENT_BYTES`]; smaller in tests, to have closed segments.
+    segment_bytes: std::sync::atomic::AtomicU64,
 }
 
 impl BodyLog {
@@ -184,6 +187,7 @@ impl BodyLog {
                 len,
             }),
             files: Mutex::new(HashMap::new()),
+            segment_bytes: SEGMENT_BYTES.into(),
         };
         if good.end < len {
             tracing::warn!(
@@ -226,7 +230,10 @@ impl BodyLog {
         record.extend_from_slice(&id.to_be_bytes());
         record.extend_from_slice(payload);
         let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
-        if active.len > 0 && active.len + record.len() as u64 > SEGMENT_BYTES {
+        let limit = self
+            .segment_bytes
+            .load(std::sync::atomic::Ordering::Relaxed);
+        if active.len > 0 && active.len + record.len() as u64 > limit {
             self.roll(&mut active)?;
         }
         let offset = active.len;
@@ -337,6 +344,80 @@ impl BodyLog {
             }
         }
         Ok(report)
+    }
+
+    /// Starts a new segment once the active one holds `bytes` (tests: closed segments without
+    /// writing 64 MiB).
+    #[cfg(test)]
+    pub(super) fn set_segment_bytes(&self, bytes: u64) {
+        self.segment_bytes
+            .store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The closed segments (all but the one appended to), oldest first, with their sizes.
+    pub(super) fn closed_segments(&self) -> Result<Vec<(u32, u64)>, BodyError> {
+        let active = self
+            .active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .segment;
+        let mut segments = list_segments(&self.dir)?;
+        segments.sort_unstable();
+        let mut out = Vec::new();
+        for seg in segments.into_iter().filter(|s| *s != active) {
+            let path = segment_path(&self.dir, seg);
+            let len = std::fs::metadata(&path)
+                .map_err(|source| BodyError::Io { path, source })?
+                .len();
+            out.push((seg, len));
+        }
+        Ok(out)
+    }
+
+    /// The intact records of `segment` as (id, pointer).
+    pub(super) fn records(&self, segment: u32) -> Result<Vec<(u64, Pointer)>, BodyError> {
+        let file = self.file(segment)?;
+        let path = segment_path(&self.dir, segment);
+        let len = file
+            .metadata()
+            .map_err(|source| BodyError::Io {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        let mut out = Vec::new();
+        scan(&file, 0, len, |id, (offset, plen)| {
+            out.push((
+                id,
+                Pointer {
+                    segment,
+                    offset,
+                    len: plen,
+                },
+            ))
+        })
+        .map_err(|source| BodyError::Io { path, source })?;
+        Ok(out)
+    }
+
+    /// Deletes a closed segment no pointer names any more (after a compaction moved its live
+    /// records and the store was flushed).
+    pub(super) fn delete_segment(&self, segment: u32) -> Result<(), BodyError> {
+        if self
+            .active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .segment
+            == segment
+        {
+            return Ok(());
+        }
+        self.files
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&segment);
+        let path = segment_path(&self.dir, segment);
+        std::fs::remove_file(&path).map_err(|source| BodyError::Io { path, source })
     }
 
     fn file(&self, segment: u32) -> Result<Arc<File>, BodyError> {

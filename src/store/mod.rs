@@ -196,6 +196,17 @@ impl Integrity {
     }
 }
 
+/// What [`Store::compact_bodies`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Compaction {
+    /// Closed body log segments deleted.
+    pub segments: u64,
+    /// Live records copied into the active segment.
+    pub moved: u64,
+    /// Bytes of the deleted segments.
+    pub freed_bytes: u64,
+}
+
 /// The open store. Cheap to clone; all clones share one sled `Db`.
 #[derive(Clone)]
 pub struct Store {
@@ -434,9 +445,19 @@ impl Store {
 
     /// The article with `id`, if stored.
     pub fn get(&self, id: ArticleId) -> Result<Option<Article>, StoreError> {
-        match self.articles.get(id.0.to_be_bytes())? {
-            Some(bytes) => Ok(Some(self.decode_value(id, &bytes)?)),
-            None => Ok(None),
+        let key = id.0.to_be_bytes();
+        let Some(bytes) = self.articles.get(key)? else {
+            return Ok(None);
+        };
+        match self.decode_value(id, &bytes) {
+            Ok(article) => Ok(Some(article)),
+            // A compaction may have moved the record and deleted its segment meanwhile.
+            Err(StoreError::Body(BodyError::Corrupt { .. }))
+                if self.articles.get(key)?.is_some_and(|now| now != bytes) =>
+            {
+                self.get(id)
+            }
+            Err(e) => Err(e),
         }
     }
 
@@ -762,6 +783,54 @@ impl Store {
         v[4..].copy_from_slice(&end.to_be_bytes());
         self.meta.insert(META_BODIES_END, &v)?;
         Ok(())
+    }
+
+    /// Reclaims the space edits leave in the body log: every closed segment of which at least
+    /// `min_garbage` (0.0–1.0) is superseded records has its live records copied to the active
+    /// segment and repointed (each in its own small transaction, skipped if the article was
+    /// rewritten meanwhile), then the store is flushed and the segment deleted. Safe beside
+    /// readers and writers; a crash before the deletion leaves only garbage. Reads every
+    /// closed segment: a maintenance step (after a re-tag, or from `govwire check-store`), not
+    /// something to run per write.
+    pub fn compact_bodies(&self, min_garbage: f64) -> Result<Compaction, StoreError> {
+        let mut report = Compaction::default();
+        for (segment, len) in self.bodies.closed_segments()? {
+            let live: Vec<(u64, Pointer)> = self
+                .bodies
+                .records(segment)?
+                .into_iter()
+                .filter(|(id, ptr)| {
+                    self.articles
+                        .get(id.to_be_bytes())
+                        .ok()
+                        .flatten()
+                        .is_some_and(|v| *v == ptr.to_bytes())
+                })
+                .collect();
+            let live_bytes: u64 = live.iter().map(|(_, p)| bodies::record_bytes(*p)).sum();
+            if len > 0 && (len.saturating_sub(live_bytes) as f64) < min_garbage * len as f64 {
+                continue;
+            }
+            for (id, old) in live {
+                let payload = self.bodies.read(id, old)?;
+                let new = self.bodies.append(id, &payload)?;
+                let key = id.to_be_bytes();
+                let repointed = self.articles.transaction(|t| {
+                    if t.get(key)?.as_deref() == Some(&old.to_bytes()[..]) {
+                        t.insert(&key, &new.to_bytes())?;
+                    }
+                    Ok::<_, ConflictableTransactionError<StoreError>>(())
+                });
+                unwrap_tx(repointed)?;
+                report.moved += 1;
+            }
+            // The new pointers must be durable before the records they replace go.
+            self.flush()?;
+            self.bodies.delete_segment(segment)?;
+            report.segments += 1;
+            report.freed_bytes += len;
+        }
+        Ok(report)
     }
 
     /// Checks that every article reads (body log records intact), every index entry points to

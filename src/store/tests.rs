@@ -629,3 +629,56 @@ fn old_mentions_entries_move_into_the_date_index_at_open() {
     let report = s.check().unwrap();
     assert!(report.is_ok(), "{report:?}");
 }
+
+#[test]
+fn compaction_moves_live_records_and_deletes_mostly_dead_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let mut articles: Vec<Article> = (1..=12)
+        .map(|i| long_article(&format!("https://x.test/{i}"), i))
+        .collect();
+    {
+        let s = Store::open(&path).unwrap();
+        s.bodies.set_segment_bytes(2048);
+        for a in &articles {
+            s.upsert(a).unwrap();
+        }
+        // Every article edited twice: two thirds of the log is garbage.
+        for round in 0..2 {
+            for a in &mut articles {
+                a.title = format!("{} (Fassung {round})", a.title);
+                assert_eq!(s.upsert(a).unwrap(), Upsert::Updated);
+            }
+        }
+        let before = s.check().unwrap();
+        assert!(before.is_ok(), "{before:?}");
+        assert!(
+            before.log_garbage_bytes * 2 >= before.log_bytes,
+            "{before:?}"
+        );
+        let segments_before = segments(&path).len();
+        assert!(segments_before > 3, "{segments_before} segments");
+        let done = s.compact_bodies(0.5).unwrap();
+        assert!(done.segments > 0, "{done:?}");
+        assert_eq!(
+            segments(&path).len() as u64,
+            segments_before as u64 - done.segments
+        );
+        let after = s.check().unwrap();
+        assert!(after.is_ok(), "{after:?}");
+        assert!(
+            after.log_bytes < before.log_bytes,
+            "{after:?} vs {before:?}"
+        );
+        for a in &articles {
+            assert_eq!(&s.get(a.id).unwrap().unwrap(), a);
+        }
+        // Nothing left to do at the same threshold.
+        assert_eq!(s.compact_bodies(0.5).unwrap().segments, 0);
+    }
+    let s = Store::open(&path).unwrap();
+    for a in &articles {
+        assert_eq!(&s.get(a.id).unwrap().unwrap(), a);
+    }
+    assert!(s.check().unwrap().is_ok());
+}
