@@ -1,6 +1,6 @@
 //! Read speed of the store: the listings and article reads the web view makes.
 //!
-//! Usage: `cargo run --release --example store_read -- STORE_DIR [ROUNDS]` (the `store/` folder
+//! Usage: `cargo run --release --example store_read -- STORE_DIR [ROUNDS [CASE]]` (the `store/` folder
 //! of a data dir; no govwire process may have it open). Opening a store written by an older
 //! build upgrades it (Länder mentioned moved into the date index), so run it on a copy when the
 //! original must stay as it was.
@@ -9,7 +9,9 @@
 //! (`latest(0, 20)`), a deep page (`latest(1000, 20)`), one source's page, a `from:` and a
 //! `mentions:` region page, and `get` of 2,000 articles spread over the whole store (the
 //! article page). Best-of-rounds because the machine is shared; compare two stores in the same
-//! run, alternately.
+//! run, alternately. With CASE (a prefix of a case name, or `none`), only the matching cases
+//! run: under `valgrind --tool=callgrind`, the instructions of one case are the difference to a
+//! run with `none`, which is stable on a noisy machine.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -98,7 +100,11 @@ fn main() {
             }),
         ),
     ];
+    let only = std::env::args().nth(3);
     for (name, reps, f) in &cases {
+        if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
+            continue;
+        }
         let mut best = f64::MAX;
         let mut items = 0;
         for _ in 0..rounds {

@@ -54,8 +54,9 @@ const OLDEST_SCHEMA: u32 = 1;
 /// article keeps the cluster stored in the article itself.
 pub const SIGNATURES_KEPT: usize = 20_000;
 
-/// Signature writes between two prunes of the `sigs` tree.
-const PRUNE_EVERY: u64 = 1_000;
+/// Signature writes between two prunes of the `sigs` tree: a prune walks every date key, so
+/// its cost per article is the store's size divided by this.
+const PRUNE_EVERY: u64 = 5_000;
 
 const META_SCHEMA: &[u8] = b"schema_version";
 const META_COUNT: &[u8] = b"article_count";
@@ -621,23 +622,27 @@ impl Store {
     }
 
     /// Deletes the signatures of stored articles that are not among the `keep` newest; returns
-    /// how many. Signatures of ids not (yet) stored are left alone: the crawler records an
-    /// article's signature just before storing it. Reads `keep` date keys and the `sigs` tree,
-    /// which this keeps near `keep` entries.
+    /// how many. Only ids seen in `by_date` behind the `keep` newest are deleted, so an
+    /// article stored while this runs, or whose signature is recorded just before it is stored
+    /// (as the crawler does), keeps its signature. Reads the `sigs` tree (at most `keep` +
+    /// [`PRUNE_EVERY`] entries) and the date keys.
     fn prune_signatures(&self, keep: usize) -> Result<u64, StoreError> {
-        let newest: std::collections::HashSet<ArticleId> =
-            self.newest_ids(keep)?.into_iter().collect();
-        if newest.len() < keep {
-            return Ok(0);
+        let mut with_sig = std::collections::HashSet::new();
+        for key in self.sigs.iter().keys() {
+            if let Some(id) = keys::read_u64(&key?) {
+                with_sig.insert(id);
+            }
         }
         let mut removed = 0;
-        for key in self.sigs.iter().keys() {
-            let key = key?;
-            let Some(id) = keys::read_u64(&key).map(ArticleId) else {
+        if with_sig.len() <= keep {
+            return Ok(0);
+        }
+        for key in self.by_date.iter().keys().rev().skip(keep) {
+            let Some(id) = keys::trailing_id(&key?) else {
                 continue;
             };
-            if !newest.contains(&id) && self.articles.contains_key(&key)? {
-                self.sigs.remove(&key)?;
+            if with_sig.remove(&id.0) {
+                self.sigs.remove(id.0.to_be_bytes())?;
                 removed += 1;
             }
         }
