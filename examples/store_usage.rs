@@ -4,14 +4,15 @@
 //! `store/` and `index/`; no govwire process may have it open, sled takes an exclusive lock).
 //!
 //! For each tree of the store it prints the number of entries and the bytes of keys and values
-//! as sled hands them out (the logical payload), then the disk used by `store/` and `index/`.
-//! The ratio of disk to payload is sled's space amplification; the `articles` tree's value
-//! bytes are what the encoding of the articles costs. Used by `bench/crawl-site.sh` to explain
+//! as sled hands them out (the logical payload), then the disk used by `store/` (sled's files
+//! and the body log `store/bodies/` apart) and `index/`. The ratio of sled's disk to its payload
+//! is sled's space amplification. Since the body log, the `articles` values are 13-byte
+//! pointers and the article bytes are the log's; stores written before keep them inline. Used by `bench/crawl-site.sh` to explain
 //! the disk-per-article figure of issue 7. Opens sled directly so that it measures the stored
 //! bytes, not govwire's view of them.
 //!
-//! It also deflates (flate2, fast level) every value of the `articles` tree to show what
-//! compressing stored articles would save, and with `COPY_DIR` writes every tree into a fresh
+//! It also deflates (flate2, fast level) every inline (not yet deflated, not a pointer) value of
+//! the `articles` tree to show what compressing them would save, and with `COPY_DIR` writes every tree into a fresh
 //! sled database there (plain inserts in key order, `Mode::LowSpace` like the store) and prints
 //! its disk use: the space amplification of sled itself, apart from govwire's write pattern.
 //! The copy is deleted afterwards.
@@ -31,6 +32,7 @@ fn main() {
         std::process::exit(2);
     }
     let disk_store = disk_usage(&store);
+    let disk_bodies = disk_usage(&store.join("bodies"));
     let disk_index = disk_usage(&dir.join("index"));
     let db = match sled::Config::new().path(&store).open() {
         Ok(db) => db,
@@ -63,9 +65,10 @@ fn main() {
             String::from_utf8_lossy(&name).replace("__sled__default", "(default)")
         );
     }
+    let disk_sled = disk_store - disk_bodies;
     println!(
-        "payload {total} B; disk: store {disk_store} B ({:.2}x the payload), index {disk_index} B",
-        disk_store as f64 / total.max(1) as f64
+        "payload in sled {total} B; disk: store {disk_store} B = sled {disk_sled} B ({:.2}x its payload) + body log {disk_bodies} B; index {disk_index} B",
+        disk_sled as f64 / total.max(1) as f64
     );
     deflate_articles(&db);
     if let Some(copy) = copy_dir {
@@ -73,14 +76,20 @@ fn main() {
     }
 }
 
-/// Deflates every stored article value on its own and prints the total against the raw bytes.
+/// Counts body log pointers and deflates every inline plain-JSON article value on its own.
 fn deflate_articles(db: &sled::Db) {
     let Ok(tree) = db.open_tree("articles") else {
         return;
     };
     let (mut raw, mut packed, mut n) = (0u64, 0u64, 0u64);
     let started = std::time::Instant::now();
+    let mut pointers = 0u64;
     for (_, value) in tree.iter().flatten() {
+        // A body log pointer (0x02) or an already deflated value (0x01).
+        if matches!(value.first(), Some(1 | 2)) {
+            pointers += u64::from(value[0] == 2);
+            continue;
+        }
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
         if enc.write_all(&value).is_err() {
             continue;
@@ -91,11 +100,14 @@ fn deflate_articles(db: &sled::Db) {
         n += 1;
     }
     let took = started.elapsed();
-    println!(
-        "articles deflated one by one (level 1): {raw} B -> {packed} B ({:.2}x smaller), {:.1} us per article",
-        raw as f64 / packed.max(1) as f64,
-        took.as_secs_f64() * 1e6 / n.max(1) as f64
-    );
+    println!("articles in the body log: {pointers}; inline plain JSON values: {n}");
+    if n > 0 {
+        println!(
+            "inline values deflated one by one (level 1): {raw} B -> {packed} B ({:.2}x smaller), {:.1} us per article",
+            raw as f64 / packed.max(1) as f64,
+            took.as_secs_f64() * 1e6 / n.max(1) as f64
+        );
+    }
 }
 
 /// Copies every tree into a fresh sled database at `dir` and prints its disk use.

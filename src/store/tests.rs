@@ -1,7 +1,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::model::{Article, Level};
+use crate::model::{Article, Land, Level};
 
 fn article(url: &str, day: u32, keywords: &[&str]) -> Article {
     let t = Utc
@@ -228,4 +228,457 @@ fn generation_moves_on_article_writes_only() {
     a.title = "Noch ein Titel".into();
     clone.upsert(&a).unwrap();
     assert!(s.generation() > g2);
+}
+
+/// The body log segments of a store folder, oldest first.
+fn segments(store_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out: Vec<_> = std::fs::read_dir(store_dir.join("bodies"))
+        .expect("bodies folder")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    out.sort();
+    out
+}
+
+fn long_article(url: &str, day: u32) -> Article {
+    let mut a = article(url, day, &["OZG"]);
+    a.text = format!("{url} ").repeat(50) + &"Die Verwaltung wird digital. ".repeat(40);
+    a
+}
+
+#[test]
+fn article_values_live_in_the_body_log_and_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let urls: Vec<String> = (1..=20).map(|i| format!("https://x.test/{i}")).collect();
+    {
+        let s = Store::open(&path).unwrap();
+        for (i, url) in urls.iter().enumerate() {
+            s.upsert(&long_article(url, 1 + i as u32)).unwrap();
+        }
+        // The sled value is a 13-byte pointer, not the article.
+        let id = ArticleId::from_url(&urls[0]);
+        let raw = s.articles.get(id.0.to_be_bytes()).unwrap().unwrap();
+        assert_eq!(raw.len(), 13);
+        assert_eq!(raw[0], bodies::POINTER);
+        s.flush().unwrap();
+    }
+    let log_bytes: u64 = segments(&path)
+        .iter()
+        .map(|p| std::fs::metadata(p).unwrap().len())
+        .sum();
+    assert!(
+        log_bytes > 20 * 200,
+        "records are in the log: {log_bytes} B"
+    );
+    let s = Store::open(&path).unwrap();
+    for (i, url) in urls.iter().enumerate() {
+        let got = s.get_by_url(url).unwrap().expect("stored");
+        assert_eq!(got, long_article(url, 1 + i as u32));
+    }
+    assert_eq!(s.latest(0, 100).unwrap().items.len(), 20);
+    let report = s.check().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.log_records, 20);
+    assert_eq!(report.log_garbage_bytes, 0);
+    assert_eq!(report.log_bytes, log_bytes);
+}
+
+#[test]
+fn edits_append_and_leave_measured_garbage() {
+    let (_d, s) = open();
+    let mut a = long_article("https://x.test/a", 3);
+    s.upsert(&a).unwrap();
+    let first = s.check().unwrap();
+    a.title = "Geändert".into();
+    assert_eq!(s.upsert(&a).unwrap(), Upsert::Updated);
+    assert_eq!(s.upsert(&a).unwrap(), Upsert::Unchanged);
+    let report = s.check().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.log_records, 2, "an unchanged upsert appends nothing");
+    assert_eq!(report.log_garbage_bytes, first.log_bytes);
+    assert_eq!(s.get(a.id).unwrap().unwrap().title, "Geändert");
+}
+
+#[test]
+fn old_stores_with_values_inside_sled_still_read_and_take_new_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let plain = article("https://x.test/plain", 1, &["OZG"]);
+    let deflated = long_article("https://x.test/deflated", 2);
+    {
+        // A version-1 store as earlier builds wrote it: plain JSON, then deflated JSON values.
+        let s = Store::open(&path).unwrap();
+        s.upsert(&plain).unwrap();
+        s.upsert(&deflated).unwrap();
+        s.articles
+            .insert(
+                plain.id.0.to_be_bytes(),
+                serde_json::to_vec(&plain).unwrap(),
+            )
+            .unwrap();
+        s.articles
+            .insert(
+                deflated.id.0.to_be_bytes(),
+                codec::encode(&deflated).unwrap(),
+            )
+            .unwrap();
+        s.meta.insert(META_SCHEMA, &1u32.to_be_bytes()).unwrap();
+        s.flush().unwrap();
+    }
+    std::fs::remove_dir_all(path.join("bodies")).unwrap();
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        s.meta.get(META_SCHEMA).unwrap().as_deref(),
+        Some(&SCHEMA_VERSION.to_be_bytes()[..]),
+        "marked as written by this version"
+    );
+    assert_eq!(s.get(plain.id).unwrap().unwrap(), plain);
+    assert_eq!(s.get(deflated.id).unwrap().unwrap(), deflated);
+    assert_eq!(s.by_keyword("OZG", 0, 10).unwrap().items.len(), 2);
+    let mut edited = plain.clone();
+    edited.text = "Neu".into();
+    assert_eq!(s.upsert(&edited).unwrap(), Upsert::Updated);
+    assert_eq!(s.get(plain.id).unwrap().unwrap().text, "Neu");
+    let report = s.check().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+    assert_eq!(report.log_records, 1);
+}
+
+#[test]
+fn a_torn_tail_is_cut_off_at_open_and_nothing_flushed_is_lost() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let kept = long_article("https://x.test/kept", 1);
+    let torn = long_article("https://x.test/torn", 2);
+    {
+        let s = Store::open(&path).unwrap();
+        s.upsert(&kept).unwrap();
+        s.flush().unwrap();
+        s.upsert(&torn).unwrap();
+        s.flush().unwrap();
+    }
+    // As if the machine died while the second record was being written: half of it reached
+    // the disk (sled's pointer did).
+    let seg = segments(&path).pop().unwrap();
+    let len = std::fs::metadata(&seg).unwrap().len();
+    let first_end = {
+        let s = Store::open(&path).unwrap();
+        let r = s.check().unwrap();
+        assert_eq!(r.log_records, 2);
+        drop(s);
+        // Where the first record ends: its header length plus payload.
+        let bytes = std::fs::read(&seg).unwrap();
+        16 + u64::from(u32::from_le_bytes(bytes[..4].try_into().unwrap()))
+    };
+    let cut = first_end + (len - first_end) / 2;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&seg)
+        .unwrap()
+        .set_len(cut)
+        .unwrap();
+    // Forget the synced end so the open checks the whole segment.
+    {
+        let db = sled::Config::new().path(&path).open().unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .remove(META_BODIES_END)
+            .unwrap();
+        db.flush().unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        std::fs::metadata(&seg).unwrap().len(),
+        first_end,
+        "the torn record is cut off"
+    );
+    assert_eq!(
+        segments(&path).len(),
+        2,
+        "appending continues in a new segment"
+    );
+    assert_eq!(s.get(kept.id).unwrap().unwrap(), kept);
+    // The pointer to the lost record is reported, not answered with garbage.
+    match s.get(torn.id) {
+        Err(StoreError::Body(BodyError::Corrupt { what, .. })) => {
+            assert!(what.contains("missing"), "{what}")
+        }
+        other => panic!("expected a corrupt record, got {other:?}"),
+    }
+    let report = s.check().unwrap();
+    assert_eq!(report.unreadable, 1, "{report:?}");
+    assert!(!report.is_ok());
+    // Re-storing the article repairs it; new records go to the new segment.
+    s.upsert(&torn).unwrap();
+    assert_eq!(s.get(torn.id).unwrap().unwrap(), torn);
+    assert!(s.check().unwrap().is_ok());
+}
+
+#[test]
+fn a_record_failing_its_crc_is_reported_not_returned() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let a = long_article("https://x.test/a", 1);
+    let b = long_article("https://x.test/b", 2);
+    {
+        let s = Store::open(&path).unwrap();
+        s.upsert(&a).unwrap();
+        s.upsert(&b).unwrap();
+        s.flush().unwrap();
+    }
+    // Flip one byte inside the first record's payload (bit rot).
+    let seg = segments(&path).pop().unwrap();
+    let mut bytes = std::fs::read(&seg).unwrap();
+    bytes[40] ^= 0x20;
+    std::fs::write(&seg, &bytes).unwrap();
+    let s = Store::open(&path).unwrap();
+    let first = [a.id, b.id]
+        .into_iter()
+        .find(|id| s.get(*id).is_err())
+        .expect("one article fails");
+    match s.get(first) {
+        Err(StoreError::Body(BodyError::Corrupt { what, .. })) => {
+            assert_eq!(what, "CRC mismatch")
+        }
+        other => panic!("expected a CRC failure, got {other:?}"),
+    }
+    let msg = s.get(first).unwrap_err().to_string();
+    assert!(msg.contains("CRC"), "{msg}");
+    let report = s.check().unwrap();
+    assert_eq!(report.unreadable, 1, "{report:?}");
+    assert_eq!(report.log_corrupt, 1, "{report:?}");
+    assert!(!report.is_ok());
+}
+
+#[test]
+fn a_stale_pointer_to_another_articles_record_is_reported() {
+    let (_d, s) = open();
+    let a = long_article("https://x.test/a", 1);
+    let b = long_article("https://x.test/b", 2);
+    s.upsert(&a).unwrap();
+    s.upsert(&b).unwrap();
+    let ptr_b = s.articles.get(b.id.0.to_be_bytes()).unwrap().unwrap();
+    s.articles.insert(a.id.0.to_be_bytes(), ptr_b).unwrap();
+    assert!(matches!(
+        s.get(a.id),
+        Err(StoreError::Body(BodyError::Corrupt { .. }))
+    ));
+}
+
+#[test]
+fn signature_pruning_keeps_the_newest_window() {
+    let (_d, s) = open();
+    let mut ids = Vec::new();
+    for day in 1..=28 {
+        let a = article(&format!("https://x.test/{day}"), day, &[]);
+        s.upsert(&a).unwrap();
+        s.put_signature(a.id, a.id, &[day as u8; 16]).unwrap();
+        ids.push(a.id);
+    }
+    // A signature recorded just before its article is stored must survive a prune.
+    let pending = ArticleId::from_url("https://x.test/pending");
+    s.put_signature(pending, pending, &[1; 16]).unwrap();
+    assert_eq!(s.prune_signatures(10).unwrap(), 18);
+    for (i, id) in ids.iter().enumerate() {
+        let kept = s.signature(*id).unwrap();
+        if i >= 18 {
+            assert_eq!(kept, Some((*id, vec![i as u8 + 1; 16])), "newest 10 kept");
+        } else {
+            assert_eq!(kept, None, "older ones pruned");
+        }
+    }
+    assert!(s.signature(pending).unwrap().is_some());
+    // The newest ids of the story window still have their signatures.
+    for id in s.newest_ids(10).unwrap() {
+        assert!(s.signature(id).unwrap().is_some());
+    }
+    // An edited older article keeps its stored cluster; its fresh signature is kept until
+    // the next prune.
+    let mut old = s.get(ids[0]).unwrap().unwrap();
+    old.cluster = Some(ids[5]);
+    old.title = "Korrigiert".into();
+    s.put_signature(old.id, ids[5], &[9; 16]).unwrap();
+    s.upsert(&old).unwrap();
+    assert_eq!(s.get(old.id).unwrap().unwrap().cluster, Some(ids[5]));
+    assert_eq!(s.signature(old.id).unwrap(), Some((ids[5], vec![9; 16])));
+    assert_eq!(s.prune_signatures(10).unwrap(), 1);
+    assert_eq!(s.get(old.id).unwrap().unwrap().cluster, Some(ids[5]));
+    assert!(s.check().unwrap().is_ok());
+}
+
+// The story index's window must be covered (twice) by the signatures kept: fails the build of
+// the tests otherwise.
+const _: () = assert!(SIGNATURES_KEPT >= 2 * crate::enrich::DEFAULT_WINDOW);
+
+#[test]
+fn a_link_equal_to_the_canonical_url_needs_no_entry() {
+    let (_d, s) = open();
+    let a = article("https://x.test/a", 3, &[]);
+    let b = article("https://x.test/b", 4, &[]);
+    // An earlier crawl saw the link lead to another article.
+    s.upsert_linked(&b, Some("https://x.test/a")).unwrap();
+    assert_eq!(s.get_by_link("https://x.test/a").unwrap().unwrap().id, b.id);
+    s.upsert_linked(&a, Some("https://x.test/a")).unwrap();
+    assert_eq!(s.get_by_link("https://x.test/a").unwrap().unwrap().id, a.id);
+    assert_eq!(
+        s.links.len(),
+        0,
+        "no entry for a link that is the URL itself"
+    );
+}
+
+fn mentioning(url: &str, day: u32, lands: &[Land]) -> Article {
+    let mut a = article(url, day, &[]);
+    a.lands_mentioned = lands.to_vec();
+    a.land = Some(Land::BY);
+    a
+}
+
+fn urls(p: &Page) -> Vec<&str> {
+    p.items.iter().map(|a| a.url.as_str()).collect()
+}
+
+#[test]
+fn mentions_listings_are_newest_first_paginate_and_follow_edits() {
+    let (_d, s) = open();
+    s.upsert(&mentioning("https://x.test/1", 1, &[Land::HB, Land::SN]))
+        .unwrap();
+    s.upsert(&mentioning("https://x.test/2", 2, &[])).unwrap();
+    s.upsert(&mentioning("https://x.test/3", 3, &[Land::SN]))
+        .unwrap();
+    s.upsert(&mentioning("https://x.test/4", 4, &[Land::SN, Land::TH]))
+        .unwrap();
+    let sn = Region::Mentions(Land::SN);
+    let p = s.by_region(sn, 0, 2).unwrap();
+    assert_eq!(urls(&p), ["https://x.test/4", "https://x.test/3"]);
+    assert!(p.has_more);
+    let p = s.by_region(sn, 2, 2).unwrap();
+    assert_eq!(urls(&p), ["https://x.test/1"]);
+    assert!(!p.has_more);
+    assert_eq!(
+        urls(&s.by_region(Region::Mentions(Land::HB), 0, 9).unwrap()),
+        ["https://x.test/1"]
+    );
+    assert!(
+        s.by_region(Region::Mentions(Land::BW), 0, 9)
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        s.by_region(Region::From(Land::BY), 0, 9)
+            .unwrap()
+            .items
+            .len(),
+        4
+    );
+    // An edit that drops Sachsen and mentions Bremen moves the article.
+    s.upsert(&mentioning("https://x.test/3", 3, &[Land::HB]))
+        .unwrap();
+    assert_eq!(
+        urls(&s.by_region(sn, 0, 9).unwrap()),
+        ["https://x.test/4", "https://x.test/1"]
+    );
+    assert_eq!(
+        urls(&s.by_region(Region::Mentions(Land::HB), 0, 9).unwrap()),
+        ["https://x.test/3", "https://x.test/1"]
+    );
+    assert!(s.check().unwrap().is_ok());
+}
+
+#[test]
+fn old_mentions_entries_move_into_the_date_index_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let a = mentioning("https://x.test/1", 1, &[Land::HB, Land::SN]);
+    let b = mentioning("https://x.test/2", 2, &[Land::SN]);
+    {
+        // As earlier builds wrote them: one `by_region` entry per Land mentioned, empty dates.
+        let s = Store::open(&path).unwrap();
+        for art in [&a, &b] {
+            s.upsert(art).unwrap();
+            s.by_date.insert(keys::date_key(art), &[] as &[u8]).unwrap();
+            for land in &art.lands_mentioned {
+                let name = format!("mentions:{}", land.code());
+                s.by_region
+                    .insert(keys::named_key(&name, art), &[] as &[u8])
+                    .unwrap();
+            }
+        }
+        s.meta.remove(META_MENTIONS_IN_DATE).unwrap();
+        assert!(!s.check().unwrap().is_ok(), "not yet migrated");
+        s.flush().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    assert_eq!(
+        urls(&s.by_region(Region::Mentions(Land::SN), 0, 9).unwrap()),
+        ["https://x.test/2", "https://x.test/1"]
+    );
+    assert_eq!(
+        urls(&s.by_region(Region::Mentions(Land::HB), 0, 9).unwrap()),
+        ["https://x.test/1"]
+    );
+    assert_eq!(
+        s.by_region.scan_prefix(b"mentions:").count(),
+        0,
+        "old entries removed"
+    );
+    let report = s.check().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+}
+
+#[test]
+fn compaction_moves_live_records_and_deletes_mostly_dead_segments() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let mut articles: Vec<Article> = (1..=12)
+        .map(|i| long_article(&format!("https://x.test/{i}"), i))
+        .collect();
+    {
+        let s = Store::open(&path).unwrap();
+        s.bodies.set_segment_bytes(2048);
+        for a in &articles {
+            s.upsert(a).unwrap();
+        }
+        // Every article edited twice: two thirds of the log is garbage.
+        for round in 0..2 {
+            for a in &mut articles {
+                a.title = format!("{} (Fassung {round})", a.title);
+                assert_eq!(s.upsert(a).unwrap(), Upsert::Updated);
+            }
+        }
+        let before = s.check().unwrap();
+        assert!(before.is_ok(), "{before:?}");
+        assert!(
+            before.log_garbage_bytes * 2 >= before.log_bytes,
+            "{before:?}"
+        );
+        let segments_before = segments(&path).len();
+        assert!(segments_before > 3, "{segments_before} segments");
+        let done = s.compact_bodies(0.5).unwrap();
+        assert!(done.segments > 0, "{done:?}");
+        assert_eq!(
+            segments(&path).len() as u64,
+            segments_before as u64 - done.segments
+        );
+        let after = s.check().unwrap();
+        assert!(after.is_ok(), "{after:?}");
+        assert!(
+            after.log_bytes < before.log_bytes,
+            "{after:?} vs {before:?}"
+        );
+        for a in &articles {
+            assert_eq!(&s.get(a.id).unwrap().unwrap(), a);
+        }
+        // Nothing left to do at the same threshold.
+        assert_eq!(s.compact_bodies(0.5).unwrap().segments, 0);
+    }
+    let s = Store::open(&path).unwrap();
+    for a in &articles {
+        assert_eq!(&s.get(a.id).unwrap().unwrap(), a);
+    }
+    assert!(s.check().unwrap().is_ok());
 }
