@@ -118,7 +118,28 @@ enum Command {
     },
 }
 
+/// Arenas glibc's malloc may create when `MALLOC_ARENA_MAX` is not set.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+const MALLOC_ARENAS: i32 = 2;
+
+/// Caps glibc's malloc at [`MALLOC_ARENAS`] arenas unless `MALLOC_ARENA_MAX` says otherwise.
+/// By default glibc gives threads up to 8 arenas per core, and memory freed in one arena is
+/// not reused by threads allocating from another: a 100,000-article crawl (tokio workers,
+/// tantivy's indexing and merge threads, sled's flusher) peaked at 301 MiB of RSS with the
+/// default and 278 MiB with two arenas, at the same CPU time within noise (issue 7). Must
+/// run before any other thread starts.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets a malloc tunable; no other thread exists yet.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, MALLOC_ARENAS);
+        }
+    }
+}
+
 fn main() -> ExitCode {
+    limit_malloc_arenas();
     let args = Args::parse();
     cli::init_logging(args.log_format);
     let runtime = match tokio::runtime::Builder::new_multi_thread()

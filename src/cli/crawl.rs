@@ -33,6 +33,7 @@ pub async fn run(
     let crawler = super::crawler(&config, store.clone())?;
     let index = super::open_index(&config, &store).await;
     super::feed_index(&crawler, index.as_ref());
+    let committer = super::bulk_committer(index.as_ref());
     super::retag_if_changed(crawler.clone()).await;
     let mut progress = Progress::new(sources.len(), plain_progress);
     let reports = crawl_all_with(crawler, &sources, config.settings.max_concurrency, |r| {
@@ -40,6 +41,7 @@ pub async fn run(
     })
     .await;
     progress.finish();
+    committer.finish().await;
     super::commit_index(index.as_ref()).await;
     store.flush_async().await?;
     print!("{}", table(&reports));

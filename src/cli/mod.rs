@@ -156,6 +156,54 @@ pub fn feed_index(crawler: &Crawler, index: Option<&Arc<govwire::search::Index>>
     }));
 }
 
+/// Uncommitted index additions after which a bulk run (`crawl`, `retag`) commits while it
+/// is still running. tantivy keeps every delete (each [`govwire::search::Index::add`] first
+/// deletes the article's id, to replace an earlier version) in memory until the next commit,
+/// about 1.1 KB apiece: 115 MB after 100,000 new articles when a crawl committed only at its
+/// end. A commit every 5,000 bounds that to about 6 MB, costs one fsync and one small
+/// segment (merged in the background) per 5,000 articles, and makes the work done so far
+/// durable and searchable.
+const COMMIT_EVERY: u64 = 5_000;
+
+/// Commits `index` whenever [`COMMIT_EVERY`] additions are pending, until the returned
+/// guard is finished with [`BulkCommitter::finish`] (which does not commit: the caller ends
+/// with [`commit_index`]). `None` without an index.
+pub fn bulk_committer(index: Option<&Arc<govwire::search::Index>>) -> BulkCommitter {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let task = index.cloned().map(|index| {
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(200));
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stopped.wait_for(|s| *s) => return,
+                }
+                if index.pending() >= COMMIT_EVERY {
+                    commit_index(Some(&index)).await;
+                }
+            }
+        })
+    });
+    BulkCommitter { stop, task }
+}
+
+/// The task started by [`bulk_committer`].
+pub struct BulkCommitter {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl BulkCommitter {
+    /// Stops the task, waiting for a commit it has started.
+    pub async fn finish(self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task {
+            let _ = task.await;
+        }
+    }
+}
+
 /// Commits pending index additions on the blocking pool; logs a failure (the next start's count
 /// check rebuilds the index if a commit was lost).
 pub async fn commit_index(index: Option<&Arc<govwire::search::Index>>) {

@@ -11,7 +11,10 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     let crawler = super::crawler(&config, store.clone())?;
     let index = super::open_index(&config, &store).await;
     super::feed_index(&crawler, index.as_ref());
-    let report = tokio::task::spawn_blocking(move || crawler.retag()).await??;
+    let committer = super::bulk_committer(index.as_ref());
+    let report = tokio::task::spawn_blocking(move || crawler.retag()).await;
+    committer.finish().await;
+    let report = report??;
     super::commit_index(index.as_ref()).await;
     println!(
         "{} article(s) read, {} changed, {} newly clustered",

@@ -43,6 +43,9 @@ pub const DEFAULT_WINDOW: usize = 10_000;
 /// Most bucket entries inspected per band, newest first (bounds the cost of huge buckets).
 const MAX_BUCKET_WALK: usize = 256;
 
+/// Largest window (in members, twice the window) whose buffers are reserved up front.
+const MAX_RESERVED_MEMBERS: usize = 1 << 18;
+
 /// End of a bucket's linked list.
 const NONE: u32 = u32::MAX;
 
@@ -170,6 +173,16 @@ fn estimate(a: &[u32], b: &[u32]) -> f64 {
     same as f64 / a.len() as f64
 }
 
+/// A band key split into halves, so that a bucket head (key and link) takes 12 bytes of the
+/// hash table instead of 16; the table holds `BANDS` entries per indexed member and is the
+/// biggest part of the index.
+type BandKey = [u32; 2];
+
+/// The [`BandKey`] of a 64-bit band hash.
+fn band_key(key: u64) -> BandKey {
+    [key as u32, (key >> 32) as u32]
+}
+
 /// One entry of a bucket's linked list.
 #[derive(Debug, Clone, Copy)]
 struct Link {
@@ -194,8 +207,9 @@ pub struct ClusterIndex {
     clusters: Vec<u64>,
     /// Signature values of each indexed member, `SIGNATURE_LEN` apiece.
     sigs: Vec<u32>,
-    /// Band key → newest link in its bucket.
-    heads: FxMap<u64, u32>,
+    /// Band key (as two halves: 12-byte entries instead of 16 with a `u64` key) → newest
+    /// link in its bucket.
+    heads: FxMap<BandKey, u32>,
     /// Bucket linked lists.
     links: Vec<Link>,
     /// Reused candidate buffer.
@@ -304,6 +318,9 @@ impl ClusterIndex {
 
     /// Drops all but the newest `window` members once twice as many are indexed (or once the
     /// id map, which also holds articles without a usable signature, is four times as big).
+    ///
+    /// Compacts in place: the kept members move to the front of the same buffers and the
+    /// tables are cleared, not reallocated, so a compaction needs no second copy of the index.
     fn compact_if_full(&mut self) {
         if self.clusters.len() <= self.window.saturating_mul(2)
             && self.by_id.len() <= self.window.saturating_mul(4)
@@ -311,20 +328,42 @@ impl ClusterIndex {
             return;
         }
         let keep_from = self.clusters.len().saturating_sub(self.window);
-        let ids = std::mem::take(&mut self.ids);
-        let clusters = std::mem::take(&mut self.clusters);
-        let sigs = std::mem::take(&mut self.sigs);
-        self.heads = FxMap::default();
-        self.links = Vec::new();
-        self.by_id = FxMap::default();
-        for (member, m) in (keep_from..clusters.len()).enumerate() {
-            let sig = &sigs[m * SIGNATURE_LEN..(m + 1) * SIGNATURE_LEN];
-            let Ok(member) = u32::try_from(member) else {
+        self.ids.drain(..keep_from);
+        self.clusters.drain(..keep_from);
+        self.sigs.drain(..keep_from.saturating_mul(SIGNATURE_LEN));
+        self.heads.clear();
+        self.links.clear();
+        self.by_id.clear();
+        for m in 0..self.ids.len().min(self.clusters.len()) {
+            let Ok(member) = u32::try_from(m) else {
                 break;
             };
-            self.by_id.insert(ids[m], clusters[m]);
-            self.link(member, ids[m], clusters[m], sig, band_keys(sig));
+            let Some(sig) = self.sigs.get(m * SIGNATURE_LEN..(m + 1) * SIGNATURE_LEN) else {
+                break;
+            };
+            let keys = band_keys(sig);
+            self.by_id.insert(self.ids[m], self.clusters[m]);
+            self.link_bands(member, keys);
         }
+    }
+
+    /// Reserves room for the most members the index holds between compactions (twice the
+    /// window, plus the one that triggers a compaction), once, when the first member arrives:
+    /// growing by doubling would leave up to half of each buffer unused and, while it grows,
+    /// hold the old and the new buffer at once. Windows too big to reserve up front (such as
+    /// `usize::MAX` in tools that index everything) grow as needed.
+    fn reserve_for_window(&mut self) {
+        let members = self.window.saturating_mul(2).saturating_add(1);
+        if members > MAX_RESERVED_MEMBERS {
+            return;
+        }
+        self.by_id.reserve(members);
+        self.ids.reserve_exact(members);
+        self.clusters.reserve_exact(members);
+        self.sigs
+            .reserve_exact(members.saturating_mul(SIGNATURE_LEN));
+        self.links.reserve_exact(members.saturating_mul(BANDS));
+        self.heads.reserve(members.saturating_mul(BANDS));
     }
 
     /// Estimated Jaccard similarity of two signatures (0.0 if either is empty).
@@ -349,14 +388,22 @@ impl ClusterIndex {
     /// Appends member `member` (article `id`) with its cluster and signature to the band
     /// buckets.
     fn link(&mut self, member: u32, id: u64, cluster: u64, sig: &[u32], keys: [u64; BANDS]) {
+        if self.ids.capacity() == 0 {
+            self.reserve_for_window();
+        }
         self.ids.push(id);
         self.clusters.push(cluster);
         self.sigs.extend_from_slice(sig);
+        self.link_bands(member, keys);
+    }
+
+    /// Pushes member `member` onto the bucket of each of its band keys.
+    fn link_bands(&mut self, member: u32, keys: [u64; BANDS]) {
         for key in keys {
             let Ok(link) = u32::try_from(self.links.len()) else {
                 break;
             };
-            let next = self.heads.insert(key, link).unwrap_or(NONE);
+            let next = self.heads.insert(band_key(key), link).unwrap_or(NONE);
             self.links.push(Link { member, next });
         }
     }
@@ -383,7 +430,7 @@ impl ClusterIndex {
     fn collect_candidates(&mut self, keys: &[u64; BANDS]) {
         self.candidates.clear();
         for key in keys {
-            let mut cursor = self.heads.get(key).copied().unwrap_or(NONE);
+            let mut cursor = self.heads.get(&band_key(*key)).copied().unwrap_or(NONE);
             for _ in 0..MAX_BUCKET_WALK {
                 let Some(link) = self.links.get(cursor as usize) else {
                     break;

@@ -256,3 +256,46 @@ fn restored_members_keep_their_cluster_through_compaction() {
     let medium = sig_of(REPRINTS[1].1);
     assert_eq!(index.insert(9, &medium), 3);
 }
+
+#[test]
+fn a_compacted_index_answers_like_one_built_from_the_kept_members() {
+    // Compaction reuses its buffers in place; it must leave exactly the index that restoring
+    // the newest `WINDOW` members into a fresh one gives, for lookups and for new articles.
+    const WINDOW: usize = 6;
+    let docs: Vec<(u64, Signature)> = (0..2 * WINDOW as u64 + 1)
+        .map(|n| match n {
+            // A story whose original leaves the window and whose reprint stays in it.
+            2 => (n + 1, sig_of(ORIGINAL.1)),
+            9 => (n + 1, sig_of(REPRINTS[0].1)),
+            _ => (n + 1, filler(n as usize)),
+        })
+        .collect();
+    let mut compacted = ClusterIndex::new().with_window(WINDOW);
+    let mut clusters = Vec::new();
+    for (id, sig) in &docs {
+        clusters.push(compacted.insert(*id, sig));
+    }
+    assert_eq!(
+        clusters[9], 3,
+        "the reprint joined its original before the compaction"
+    );
+    assert_eq!(compacted.indexed(), WINDOW, "the last insertion compacted");
+    let mut fresh = ClusterIndex::new().with_window(WINDOW);
+    let kept = docs.len() - WINDOW;
+    for ((id, sig), cluster) in docs.iter().zip(&clusters).skip(kept) {
+        fresh.restore(*id, sig, *cluster);
+    }
+    for (id, _) in &docs {
+        assert_eq!(compacted.cluster_of(*id), fresh.cluster_of(*id), "id {id}");
+    }
+    for (k, doc) in [REPRINTS[1].1, ORIGINAL.1, "Ganz andere Meldung ohne Bezug"]
+        .into_iter()
+        .enumerate()
+    {
+        let sig = sig_of(doc);
+        let id = 100 + k as u64;
+        assert_eq!(compacted.insert(id, &sig), fresh.insert(id, &sig), "{doc}");
+    }
+    // The story stays joinable through its reprint (id 10), named after the dropped original.
+    assert_eq!(compacted.cluster_of(100), Some(3));
+}
