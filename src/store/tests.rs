@@ -682,3 +682,39 @@ fn compaction_moves_live_records_and_deletes_mostly_dead_segments() {
     }
     assert!(s.check().unwrap().is_ok());
 }
+
+#[test]
+fn compaction_leaves_a_segment_with_a_damaged_record_and_what_follows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let articles: Vec<Article> = (1..=12)
+        .map(|i| long_article(&format!("https://x.test/{i}"), i))
+        .collect();
+    {
+        let s = Store::open(&path).unwrap();
+        s.bodies.set_segment_bytes(1 << 30);
+        for a in &articles[..6] {
+            s.upsert(a).unwrap();
+        }
+        s.bodies.set_segment_bytes(1);
+        // The next write closes the first segment and starts a new one.
+        for a in &articles[6..] {
+            s.upsert(a).unwrap();
+        }
+        s.flush().unwrap();
+    }
+    let first = segments(&path).into_iter().next().unwrap();
+    // Bit rot in the first record of the (closed) first segment.
+    let mut bytes = std::fs::read(&first).unwrap();
+    bytes[40] ^= 0x20;
+    std::fs::write(&first, &bytes).unwrap();
+    let s = Store::open(&path).unwrap();
+    let readable_before: Vec<_> = articles.iter().filter(|a| s.get(a.id).is_ok()).collect();
+    assert_eq!(readable_before.len(), 11, "one article lost to the damage");
+    let done = s.compact_bodies(0.0).unwrap();
+    assert_eq!(done.damaged, 1, "{done:?}");
+    assert!(first.exists(), "the damaged segment is kept");
+    for a in readable_before {
+        assert_eq!(&s.get(a.id).unwrap().unwrap(), a, "intact records survive");
+    }
+}
