@@ -60,6 +60,12 @@ enum Command {
     Check(cli::check::CheckArgs),
     /// Re-apply the keyword watchlist and region rules to every stored article (no fetching).
     Retag,
+    /// Verify the store (every article, index entry and body log record); exit code 1 on damage.
+    CheckStore {
+        /// First reclaim body log segments that are mostly superseded records (left by edits).
+        #[arg(long)]
+        compact: bool,
+    },
     /// Print one day's digest (text or HTML), or mail it now with --send.
     Digest(cli::digest::DigestArgs),
     /// Search the stored articles (words, "phrases", AND/OR/-, keyword:, land:, from:, ...).
@@ -164,6 +170,7 @@ fn main() -> ExitCode {
             Command::Sources { action } => cli::sources::run(&args.config, action),
             Command::Check(check) => cli::check::run(&args.config, check).await,
             Command::Retag => cli::retag::run(&args.config).await,
+            Command::CheckStore { compact } => cli::store::run(&args.config, compact),
             Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
             Command::Search {
                 query,

@@ -110,3 +110,65 @@ async fn crawl_prints_progress_and_summary_and_json_logs_name_the_source() {
         "{stdout}"
     );
 }
+
+/// The body log files under the data folder, oldest first.
+fn body_logs(data: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let dir = data.join("store").join("bodies");
+    let mut logs: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    logs.sort();
+    logs
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn check_store_reports_a_damaged_body_log_and_a_crawl_repairs_the_article() {
+    // A server without validators, so the second crawl reads the feed again instead of a 304.
+    let feed = std::fs::read(common::fixtures().join("feed/rss.xml")).expect("feed fixture");
+    let (base, _log) = common::start_routes(vec![(
+        "/feed/rss.xml".to_string(),
+        common::Canned::new("application/rss+xml", feed),
+    )])
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = write_config(dir.path(), &base);
+    let run = |args: &'static [&'static str]| {
+        let cfg = config.clone();
+        tokio::task::spawn_blocking(move || govwire(&cfg, args))
+    };
+
+    let out = run(&["crawl", "--source", "stk"]).await.expect("join");
+    assert!(out.status.success(), "{out:?}");
+    let out = run(&["check-store"]).await.expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("unreadable articles: 0\n"), "{stdout}");
+    assert!(stdout.ends_with("ok\n"), "{stdout}");
+
+    // Bit rot inside the first stored article's record.
+    let log = body_logs(&dir.path().join("data")).remove(0);
+    let mut bytes = std::fs::read(&log).expect("read log");
+    bytes[40] ^= 0x20;
+    std::fs::write(&log, &bytes).expect("write log");
+
+    let out = run(&["check-store"]).await.expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("unreadable articles: 1\n"), "{stdout}");
+    assert!(stdout.ends_with("PROBLEMS FOUND\n"), "{stdout}");
+
+    // The next crawl treats the lost article as unknown and stores it again.
+    let out = run(&["crawl", "--source", "stk"]).await.expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stderr.contains("stored text lost"), "{stderr}");
+    let out = run(&["check-store"]).await.expect("join");
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        stdout.contains("unreadable articles: 0\n"),
+        "the article reads again:\n{stdout}"
+    );
+}

@@ -8,6 +8,7 @@ pub mod retag;
 pub mod search;
 pub mod serve;
 pub mod sources;
+pub mod store;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -16,6 +16,8 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     committer.finish().await;
     let report = report??;
     super::commit_index(index.as_ref()).await;
+    // A re-tag rewrites every changed article and leaves the old copies in the body log.
+    tokio::task::spawn_blocking(move || super::store::compact_after_rewrite(&store)).await?;
     println!(
         "{} article(s) read, {} changed, {} newly clustered",
         report.scanned, report.changed, report.clustered

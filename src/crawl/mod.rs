@@ -21,7 +21,7 @@ use crate::enrich::Watchlist;
 use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Page, Validators};
 use crate::model::{Candidate, Keyword, Source, SourceHealth, SourceKind};
-use crate::store::{Store, StoreError, Upsert};
+use crate::store::{BodyError, Store, StoreError, Upsert};
 use crate::telemetry;
 
 /// Why a source's crawl failed as a whole (article-level problems are only counted).
@@ -284,6 +284,19 @@ impl Crawler {
         result
     }
 
+    /// The stored article behind a listing link. One whose text was lost (a damaged body log
+    /// record, e.g. after a power cut) counts as unknown, so it is fetched again and the new
+    /// write repairs it instead of failing on every crawl.
+    fn known(&self, link: &str) -> Result<Option<crate::model::Article>, StoreError> {
+        match self.store.get_by_link(link) {
+            Err(StoreError::Body(e @ BodyError::Corrupt { .. })) => {
+                warn!(url = %link, error = %e, "stored text lost; fetching the article again");
+                Ok(None)
+            }
+            other => other,
+        }
+    }
+
     /// Stores one candidate: skipped if already stored and not updated since.
     async fn process(
         &self,
@@ -291,7 +304,7 @@ impl Crawler {
         c: &Candidate,
         now: DateTime<Utc>,
     ) -> Result<Upsert, CrawlError> {
-        let known = self.store.get_by_link(&c.url)?;
+        let known = self.known(&c.url)?;
         if let Some(known) = &known {
             let edited = c.updated.is_some_and(|u| u > known.updated);
             if !edited {
