@@ -133,12 +133,15 @@ fn dropped_ranges(html: &str) -> Vec<Range<usize>> {
 }
 
 /// Whether the body of this raw-text element is never read: scripts other than JSON-LD (any
-/// `ld+json` in the start tag keeps the body, quoted or not), styles and `<noscript>`.
+/// `ld+json` or `&` in the start tag keeps the body, quoted or not), styles and `<noscript>`.
 fn is_unread(name: &[u8], start_tag: &[u8]) -> bool {
     if name.eq_ignore_ascii_case(b"script") {
-        !start_tag
-            .windows(7)
-            .any(|w| w.eq_ignore_ascii_case(b"ld+json"))
+        // A character reference may spell the type (`application&#x2F;ld&#x2B;json`, seen on a
+        // real page): any `&` keeps the body (external scripts, whose `src` has them, have none).
+        !(start_tag.contains(&b'&')
+            || start_tag
+                .windows(7)
+                .any(|w| w.eq_ignore_ascii_case(b"ld+json")))
     } else {
         name.eq_ignore_ascii_case(b"style") || name.eq_ignore_ascii_case(b"noscript")
     }
@@ -607,6 +610,10 @@ mod tests {
             (
                 "<script type=application/ld+json>{\"a\":\"</p>\"}</script><p>b",
                 "<script type=application/ld+json>{\"a\":\"</p>\"}</script><p>b",
+            ),
+            (
+                "<script type=\"application&#x2F;ld&#x2B;json\">{}</script><script>x</script>",
+                "<script type=\"application&#x2F;ld&#x2B;json\">{}</script><script></script>",
             ),
             (
                 "<SCRIPT TYPE='APPLICATION/LD+JSON'>{}</SCRIPT><script>x</script>",
