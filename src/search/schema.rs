@@ -261,21 +261,12 @@ pub fn fold_german(word: &str, out: &mut String) {
     let mut prev: Option<char> = None;
     let mut chars = word.chars().peekable();
     while let Some(c) = chars.next() {
-        let mapped = match c {
-            'ä' | 'à' | 'á' | 'â' | 'å' => 'a',
-            'ö' | 'ò' | 'ó' | 'ô' => 'o',
-            'ü' | 'ù' | 'ú' | 'û' => 'u',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ç' => 'c',
-            'ñ' => 'n',
-            'ß' => {
-                out.push_str("ss");
-                prev = Some('s');
-                continue;
-            }
-            other => other,
-        };
+        if c == 'ß' {
+            out.push_str("ss");
+            prev = Some('s');
+            continue;
+        }
+        let mapped = fold_accent(c).unwrap_or(c);
         out.push(mapped);
         if matches!(mapped, 'a' | 'o' | 'u')
             && chars.peek() == Some(&'e')
@@ -285,6 +276,22 @@ pub fn fold_german(word: &str, out: &mut String) {
         }
         prev = Some(mapped);
     }
+}
+
+/// The base letter of a lowercase umlaut or accented letter (`ä` → `a`, `é` → `e`, `ñ` → `n`);
+/// `None` for any other character. One table for [`fold_german`] and the snippet scan, which
+/// must agree on what a word folds to.
+pub(crate) fn fold_accent(c: char) -> Option<char> {
+    Some(match c {
+        'ä' | 'à' | 'á' | 'â' | 'å' => 'a',
+        'ö' | 'ò' | 'ó' | 'ô' => 'o',
+        'ü' | 'ù' | 'ú' | 'û' => 'u',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'ç' => 'c',
+        'ñ' => 'n',
+        _ => return None,
+    })
 }
 
 fn is_vowel(c: char) -> bool {

@@ -25,7 +25,7 @@ use std::ops::Range;
 use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 
 use super::query::{Expr, Query};
-use super::schema::{Lang, analyser, terms};
+use super::schema::{Lang, analyser, fold_accent, terms};
 use super::{SNIPPET_CHARS, mark};
 use crate::model::Article;
 
@@ -143,17 +143,10 @@ fn fold_first(c: char) -> Option<char> {
     if lower.next().is_some() {
         return None;
     }
-    Some(match l {
-        'ä' | 'à' | 'á' | 'â' | 'å' => 'a',
-        'ö' | 'ò' | 'ó' | 'ô' => 'o',
-        'ü' | 'ù' | 'ú' | 'û' => 'u',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'ç' => 'c',
-        'ñ' => 'n',
-        'ß' => 's',
-        _ => return None,
-    })
+    if l == 'ß' {
+        return Some('s');
+    }
+    fold_accent(l)
 }
 
 /// The words of `text[from..to]` as the index's tokenizer cuts them (maximal runs of
