@@ -317,33 +317,45 @@ impl BodyLog {
         let mut segments = list_segments(&self.dir)?;
         segments.sort_unstable();
         for seg in segments {
-            let file = self.file(seg)?;
-            let path = segment_path(&self.dir, seg);
-            let len = file
-                .metadata()
-                .map_err(|source| BodyError::Io {
-                    path: path.clone(),
-                    source,
-                })?
-                .len();
+            let (scanned, len) = self.scan_segment(seg, &mut live)?;
             report.bytes += len;
-            let good = scan(&file, 0, len, |id, (offset, plen)| {
-                live(
-                    id,
-                    Pointer {
-                        segment: seg,
-                        offset,
-                        len: plen,
-                    },
-                )
-            })
-            .map_err(|source| BodyError::Io { path, source })?;
-            report.records += good.records;
-            if good.end < len {
+            report.records += scanned.records;
+            if scanned.end < len {
                 report.corrupt += 1;
             }
         }
         Ok(report)
+    }
+
+    /// Scans every intact record of `segment` from its start, handing each to `each`; returns
+    /// where the scan stopped and the segment's length (the scan stops short at a damaged
+    /// record).
+    fn scan_segment(
+        &self,
+        segment: u32,
+        mut each: impl FnMut(u64, Pointer),
+    ) -> Result<(Scanned, u64), BodyError> {
+        let file = self.file(segment)?;
+        let path = segment_path(&self.dir, segment);
+        let len = file
+            .metadata()
+            .map_err(|source| BodyError::Io {
+                path: path.clone(),
+                source,
+            })?
+            .len();
+        let scanned = scan(&file, 0, len, |id, (offset, plen)| {
+            each(
+                id,
+                Pointer {
+                    segment,
+                    offset,
+                    len: plen,
+                },
+            )
+        })
+        .map_err(|source| BodyError::Io { path, source })?;
+        Ok((scanned, len))
     }
 
     /// Starts a new segment once the active one holds `bytes` (tests: closed segments without
@@ -374,30 +386,12 @@ impl BodyLog {
         Ok(out)
     }
 
-    /// The intact records of `segment` as (id, pointer).
-    pub(super) fn records(&self, segment: u32) -> Result<Vec<(u64, Pointer)>, BodyError> {
-        let file = self.file(segment)?;
-        let path = segment_path(&self.dir, segment);
-        let len = file
-            .metadata()
-            .map_err(|source| BodyError::Io {
-                path: path.clone(),
-                source,
-            })?
-            .len();
+    /// The intact records of `segment` as (id, pointer), and whether a damaged record stopped
+    /// the scan before the end (records behind it are then not listed).
+    pub(super) fn records(&self, segment: u32) -> Result<(Vec<(u64, Pointer)>, bool), BodyError> {
         let mut out = Vec::new();
-        scan(&file, 0, len, |id, (offset, plen)| {
-            out.push((
-                id,
-                Pointer {
-                    segment,
-                    offset,
-                    len: plen,
-                },
-            ))
-        })
-        .map_err(|source| BodyError::Io { path, source })?;
-        Ok(out)
+        let (scanned, len) = self.scan_segment(segment, |id, ptr| out.push((id, ptr)))?;
+        Ok((out, scanned.end < len))
     }
 
     /// Deletes a closed segment no pointer names any more (after a compaction moved its live

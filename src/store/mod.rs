@@ -569,30 +569,11 @@ impl Store {
     /// mask in its values (no article is read until it is on the page).
     fn mentioning(&self, land: Land, offset: usize, limit: usize) -> Result<Page, StoreError> {
         let bit = land_bit(land);
-        let mut items = Vec::with_capacity(limit.min(256));
-        let mut has_more = false;
-        let mut skipped = 0;
-        for entry in self.by_date.iter().rev() {
-            let (key, value) = entry?;
-            if read_mask(&value) & bit == 0 {
-                continue;
-            }
-            if skipped < offset {
-                skipped += 1;
-                continue;
-            }
-            if items.len() == limit {
-                has_more = true;
-                break;
-            }
-            let Some(id) = keys::trailing_id(&key) else {
-                continue;
-            };
-            if let Some(article) = self.get(id)? {
-                items.push(article);
-            }
-        }
-        Ok(Page { items, has_more })
+        let mentioning = self.by_date.iter().rev().filter_map(|entry| match entry {
+            Ok((key, value)) => (read_mask(&value) & bit != 0).then_some(Ok(key)),
+            Err(e) => Some(Err(e)),
+        });
+        self.page_of(mentioning, offset, limit)
     }
 
     /// The members of story cluster `cluster`, newest first, at most `limit`.
@@ -685,9 +666,20 @@ impl Store {
         offset: usize,
         limit: usize,
     ) -> Result<Page, StoreError> {
+        self.page_of(tree.scan_prefix(prefix).keys().rev(), offset, limit)
+    }
+
+    /// One page of articles from index keys ending in an article id, in the order given:
+    /// skips `offset` keys, reads at most `limit` articles, and says whether more follow.
+    fn page_of(
+        &self,
+        entries: impl Iterator<Item = sled::Result<sled::IVec>>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Page, StoreError> {
         let mut items = Vec::with_capacity(limit.min(256));
         let mut has_more = false;
-        for entry in tree.scan_prefix(prefix).keys().rev().skip(offset) {
+        for entry in entries.skip(offset) {
             let key = entry?;
             if items.len() == limit {
                 has_more = true;
@@ -803,9 +795,8 @@ impl Store {
     pub fn compact_bodies(&self, min_garbage: f64) -> Result<Compaction, StoreError> {
         let mut report = Compaction::default();
         for (segment, len) in self.bodies.closed_segments()? {
-            let records = self.bodies.records(segment)?;
-            let intact: u64 = records.iter().map(|(_, p)| bodies::record_bytes(*p)).sum();
-            if intact != len {
+            let (records, damaged) = self.bodies.records(segment)?;
+            if damaged {
                 // The scan stopped at a damaged record: records after it are invisible here but
                 // may still be read by their pointers, so the segment must not be deleted.
                 report.damaged += 1;
