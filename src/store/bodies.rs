@@ -21,9 +21,11 @@
 //! durable. At open, the active segment is checked from the last synced end: an incomplete or
 //! failing record there is a torn tail, cut off (with a warning), and appending continues in a
 //! fresh segment so that no offset is ever reused. Edits append a new record and leave the old
-//! one as garbage; [`BodyLog::verify`] measures it and `Store::compact_bodies` reclaims it (copies
-//! the live records of a mostly-dead closed segment to the active one, repoints them in sled,
-//! flushes, then deletes the segment).
+//! one as garbage; every write counts it per segment in sled, [`BodyLog::verify`] measures it
+//! exactly, and `Store::compact_segment` reclaims it (copies the live records of a mostly-dead
+//! closed segment to the active one and syncs them, repoints them in sled, flushes, then
+//! deletes the segment), from `govwire check-store --compact` or, automatically, from the
+//! crawl scheduler (`Store::compact_auto`).
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
@@ -102,6 +104,19 @@ impl Pointer {
         out
     }
 
+    /// The segment the record is in.
+    pub(super) fn segment(self) -> u32 {
+        self.segment
+    }
+
+    /// True if the record lies wholly before `(segment, end)`, a position [`BodyLog::sync`]
+    /// returned: it was durable then.
+    pub(super) fn synced_by(self, (segment, end): (u32, u64)) -> bool {
+        self.segment < segment
+            || (self.segment == segment
+                && u64::from(self.offset) + HEADER as u64 + u64::from(self.len) <= end)
+    }
+
     /// Reads [`Pointer::to_bytes`]; `None` unless `bytes` is exactly a pointer.
     pub(super) fn from_bytes(bytes: &[u8]) -> Option<Pointer> {
         if bytes.len() != POINTER_LEN || bytes[0] != POINTER {
@@ -133,10 +148,23 @@ pub(super) struct LogReport {
     pub bytes: u64,
 }
 
+/// What [`BodyLog::records`] found in one segment.
+pub(super) struct Records {
+    /// Intact records as (article id, pointer), in log order.
+    pub records: Vec<(u64, Pointer)>,
+    /// A damaged record stopped the scan before the end of the file.
+    pub damaged: bool,
+    /// Bytes of the segment file.
+    pub len: u64,
+}
+
 struct Active {
     segment: u32,
     file: Arc<File>,
     len: u64,
+    /// Length at the last sync (tests simulate a power cut by cutting the file here).
+    #[cfg(test)]
+    synced: u64,
 }
 
 /// The open body log. One per store; all clones of the store share it.
@@ -185,6 +213,8 @@ impl BodyLog {
                 segment: newest,
                 file: Arc::new(file),
                 len,
+                #[cfg(test)]
+                synced: len,
             }),
             files: Mutex::new(HashMap::new()),
             segment_bytes: SEGMENT_BYTES.into(),
@@ -206,6 +236,10 @@ impl BodyLog {
                         source,
                     })?;
                 active.len = good.end;
+                #[cfg(test)]
+                {
+                    active.synced = good.end;
+                }
             }
             // Never reuse an offset a stale pointer might still name.
             let log_ref = &log;
@@ -295,16 +329,43 @@ impl BodyLog {
         Ok(payload)
     }
 
+    /// Whatever is left of the payload `ptr` points at, unchecked (for salvaging what a damaged
+    /// record still says; see `codec::salvage_origin`). `None` if nothing is left.
+    pub(super) fn read_unchecked(&self, ptr: Pointer) -> Option<Vec<u8>> {
+        let file = self.file(ptr.segment).ok()?;
+        let len = file.metadata().ok()?.len();
+        let start = u64::from(ptr.offset) + HEADER as u64;
+        let end = (start + u64::from(ptr.len.min(MAX_PAYLOAD))).min(len);
+        let mut buf = vec![0u8; end.checked_sub(start).filter(|n| *n > 0)? as usize];
+        read_at(&file, &mut buf, start).ok()?;
+        Some(buf)
+    }
+
     /// Makes every appended record durable (`fdatasync` of the active segment; closed segments
     /// were synced when they were closed). Returns where the log ends now, for the torn-tail
     /// check of the next open.
     pub(super) fn sync(&self) -> Result<(u32, u64), BodyError> {
-        let active = self.active.lock().unwrap_or_else(|p| p.into_inner());
+        #[allow(unused_mut)]
+        let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
         active.file.sync_data().map_err(|source| BodyError::Io {
             path: segment_path(&self.dir, active.segment),
             source,
         })?;
+        #[cfg(test)]
+        {
+            active.synced = active.len;
+        }
         Ok((active.segment, active.len))
+    }
+
+    /// Cuts the active segment back to its length at the last sync: what a power cut may
+    /// leave (tests only).
+    #[cfg(test)]
+    pub(super) fn cut_to_synced(&self) -> io::Result<()> {
+        let mut active = self.active.lock().unwrap_or_else(|p| p.into_inner());
+        active.file.set_len(active.synced)?;
+        active.len = active.synced;
+        Ok(())
     }
 
     /// Reads every segment and checks every record's CRC; `live` receives each intact record's
@@ -360,7 +421,6 @@ impl BodyLog {
 
     /// Starts a new segment once the active one holds `bytes` (tests: closed segments without
     /// writing 64 MiB).
-    #[cfg(test)]
     pub(super) fn set_segment_bytes(&self, bytes: u64) {
         self.segment_bytes
             .store(bytes, std::sync::atomic::Ordering::Relaxed);
@@ -386,12 +446,16 @@ impl BodyLog {
         Ok(out)
     }
 
-    /// The intact records of `segment` as (id, pointer), and whether a damaged record stopped
-    /// the scan before the end (records behind it are then not listed).
-    pub(super) fn records(&self, segment: u32) -> Result<(Vec<(u64, Pointer)>, bool), BodyError> {
-        let mut out = Vec::new();
-        let (scanned, len) = self.scan_segment(segment, |id, ptr| out.push((id, ptr)))?;
-        Ok((out, scanned.end < len))
+    /// The intact records of `segment`, whether a damaged record stopped the scan before the
+    /// end (records behind it are then not listed), and the segment's length.
+    pub(super) fn records(&self, segment: u32) -> Result<Records, BodyError> {
+        let mut records = Vec::new();
+        let (scanned, len) = self.scan_segment(segment, |id, ptr| records.push((id, ptr)))?;
+        Ok(Records {
+            records,
+            damaged: scanned.end < len,
+            len,
+        })
     }
 
     /// Deletes a closed segment no pointer names any more (after a compaction moved its live
@@ -455,6 +519,8 @@ impl BodyLog {
                 segment: next,
                 file,
                 len: 0,
+                #[cfg(test)]
+                synced: 0,
             },
         );
         self.files

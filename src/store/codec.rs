@@ -45,6 +45,30 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Article, serde_json::Error> {
     }
 }
 
+/// The source id and URL at the start of a damaged stored value, when they still decode:
+/// they come first in the JSON, and deflate decodes everything before a damaged bit, so a
+/// record damaged further on still names its article. Unverified: the caller checks the URL
+/// against the article id (its hash).
+pub(super) fn salvage_origin(bytes: &[u8]) -> Option<(String, String)> {
+    let mut json = Vec::new();
+    match bytes.split_first() {
+        Some((&DEFLATED, deflated)) => {
+            // Keeps what decoded before an error.
+            let _ = DeflateDecoder::new(deflated)
+                .take(8 << 10)
+                .read_to_end(&mut json);
+        }
+        _ => json.extend_from_slice(&bytes[..bytes.len().min(8 << 10)]),
+    }
+    let field = |name: &str| -> Option<String> {
+        let key = format!("\"{name}\":");
+        let at = json.windows(key.len()).position(|w| w == key.as_bytes())?;
+        let mut de = serde_json::Deserializer::from_slice(&json[at + key.len()..]);
+        serde::Deserialize::deserialize(&mut de).ok()
+    };
+    Some((field("source_id")?, field("url")?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,7 +18,11 @@
 //!   for the newest [`SIGNATURES_KEPT`] articles only
 //! - `health`: source id → JSON [`SourceHealth`]
 //! - `meta`: `schema_version`, `article_count`, `bodies_end` (where the body log ended at the
-//!   last flush)
+//!   last flush); `garbage\0` + segment → superseded bytes of that body log segment (an
+//!   estimate kept by every write, corrected by each exact measurement; see
+//!   [`CompactionPolicy`]); `pending\0` + id → pointer, source and URL of an article written
+//!   since the last body log sync; `damaged\0` + id → source and URL of an article whose
+//!   record was found missing or damaged (see [`Store::damaged`])
 //! - `state`: free-form bookkeeping of other modules (digest sent, watchlist fingerprint)
 
 mod bodies;
@@ -66,6 +70,20 @@ const META_MENTIONS_IN_DATE: &[u8] = b"mentions_in_by_date";
 /// The name prefix of the `by_region` entries of stores written before the mask.
 const OLD_MENTIONS: &str = "mentions:";
 const PID_FILE: &str = "owner.pid";
+/// Prefix of the per-segment superseded-bytes counters in `meta`.
+const META_GARBAGE: &[u8] = b"garbage\0";
+/// Present once every segment's counter was measured (new stores, or after the first automatic
+/// compaction pass over a store written before the counters).
+const META_GARBAGE_MEASURED: &[u8] = b"garbage_measured";
+/// Prefix of the entries of articles written since the last body log sync.
+const META_PENDING: &[u8] = b"pending\0";
+/// Prefix of the entries of articles whose body log record is known to be lost.
+const META_DAMAGED: &[u8] = b"damaged\0";
+
+/// Live records moved per batch in a compaction: the batch is appended, synced once, then
+/// repointed, so one batch is the most a crash or a stop request can leave half done (as
+/// garbage) and a reader or writer never waits for more than one record's append or repoint.
+const COMPACT_BATCH: usize = 512;
 
 /// sled's page cache. Listings read the newest articles, which stay cached; sled's own
 /// bookkeeping grows beside it with the store, so a bigger cache mostly costs resident memory
@@ -211,6 +229,81 @@ pub struct Compaction {
     pub damaged: u64,
 }
 
+/// When the body log is compacted automatically ([`Store::compact_auto`], run by the crawl
+/// scheduler after crawls). Superseded records are counted per segment as they are superseded,
+/// so deciding costs a few `meta` reads, not a scan of the log.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CompactionPolicy {
+    /// Nothing is done until the closed segments hold at least this many superseded bytes in
+    /// total. Default 32 MiB, half a segment: reclaiming less is not worth reading and
+    /// rewriting a segment beside a running crawl, and it is below 15 % of the log of a store
+    /// that has closed segments at all (the log is 217 MB at 100,000 articles); about 15,000
+    /// superseded records of 2.2 kB.
+    pub min_total_garbage: u64,
+    /// Only closed segments of which at least this share (0.0–1.0) is superseded records are
+    /// rewritten. Default 0.5, as `check-store --compact`: copying the live rest then writes at
+    /// most one byte per byte reclaimed.
+    pub min_segment_garbage: f64,
+}
+
+impl Default for CompactionPolicy {
+    fn default() -> CompactionPolicy {
+        CompactionPolicy {
+            min_total_garbage: 32 << 20,
+            min_segment_garbage: 0.5,
+        }
+    }
+}
+
+/// An article whose body log record was found missing or damaged (after a power cut, or bit
+/// rot), kept until the article is stored again; the crawler fetches these itself instead of
+/// waiting for a listing to name them again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damaged {
+    /// The article.
+    pub id: ArticleId,
+    /// Its source, when known.
+    pub source_id: Option<String>,
+    /// The URL to fetch it from (its canonical URL or the listing link), when known. A record
+    /// found damaged by a reader that only had the id has none: the article is then repaired
+    /// when a listing names it again.
+    pub url: Option<String>,
+}
+
+/// A step of a compaction of one segment, where tests simulate a crash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    /// The segment was scanned and its live records listed.
+    Scanned,
+    /// A batch of live records was appended to the active segment, not yet synced.
+    Copied,
+    /// The copies were synced; no pointer names them yet.
+    CopiesSynced,
+    /// The first record of a batch was repointed.
+    FirstRepointed,
+    /// Every live record was repointed; the store is not flushed yet.
+    Repointed,
+    /// The store was flushed; the segment still exists.
+    Flushed,
+    /// The segment was deleted; its counter not yet removed.
+    Deleted,
+}
+
+/// What a simulated crash loses (tests only).
+#[cfg(test)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Crash {
+    /// The process dies: sled keeps what it wrote, the log keeps everything written.
+    Abort,
+    /// The power fails at the worst moment: sled made everything durable (its background
+    /// flusher may have), the log keeps only what was synced.
+    PowerCut,
+    /// The power fails and sled kept only what the last `Store::flush` made durable (its
+    /// flusher had not run), the log only what was synced: the test restores sled's files
+    /// from the copy `Store::flush` leaves in `GOVWIRE_TEST_SLED_SNAPSHOT`.
+    SledLags,
+}
+
 /// The open store. Cheap to clone; all clones share one sled `Db`.
 #[derive(Clone)]
 pub struct Store {
@@ -233,6 +326,14 @@ pub struct Store {
     generation: Arc<AtomicU64>,
     /// Signature writes of this process, to prune `sigs` every [`PRUNE_EVERY`].
     sig_writes: Arc<AtomicU64>,
+    /// Held by a running compaction: two at once would copy the same records twice.
+    compacting: Arc<std::sync::Mutex<()>>,
+    /// Where a test makes a compaction crash.
+    #[cfg(test)]
+    crash: Arc<std::sync::Mutex<Option<(Step, Crash)>>>,
+    /// The store folder (tests copy sled's files from it).
+    #[cfg(test)]
+    dir: PathBuf,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -263,12 +364,22 @@ impl Store {
             bodies,
             generation: Arc::new(AtomicU64::new(0)),
             sig_writes: Arc::new(AtomicU64::new(0)),
+            compacting: Arc::default(),
+            #[cfg(test)]
+            crash: Arc::default(),
+            #[cfg(test)]
+            dir: dir.to_path_buf(),
             db,
         };
         store.check_schema(dir)?;
         if store.meta.get(META_MENTIONS_IN_DATE)?.is_none() {
             store.migrate_mentions()?;
         }
+        if store.articles.is_empty() && store.meta.get(META_GARBAGE_MEASURED)?.is_none() {
+            // Counted from the first write on.
+            store.meta.insert(META_GARBAGE_MEASURED, &[1u8])?;
+        }
+        store.recover_pending()?;
         // Best effort: lets a second process name the PID holding the lock.
         let _ = std::fs::write(dir.join(PID_FILE), std::process::id().to_string());
         Ok(store)
@@ -421,6 +532,19 @@ impl Store {
                         ptr
                     }
                 };
+                if let Some(old_ptr) = stored.as_deref().and_then(Pointer::from_bytes) {
+                    add_garbage(meta, old_ptr.segment(), bodies::record_bytes(old_ptr))?;
+                }
+                // Until the log is synced this record can be lost while sled keeps the pointer
+                // (sled flushes itself); this entry, durable with the pointer, names what to
+                // fetch again then.
+                let mut pending = ptr.to_bytes().to_vec();
+                pending.extend_from_slice(&where_from(&new.source_id, &new.url));
+                meta.insert(meta_key(META_PENDING, article.id.0), pending)?;
+                let damaged = meta_key(META_DAMAGED, article.id.0);
+                if meta.get(&damaged)?.is_some() {
+                    meta.remove(damaged)?;
+                }
                 arts.insert(&id_key, &ptr.to_bytes())?;
                 if stored.is_some() {
                     Ok(Upsert::Updated)
@@ -461,7 +585,12 @@ impl Store {
             {
                 self.get(id)
             }
-            Err(e) => Err(e),
+            Err(e) => {
+                if matches!(e, StoreError::Body(BodyError::Corrupt { .. })) {
+                    self.note_damaged(id, &bytes);
+                }
+                Err(e)
+            }
         }
     }
 
@@ -759,6 +888,10 @@ impl Store {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.sync_bodies()?;
         self.db.flush()?;
+        #[cfg(test)]
+        if let Some(to) = std::env::var_os("GOVWIRE_TEST_SLED_SNAPSHOT") {
+            tests::copy_sled_files(&self.dir, std::path::Path::new(&to));
+        }
         Ok(())
     }
 
@@ -782,43 +915,317 @@ impl Store {
         v[..4].copy_from_slice(&segment.to_be_bytes());
         v[4..].copy_from_slice(&end.to_be_bytes());
         self.meta.insert(META_BODIES_END, &v)?;
+        // Records up to here are durable: their pending entries can go. Compare-and-swap, so
+        // an entry a concurrent write just replaced (pointing past here) stays.
+        for entry in self.meta.scan_prefix(META_PENDING) {
+            let (key, value) = entry?;
+            let synced = value
+                .get(..13)
+                .and_then(Pointer::from_bytes)
+                .is_some_and(|p| p.synced_by((segment, end)));
+            if synced {
+                let _ = self
+                    .meta
+                    .compare_and_swap(key, Some(value), None::<&[u8]>)?;
+            }
+        }
         Ok(())
     }
 
+    /// After a crash: every article written since the last log sync whose record did not make
+    /// it (torn tail cut at open, segment lost) is noted as damaged with its source and URL,
+    /// so the crawler fetches it again; then the pending entries are dropped. Cheap: only
+    /// entries of writes not followed by a flush exist (none after a clean shutdown).
+    fn recover_pending(&self) -> Result<(), StoreError> {
+        if self.meta.scan_prefix(META_PENDING).next().is_none() {
+            return Ok(());
+        }
+        // What survived is made durable before the entries that would name it go.
+        self.bodies.sync()?;
+        let mut lost = 0u64;
+        for entry in self.meta.scan_prefix(META_PENDING) {
+            let (key, value) = entry?;
+            let id = key
+                .get(META_PENDING.len()..)
+                .and_then(keys::read_u64)
+                .map(ArticleId);
+            let ptr = value.get(..13).and_then(Pointer::from_bytes);
+            if let (Some(id), Some(ptr)) = (id, ptr)
+                && self.articles.get(id.0.to_be_bytes())?.as_deref() == Some(&ptr.to_bytes()[..])
+                && let Err(BodyError::Corrupt { .. }) = self.bodies.read(id.0, ptr)
+            {
+                let (source, url) = split_where_from(&value[13..]);
+                self.mark_damaged(id, source.as_deref(), url.as_deref())?;
+                lost += 1;
+            }
+            self.meta.remove(key)?;
+        }
+        if lost > 0 {
+            tracing::warn!(
+                articles = lost,
+                "store: texts written just before a crash were lost; the next crawl fetches them again"
+            );
+        }
+        Ok(())
+    }
+
+    /// Notes that the record of article `id` is lost, with where to fetch it again if known
+    /// (what is already known is kept). The entry goes when the article is stored again.
+    pub fn mark_damaged(
+        &self,
+        id: ArticleId,
+        source_id: Option<&str>,
+        url: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let key = meta_key(META_DAMAGED, id.0);
+        let known = self.meta.get(&key)?;
+        let (old_source, old_url) = known.as_deref().map(split_where_from).unwrap_or_default();
+        let source = source_id.map(str::to_string).or(old_source);
+        let url = url.map(str::to_string).or(old_url);
+        let value = where_from(
+            source.as_deref().unwrap_or(""),
+            url.as_deref().unwrap_or(""),
+        );
+        if known.as_deref() != Some(&value[..]) {
+            self.meta.insert(key, value)?;
+        }
+        Ok(())
+    }
+
+    /// Notes article `id`, whose stored `value` failed to read, as damaged, with the source
+    /// and URL its record still names if they can be salvaged and match the id. Best effort:
+    /// a failure to note it only loses the automatic repair.
+    fn note_damaged(&self, id: ArticleId, value: &[u8]) {
+        let origin = Pointer::from_bytes(value)
+            .and_then(|ptr| self.bodies.read_unchecked(ptr))
+            .and_then(|payload| codec::salvage_origin(&payload))
+            .filter(|(_, url)| ArticleId::from_url(url) == id);
+        let (source, url) = origin.unzip();
+        if let Err(e) = self.mark_damaged(id, source.as_deref(), url.as_deref()) {
+            tracing::warn!(error = %e, "could not note a damaged article");
+        }
+    }
+
+    /// Drops article `id` from the damaged set without storing it (it reads again, or its page
+    /// is gone for good and fetching it is pointless).
+    pub fn forget_damaged(&self, id: ArticleId) -> Result<(), StoreError> {
+        self.meta.remove(meta_key(META_DAMAGED, id.0))?;
+        Ok(())
+    }
+
+    /// Starts a new body log segment once the active one holds `bytes` (default 64 MiB), for
+    /// this process only. For tests and benchmarks that need closed segments, and so
+    /// compaction, without writing 64 MiB per segment.
+    pub fn set_log_segment_bytes(&self, bytes: u64) {
+        self.bodies.set_segment_bytes(bytes);
+    }
+
+    /// The articles whose record is known to be lost (see [`Damaged`]), in id order.
+    pub fn damaged(&self) -> Result<Vec<Damaged>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.meta.scan_prefix(META_DAMAGED) {
+            let (key, value) = entry?;
+            if let Some(id) = key.get(META_DAMAGED.len()..).and_then(keys::read_u64) {
+                let (source_id, url) = split_where_from(&value);
+                out.push(Damaged {
+                    id: ArticleId(id),
+                    source_id,
+                    url,
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// Reclaims the space edits leave in the body log: every closed segment of which at least
-    /// `min_garbage` (0.0–1.0) is superseded records has its live records copied to the active
-    /// segment and repointed (each in its own small transaction, skipped if the article was
-    /// rewritten meanwhile), then the store is flushed and the segment deleted. Safe beside
-    /// readers and writers; a crash before the deletion leaves only garbage. Reads every
-    /// closed segment: a maintenance step (after a re-tag, or from `govwire check-store`), not
-    /// something to run per write.
+    /// `min_garbage` (0.0–1.0) is superseded records is rewritten by [`Store::compact_segment`].
+    /// Reads every closed segment: a maintenance step (after a re-tag, or from `govwire
+    /// check-store`); a running server uses [`Store::compact_auto`]. Waits for a compaction
+    /// already running.
     pub fn compact_bodies(&self, min_garbage: f64) -> Result<Compaction, StoreError> {
+        let _one = self.compacting.lock().unwrap_or_else(|p| p.into_inner());
         let mut report = Compaction::default();
         for (segment, len) in self.bodies.closed_segments()? {
-            let (records, damaged) = self.bodies.records(segment)?;
-            if damaged {
-                // The scan stopped at a damaged record: records after it are invisible here but
-                // may still be read by their pointers, so the segment must not be deleted.
-                report.damaged += 1;
-                continue;
+            self.compact_segment(segment, len, min_garbage, &|| false, &mut report)?;
+        }
+        Ok(report)
+    }
+
+    /// The automatic compaction: when the closed segments hold at least
+    /// [`CompactionPolicy::min_total_garbage`] superseded bytes (by the counters every write
+    /// keeps), rewrites the segments that are at least
+    /// [`CompactionPolicy::min_segment_garbage`] superseded, most garbage first, one at a time,
+    /// until the total is below the threshold or `stop` returns true (checked between batches
+    /// of [`COMPACT_BATCH`] records). Returns at once, doing nothing, while another compaction
+    /// runs. A store written before the counters existed is measured once first (one read of
+    /// the log). Blocking: run it on a blocking thread.
+    pub fn compact_auto(
+        &self,
+        policy: &CompactionPolicy,
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Compaction, StoreError> {
+        let mut report = Compaction::default();
+        let Ok(_one) = self.compacting.try_lock() else {
+            return Ok(report);
+        };
+        if self.meta.get(META_GARBAGE_MEASURED)?.is_none() {
+            self.measure_garbage(stop)?;
+        }
+        while !stop() {
+            let Some((segment, len)) = self.due_segment(policy)? else {
+                break;
+            };
+            self.compact_segment(segment, len, policy.min_segment_garbage, stop, &mut report)?;
+        }
+        Ok(report)
+    }
+
+    /// The superseded bytes counted for each body log segment, oldest first (an estimate: see
+    /// [`CompactionPolicy`]; `govwire check-store` measures exactly).
+    pub fn log_garbage(&self) -> Result<Vec<(u32, u64)>, StoreError> {
+        let mut out = Vec::new();
+        for entry in self.meta.scan_prefix(META_GARBAGE) {
+            let (key, value) = entry?;
+            if let (Some(seg), Some(bytes)) = (
+                key.get(META_GARBAGE.len()..).and_then(keys::read_u32),
+                keys::read_u64(&value),
+            ) {
+                out.push((seg, bytes));
             }
-            let live: Vec<(u64, Pointer)> = records
-                .into_iter()
-                .filter(|(id, ptr)| {
-                    self.articles
-                        .get(id.to_be_bytes())
-                        .ok()
-                        .flatten()
-                        .is_some_and(|v| *v == ptr.to_bytes())
-                })
-                .collect();
-            let live_bytes: u64 = live.iter().map(|(_, p)| bodies::record_bytes(*p)).sum();
-            if len > 0 && (len.saturating_sub(live_bytes) as f64) < min_garbage * len as f64 {
-                continue;
+        }
+        Ok(out)
+    }
+
+    /// The closed segment to compact next under `policy`, if the total is over its threshold.
+    fn due_segment(&self, policy: &CompactionPolicy) -> Result<Option<(u32, u64)>, StoreError> {
+        let counted: std::collections::HashMap<u32, u64> =
+            self.log_garbage()?.into_iter().collect();
+        let closed = self.bodies.closed_segments()?;
+        let total: u64 = closed
+            .iter()
+            .map(|(seg, _)| counted.get(seg).copied().unwrap_or(0))
+            .sum();
+        if total < policy.min_total_garbage {
+            return Ok(None);
+        }
+        Ok(closed
+            .into_iter()
+            .map(|(seg, len)| (seg, len, counted.get(&seg).copied().unwrap_or(0)))
+            .filter(|(_, len, garbage)| {
+                *garbage > 0 && *garbage as f64 >= policy.min_segment_garbage * *len as f64
+            })
+            .max_by_key(|(_, _, garbage)| *garbage)
+            .map(|(seg, len, _)| (seg, len)))
+    }
+
+    /// Sets every segment's counter to its measured value (stores written before the
+    /// counters), then marks the store as measured. A write meanwhile adds to the counter as
+    /// usual; the measurement replaces only what was counted before it.
+    fn measure_garbage(&self, stop: &dyn Fn() -> bool) -> Result<(), StoreError> {
+        let mut segments: Vec<u32> = self.bodies.closed_segments()?.iter().map(|s| s.0).collect();
+        segments.push(self.bodies.sync()?.0);
+        for segment in segments {
+            if stop() {
+                return Ok(());
             }
-            for (id, old) in live {
+            let before = self.counted_garbage(segment)?;
+            let usage = self.segment_usage(segment)?;
+            let measured = usage.len.saturating_sub(usage.live_bytes);
+            self.meta
+                .update_and_fetch(meta_key_u32(META_GARBAGE, segment), |v| {
+                    let now = v.and_then(keys::read_u64).unwrap_or(0);
+                    let value = measured + now.saturating_sub(before);
+                    Some(value.to_be_bytes().to_vec())
+                })?;
+        }
+        self.meta.insert(META_GARBAGE_MEASURED, &[1u8])?;
+        Ok(())
+    }
+
+    fn counted_garbage(&self, segment: u32) -> Result<u64, StoreError> {
+        Ok(self
+            .meta
+            .get(meta_key_u32(META_GARBAGE, segment))?
+            .and_then(|v| keys::read_u64(&v))
+            .unwrap_or(0))
+    }
+
+    /// The intact records of `segment` that an article still points at.
+    fn segment_usage(&self, segment: u32) -> Result<SegmentUsage, StoreError> {
+        let bodies::Records {
+            records,
+            damaged,
+            len,
+        } = self.bodies.records(segment)?;
+        let live: Vec<(u64, Pointer)> = records
+            .into_iter()
+            .filter(|(id, ptr)| {
+                self.articles
+                    .get(id.to_be_bytes())
+                    .ok()
+                    .flatten()
+                    .is_some_and(|v| *v == ptr.to_bytes())
+            })
+            .collect();
+        let live_bytes = live.iter().map(|(_, p)| bodies::record_bytes(*p)).sum();
+        Ok(SegmentUsage {
+            live,
+            live_bytes,
+            len,
+            damaged,
+        })
+    }
+
+    /// Rewrites one closed segment if at least `min_garbage` of it is superseded: its live
+    /// records are copied to the active segment in batches, each batch synced before any
+    /// pointer names it and then repointed (each in its own small transaction, skipped if the
+    /// article was rewritten meanwhile); then the store is flushed and the segment deleted.
+    /// Otherwise its counter is set to the measured garbage.
+    ///
+    /// Safe beside readers (a reader that lost the race reads the new pointer) and writers.
+    /// A crash at any point leaves every durable pointer naming a durable record: the old
+    /// segment stays until the new pointers are flushed, and the copies are synced before
+    /// they are pointed at; what a crash leaves is garbage, reclaimed by a later compaction.
+    /// `stop` returning true between batches ends the work early the same way.
+    fn compact_segment(
+        &self,
+        segment: u32,
+        len: u64,
+        min_garbage: f64,
+        stop: &dyn Fn() -> bool,
+        report: &mut Compaction,
+    ) -> Result<(), StoreError> {
+        let usage = self.segment_usage(segment)?;
+        self.crash_point(Step::Scanned);
+        if usage.damaged {
+            // The scan stopped at a damaged record: records after it are invisible here but
+            // may still be read by their pointers, so the segment must not be deleted.
+            report.damaged += 1;
+            self.meta.remove(meta_key_u32(META_GARBAGE, segment))?;
+            return Ok(());
+        }
+        let garbage = usage.len.max(len).saturating_sub(usage.live_bytes);
+        if len > 0 && (garbage as f64) < min_garbage * len as f64 {
+            self.meta
+                .insert(meta_key_u32(META_GARBAGE, segment), &garbage.to_be_bytes())?;
+            return Ok(());
+        }
+        for batch in usage.live.chunks(COMPACT_BATCH) {
+            if stop() {
+                self.flush()?;
+                return Ok(());
+            }
+            let mut copies = Vec::with_capacity(batch.len());
+            for &(id, old) in batch {
                 let payload = self.bodies.read(id, old)?;
-                let new = self.bodies.append(id, &payload)?;
+                copies.push((id, old, self.bodies.append(id, &payload)?));
+            }
+            self.crash_point(Step::Copied);
+            // A pointer may become durable before the next flush (sled flushes by itself), so
+            // what it names must be durable first.
+            self.bodies.sync()?;
+            self.crash_point(Step::CopiesSynced);
+            for (i, (id, old, new)) in copies.into_iter().enumerate() {
                 let key = id.to_be_bytes();
                 let repointed = self.articles.transaction(|t| {
                     if t.get(key)?.as_deref() == Some(&old.to_bytes()[..]) {
@@ -828,15 +1235,52 @@ impl Store {
                 });
                 unwrap_tx(repointed)?;
                 report.moved += 1;
+                if i == 0 {
+                    self.crash_point(Step::FirstRepointed);
+                }
             }
-            // The new pointers must be durable before the records they replace go.
-            self.flush()?;
-            self.bodies.delete_segment(segment)?;
-            report.segments += 1;
-            report.freed_bytes += len;
         }
-        Ok(report)
+        if !usage.live.is_empty() {
+            self.crash_point(Step::Repointed);
+        }
+        // The new pointers must be durable before the records they replace go.
+        self.flush()?;
+        if !usage.live.is_empty() {
+            self.crash_point(Step::Flushed);
+        }
+        self.bodies.delete_segment(segment)?;
+        if !usage.live.is_empty() {
+            self.crash_point(Step::Deleted);
+        }
+        self.meta.remove(meta_key_u32(META_GARBAGE, segment))?;
+        report.segments += 1;
+        report.freed_bytes += len;
+        Ok(())
     }
+
+    /// Makes the next compaction crash at `step` (tests only; see [`Crash`]).
+    #[cfg(test)]
+    fn crash_at(&self, step: Step, how: Crash) {
+        *self.crash.lock().unwrap_or_else(|p| p.into_inner()) = Some((step, how));
+    }
+
+    #[cfg(test)]
+    fn crash_point(&self, step: Step) {
+        let armed = *self.crash.lock().unwrap_or_else(|p| p.into_inner());
+        match armed {
+            Some((at, how)) if at == step => {
+                if how == Crash::PowerCut {
+                    let _ = self.db.flush();
+                }
+                let _ = self.bodies.cut_to_synced();
+                std::process::abort();
+            }
+            _ => {}
+        }
+    }
+
+    #[cfg(not(test))]
+    fn crash_point(&self, _step: Step) {}
 
     /// Checks that every article reads (body log records intact), every index entry points to
     /// a stored article that still matches it, every article is indexed by date, and every
@@ -859,7 +1303,11 @@ impl Store {
             let article = match self.decode_value(id, &v) {
                 Ok(a) => a,
                 Err(StoreError::Sled(e)) => return Err(StoreError::Sled(e)),
-                Err(_) => {
+                Err(e) => {
+                    if matches!(e, StoreError::Body(BodyError::Corrupt { .. })) {
+                        // Found here, fetched again by the next crawl.
+                        self.note_damaged(id, &v);
+                    }
                     report.unreadable += 1;
                     continue;
                 }
@@ -981,6 +1429,62 @@ fn decode_plain<T: serde::de::DeserializeOwned>(bytes: &[u8], key: &str) -> Resu
         key: key.to_string(),
         source,
     })
+}
+
+/// What [`Store::segment_usage`] found.
+struct SegmentUsage {
+    /// Intact records still pointed at, as (id, pointer).
+    live: Vec<(u64, Pointer)>,
+    /// Their bytes.
+    live_bytes: u64,
+    /// The segment's length.
+    len: u64,
+    /// A damaged record stopped the scan before the end.
+    damaged: bool,
+}
+
+/// A `meta` key: `prefix` then an id.
+fn meta_key(prefix: &[u8], id: u64) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// A `meta` key: `prefix` then a segment number.
+fn meta_key_u32(prefix: &[u8], n: u32) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// Adds `bytes` to the superseded-bytes counter of `segment`.
+fn add_garbage(meta: &TransactionalTree, segment: u32, bytes: u64) -> TxResult<()> {
+    let key = meta_key_u32(META_GARBAGE, segment);
+    let n = meta
+        .get(&key)?
+        .and_then(|v| keys::read_u64(&v))
+        .unwrap_or(0);
+    meta.insert(key, &(n + bytes).to_be_bytes())?;
+    Ok(())
+}
+
+/// Source id and URL as one value: `source`, 0, `url` (source ids never hold a 0 byte).
+fn where_from(source: &str, url: &str) -> Vec<u8> {
+    let mut v = Vec::with_capacity(source.len() + 1 + url.len());
+    v.extend_from_slice(source.as_bytes());
+    v.push(0);
+    v.extend_from_slice(url.as_bytes());
+    v
+}
+
+/// Reads [`where_from`]; empty parts are `None`.
+fn split_where_from(v: &[u8]) -> (Option<String>, Option<String>) {
+    let (source, url) = match v.iter().position(|b| *b == 0) {
+        Some(i) => (&v[..i], &v[i + 1..]),
+        None => (&[][..], v),
+    };
+    let part = |b: &[u8]| (!b.is_empty()).then(|| String::from_utf8_lossy(b).into_owned());
+    (part(source), part(url))
 }
 
 fn unwrap_tx<T>(r: Result<T, TransactionError<StoreError>>) -> Result<T, StoreError> {
