@@ -21,7 +21,7 @@ use crate::enrich::Watchlist;
 use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Page, Validators};
 use crate::model::{Candidate, Keyword, Source, SourceHealth, SourceKind};
-use crate::store::{BodyError, Store, StoreError, Upsert};
+use crate::store::{BodyError, Compaction, CompactionPolicy, Damaged, Store, StoreError, Upsert};
 use crate::telemetry;
 
 /// Why a source's crawl failed as a whole (article-level problems are only counted).
@@ -68,6 +68,9 @@ pub struct SourceReport {
     pub unchanged: usize,
     /// The listing answered 304 Not Modified.
     pub not_modified: bool,
+    /// Articles whose stored text was lost (see [`Store::damaged`]) and that this crawl
+    /// fetched and stored again (also counted in `updated`).
+    pub repaired: usize,
     /// Problems, each naming the URL (a source error, or one per failed article).
     pub errors: Vec<String>,
 }
@@ -83,6 +86,7 @@ pub struct Crawler {
     max_items: usize,
     stopping: AtomicBool,
     listener: std::sync::OnceLock<Listener>,
+    compaction: CompactionPolicy,
 }
 
 /// Called with every article the crawler (or a re-tag) wrote as new or changed; used to keep
@@ -103,7 +107,24 @@ impl Crawler {
             max_items,
             stopping: AtomicBool::new(false),
             listener: std::sync::OnceLock::new(),
+            compaction: CompactionPolicy::default(),
         }
+    }
+
+    /// Replaces the policy of the automatic body log compaction run by the scheduler
+    /// ([`Crawler::compact_log`]); the default suits production, tests use small thresholds.
+    pub fn with_compaction(mut self, policy: CompactionPolicy) -> Crawler {
+        self.compaction = policy;
+        self
+    }
+
+    /// Reclaims superseded body log records if the policy says enough have piled up
+    /// ([`Store::compact_auto`]): one segment at a time, stopping early (safely) once
+    /// [`Crawler::stop`] is called. Blocking: the scheduler runs it on a blocking thread after
+    /// crawls, so a long-running `serve` does not grow its log forever.
+    pub fn compact_log(&self, stop: &dyn Fn() -> bool) -> Result<Compaction, StoreError> {
+        self.store
+            .compact_auto(&self.compaction, &|| self.is_stopping() || stop())
     }
 
     /// Reads the stored story signatures into memory now (blocking: about a second per 100,000
@@ -190,6 +211,14 @@ impl Crawler {
             if let Err(e) = self.store.put_health(&source.id, &health) {
                 warn!(error = %e, "could not save source health");
             }
+            if report.new + report.updated > 0 {
+                // Sled makes pointers durable by itself within a second; syncing the body log
+                // now bounds what a power cut can take to the crawl in progress (and the store
+                // notes those articles to fetch them again; see `Store::damaged`).
+                if let Err(e) = self.store.flush_async().await {
+                    warn!(error = %e, "could not flush the store");
+                }
+            }
             info!(
                 new = report.new,
                 updated = report.updated,
@@ -210,9 +239,21 @@ impl Crawler {
         report: &mut SourceReport,
         now: DateTime<Utc>,
     ) -> Result<(), CrawlError> {
+        let damaged: Vec<Damaged> = self
+            .store
+            .damaged()?
+            .into_iter()
+            .filter(|d| d.source_id.as_deref() == Some(source.id.as_str()))
+            .collect();
+        // While articles of this source are damaged, the listing is read in full rather than
+        // answered 304: its entries carry what the article page may lack (feed categories and
+        // dates, the text itself for `fetch_articles = false`), so an article it still names
+        // is stored again exactly as before, index entries included. The rest are fetched by
+        // their URL afterwards ([`Crawler::repair`]).
+        let conditional = damaged.is_empty();
         let validators = Validators {
-            etag: health.etag.clone(),
-            last_modified: health.last_modified.clone(),
+            etag: health.etag.clone().filter(|_| conditional),
+            last_modified: health.last_modified.clone().filter(|_| conditional),
         };
         let page = match self
             .fetch(&source.id, &source.url, Some(&validators))
@@ -220,7 +261,7 @@ impl Crawler {
         {
             Fetched::NotModified => {
                 report.not_modified = true;
-                return Ok(());
+                return self.repair(source, &damaged, report, now).await;
             }
             Fetched::Page(page) => page,
         };
@@ -244,7 +285,7 @@ impl Crawler {
             if self.is_stopping() {
                 break;
             }
-            let result = self.process(source, &candidate, now).await;
+            let result = self.process(source, &candidate, now, false).await;
             match result {
                 Ok(Upsert::New) => report.new += 1,
                 Ok(Upsert::Updated) => report.updated += 1,
@@ -252,6 +293,63 @@ impl Crawler {
                 Err(CrawlError::Store(e)) => return Err(CrawlError::Store(e)),
                 Err(e) => {
                     warn!(url = %candidate.url, error = %e, "article skipped");
+                    report.errors.push(e.to_string());
+                }
+            }
+        }
+        self.repair(source, &damaged, report, now).await
+    }
+
+    /// Fetches and stores again the damaged articles of `source` that the listing did not
+    /// repair (it no longer names them), by the URL the store noted, and counts the repairs. An
+    /// article that reads again leaves the set; one whose page is gone for good (404, 410)
+    /// too, with a warning; any other failure leaves it for the next crawl.
+    async fn repair(
+        &self,
+        source: &Source,
+        damaged: &[Damaged],
+        report: &mut SourceReport,
+        now: DateTime<Utc>,
+    ) -> Result<(), CrawlError> {
+        if damaged.is_empty() {
+            return Ok(());
+        }
+        let still: std::collections::HashSet<_> =
+            self.store.damaged()?.into_iter().map(|d| d.id).collect();
+        // Those the listing named were stored again already.
+        report.repaired += damaged.iter().filter(|d| !still.contains(&d.id)).count();
+        for d in damaged.iter().filter(|d| still.contains(&d.id)) {
+            if self.is_stopping() {
+                break;
+            }
+            let Some(url) = &d.url else { continue };
+            if matches!(self.store.get(d.id), Ok(Some(_))) {
+                self.store.forget_damaged(d.id)?;
+                continue;
+            }
+            let candidate = Candidate {
+                url: url.clone(),
+                ..Candidate::default()
+            };
+            match self.process(source, &candidate, now, true).await {
+                Ok(Upsert::Unchanged) => report.unchanged += 1,
+                Ok(_) => {
+                    info!(url = %url, "article with lost text fetched and stored again");
+                    report.updated += 1;
+                    report.repaired += 1;
+                }
+                Err(CrawlError::Store(e)) => return Err(CrawlError::Store(e)),
+                Err(CrawlError::Fetch(FetchError::Status { status, .. }))
+                    if status == 404 || status == 410 =>
+                {
+                    warn!(url = %url, status, "article with lost text is gone; not retried");
+                    self.store.forget_damaged(d.id)?;
+                    report
+                        .errors
+                        .push(format!("{url}: gone ({status}); its lost text stays lost"));
+                }
+                Err(e) => {
+                    warn!(url = %url, error = %e, "article with lost text not repaired yet");
                     report.errors.push(e.to_string());
                 }
             }
@@ -287,31 +385,45 @@ impl Crawler {
     /// The stored article behind a listing link. One whose text was lost (a damaged body log
     /// record, e.g. after a power cut) counts as unknown, so it is fetched again and the new
     /// write repairs it instead of failing on every crawl.
-    fn known(&self, link: &str) -> Result<Option<crate::model::Article>, StoreError> {
+    fn known(
+        &self,
+        source: &Source,
+        link: &str,
+    ) -> Result<Option<crate::model::Article>, StoreError> {
         match self.store.get_by_link(link) {
-            Err(StoreError::Body(e @ BodyError::Corrupt { .. })) => {
+            Err(StoreError::Body(e @ BodyError::Corrupt { id, .. })) => {
                 warn!(url = %link, error = %e, "stored text lost; fetching the article again");
+                // Should this fetch fail, the next crawl retries even if the listing is
+                // unchanged.
+                self.store.mark_damaged(
+                    crate::model::ArticleId(id),
+                    Some(&source.id),
+                    Some(link),
+                )?;
                 Ok(None)
             }
             other => other,
         }
     }
 
-    /// Stores one candidate: skipped if already stored and not updated since.
+    /// Stores one candidate: skipped if already stored and not updated since. `repair`: the
+    /// candidate is a damaged article known only by its URL, so its page is fetched even for
+    /// a source whose listing carries the text.
     async fn process(
         &self,
         source: &Source,
         c: &Candidate,
         now: DateTime<Utc>,
+        repair: bool,
     ) -> Result<Upsert, CrawlError> {
-        let known = self.known(&c.url)?;
+        let known = self.known(source, &c.url)?;
         if let Some(known) = &known {
             let edited = c.updated.is_some_and(|u| u > known.updated);
             if !edited {
                 return Ok(Upsert::Unchanged);
             }
         }
-        let page = if source.fetch_articles {
+        let page = if source.fetch_articles || repair {
             match self.fetch(&source.id, &c.url, None).await {
                 Ok(Fetched::Page(p)) => Some(p),
                 Ok(Fetched::NotModified) => None,

@@ -1,13 +1,18 @@
 //! Runs every source on its own interval with jitter, pushed back after failures, each in its
 //! own task so a slow or hanging source never delays the others. The due time lives in the
 //! store (`SourceHealth::next_due`), so a restart neither hammers nor forgets a source.
+//!
+//! Beside the sources runs the body log compactor: after crawls it asks the store whether
+//! enough superseded article records piled up ([`Crawler::compact_log`]) and, if so, reclaims
+//! them one segment at a time on a blocking thread, so a long-running `serve` that keeps
+//! re-storing edited articles does not grow its log forever.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
 use rand::Rng;
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Notify, Semaphore, watch};
 use tokio::task::JoinSet;
 
 use super::Crawler;
@@ -36,22 +41,63 @@ pub async fn run(
     shutdown: watch::Receiver<bool>,
 ) {
     let permits = Arc::new(Semaphore::new(parallel.max(1)));
+    let crawled = Arc::new(Notify::new());
+    let compactor = tokio::spawn(compact_after_crawls(
+        crawler.clone(),
+        crawled.clone(),
+        shutdown.clone(),
+    ));
     let mut tasks = JoinSet::new();
     for source in sources {
         tasks.spawn(run_source(
             crawler.clone(),
             source,
             permits.clone(),
+            crawled.clone(),
             shutdown.clone(),
         ));
     }
     while tasks.join_next().await.is_some() {}
+    // The compactor stops between batches once shutdown is seen; what it moved is flushed.
+    let _ = compactor.await;
+}
+
+/// Runs [`Crawler::compact_log`] after crawls (one run at a time; crawls finishing during a
+/// run trigger one more), until `shutdown`. A failure is logged; the garbage then stays until
+/// the next run.
+async fn compact_after_crawls(
+    crawler: Arc<Crawler>,
+    crawled: Arc<Notify>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = crawled.notified() => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        let (crawler, stop) = (crawler.clone(), shutdown.clone());
+        let run = tokio::task::spawn_blocking(move || crawler.compact_log(&|| *stop.borrow()));
+        match run.await {
+            Ok(Ok(done)) if done.segments > 0 || done.moved > 0 => tracing::info!(
+                segments = done.segments,
+                moved = done.moved,
+                freed_bytes = done.freed_bytes,
+                "body log compacted"
+            ),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "body log compaction failed; the garbage stays")
+            }
+            Err(e) => tracing::warn!(error = %e, "body log compaction task failed"),
+        }
+    }
 }
 
 async fn run_source(
     crawler: Arc<Crawler>,
     source: Source,
     permits: Arc<Semaphore>,
+    crawled: Arc<Notify>,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
@@ -68,6 +114,9 @@ async fn run_source(
         }
         // The crawl itself is not cancelled mid-way: an article write always completes.
         crawler.crawl_source(&source, Utc::now()).await;
+        // Asking costs a few reads; a store that carried garbage over a restart is then
+        // compacted without waiting for new edits.
+        crawled.notify_one();
     }
 }
 
