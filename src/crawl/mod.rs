@@ -261,7 +261,7 @@ impl Crawler {
         {
             Fetched::NotModified => {
                 report.not_modified = true;
-                return self.repair(source, &damaged, report, now).await;
+                return self.repair(source, &damaged, false, report, now).await;
             }
             Fetched::Page(page) => page,
         };
@@ -297,17 +297,19 @@ impl Crawler {
                 }
             }
         }
-        self.repair(source, &damaged, report, now).await
+        self.repair(source, &damaged, true, report, now).await
     }
 
     /// Fetches and stores again the damaged articles of `source` that the listing did not
-    /// repair (it no longer names them), by the URL the store noted, and counts the repairs. An
+    /// repair (it no longer names them), by the URL the store noted, and counts the repairs.
+    /// One known by id only cannot be fetched and is dropped from the set. An
     /// article that reads again leaves the set; one whose page is gone for good (404, 410)
     /// too, with a warning; any other failure leaves it for the next crawl.
     async fn repair(
         &self,
         source: &Source,
         damaged: &[Damaged],
+        listing_read: bool,
         report: &mut SourceReport,
         now: DateTime<Utc>,
     ) -> Result<(), CrawlError> {
@@ -322,7 +324,15 @@ impl Crawler {
             if self.is_stopping() {
                 break;
             }
-            let Some(url) = &d.url else { continue };
+            let Some(url) = &d.url else {
+                if listing_read {
+                    // Known by id only: the listing just read in full was the one place that
+                    // could name it. Dropped, so the listing is not read in full forever.
+                    warn!(article = %d.id, "article with lost text not in its listing; given up");
+                    self.store.forget_damaged(d.id)?;
+                }
+                continue;
+            };
             if matches!(self.store.get(d.id), Ok(Some(_))) {
                 self.store.forget_damaged(d.id)?;
                 continue;

@@ -1065,8 +1065,10 @@ impl Store {
         stop: &dyn Fn() -> bool,
     ) -> Result<Compaction, StoreError> {
         let mut report = Compaction::default();
-        let Ok(_one) = self.compacting.try_lock() else {
-            return Ok(report);
+        let _one = match self.compacting.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return Ok(report),
         };
         if self.meta.get(META_GARBAGE_MEASURED)?.is_none() {
             self.measure_garbage(stop)?;
