@@ -170,3 +170,46 @@ fn first_open_of_a_version_1_store() {
     Store::open(&path).expect("reopen");
     println!("second open {:.2} s", reopened.elapsed().as_secs_f64());
 }
+
+/// Benchmark, not run by default: `Store::upsert` of `GOVWIRE_BENCH_ARTICLES` new articles,
+/// then of each again edited, each pass followed by a flush (the write path the crawler takes,
+/// without fetching or extracting).
+#[test]
+#[ignore = "benchmark: GOVWIRE_BENCH_ARTICLES=20000 cargo test --release --test store_upgrade -- --ignored --nocapture"]
+fn upsert_new_then_edited() {
+    let n: u64 = std::env::var("GOVWIRE_BENCH_ARTICLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let mut articles: Vec<Article> = (0..n).map(article).collect();
+    for a in &mut articles {
+        a.lands_mentioned = vec![Land::BY];
+    }
+    let started = Instant::now();
+    for a in &articles {
+        store.upsert(a).expect("upsert");
+    }
+    let before_flush = started.elapsed();
+    store.flush().expect("flush");
+    let new = started.elapsed();
+    println!(
+        "flush after the new articles: {:.2} s",
+        (new - before_flush).as_secs_f64()
+    );
+    let started = Instant::now();
+    for a in &mut articles {
+        a.title.push_str(" (aktualisiert)");
+        store.upsert(a).expect("upsert");
+    }
+    store.flush().expect("flush");
+    let edited = started.elapsed();
+    println!(
+        "upsert {n}: new {:.2} s ({:.0}/s), edited {:.2} s ({:.0}/s)",
+        new.as_secs_f64(),
+        n as f64 / new.as_secs_f64(),
+        edited.as_secs_f64(),
+        n as f64 / edited.as_secs_f64()
+    );
+}

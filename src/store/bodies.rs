@@ -109,14 +109,6 @@ impl Pointer {
         self.segment
     }
 
-    /// True if the record lies wholly before `(segment, end)`, a position [`BodyLog::sync`]
-    /// returned: it was durable then.
-    pub(super) fn synced_by(self, (segment, end): (u32, u64)) -> bool {
-        self.segment < segment
-            || (self.segment == segment
-                && u64::from(self.offset) + HEADER as u64 + u64::from(self.len) <= end)
-    }
-
     /// Reads [`Pointer::to_bytes`]; `None` unless `bytes` is exactly a pointer.
     pub(super) fn from_bytes(bytes: &[u8]) -> Option<Pointer> {
         if bytes.len() != POINTER_LEN || bytes[0] != POINTER {

@@ -20,8 +20,8 @@
 //! - `meta`: `schema_version`, `article_count`, `bodies_end` (where the body log ended at the
 //!   last flush); `garbage\0` + segment → superseded bytes of that body log segment (an
 //!   estimate kept by every write, corrected by each exact measurement; see
-//!   [`CompactionPolicy`]); `pending\0` + id → pointer, source and URL of an article written
-//!   since the last body log sync; `damaged\0` + id → source and URL of an article whose
+//!   [`CompactionPolicy`]); `pending\0` + segment + offset → pointer, id, source and URL of
+//!   an article written since the last body log sync; `damaged\0` + id → source and URL of an article whose
 //!   record was found missing or damaged (see [`Store::damaged`])
 //! - `state`: free-form bookkeeping of other modules (digest sent, watchlist fingerprint)
 
@@ -539,8 +539,9 @@ impl Store {
                 // (sled flushes itself); this entry, durable with the pointer, names what to
                 // fetch again then.
                 let mut pending = ptr.to_bytes().to_vec();
+                pending.extend_from_slice(&article.id.0.to_be_bytes());
                 pending.extend_from_slice(&where_from(&new.source_id, &new.url));
-                meta.insert(meta_key(META_PENDING, article.id.0), pending)?;
+                meta.insert(pending_key(ptr), pending)?;
                 let damaged = meta_key(META_DAMAGED, article.id.0);
                 if meta.get(&damaged)?.is_some() {
                     meta.remove(damaged)?;
@@ -915,19 +916,19 @@ impl Store {
         v[..4].copy_from_slice(&segment.to_be_bytes());
         v[4..].copy_from_slice(&end.to_be_bytes());
         self.meta.insert(META_BODIES_END, &v)?;
-        // Records up to here are durable: their pending entries can go. Compare-and-swap, so
-        // an entry a concurrent write just replaced (pointing past here) stays.
-        for entry in self.meta.scan_prefix(META_PENDING) {
-            let (key, value) = entry?;
-            let synced = value
-                .get(..13)
-                .and_then(Pointer::from_bytes)
-                .is_some_and(|p| p.synced_by((segment, end)));
-            if synced {
-                let _ = self
-                    .meta
-                    .compare_and_swap(key, Some(value), None::<&[u8]>)?;
-            }
+        // Records before here are durable: their pending entries go, in one batch. Entries
+        // are keyed by position, so one a concurrent write adds (past here) stays.
+        let mut bound = META_PENDING.to_vec();
+        bound.extend_from_slice(&segment.to_be_bytes());
+        bound.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_be_bytes());
+        let mut done = sled::Batch::default();
+        let mut any = false;
+        for key in self.meta.range(META_PENDING.to_vec()..bound).keys() {
+            done.remove(key?);
+            any = true;
+        }
+        if any {
+            self.meta.apply_batch(done)?;
         }
         Ok(())
     }
@@ -945,16 +946,13 @@ impl Store {
         let mut lost = 0u64;
         for entry in self.meta.scan_prefix(META_PENDING) {
             let (key, value) = entry?;
-            let id = key
-                .get(META_PENDING.len()..)
-                .and_then(keys::read_u64)
-                .map(ArticleId);
             let ptr = value.get(..13).and_then(Pointer::from_bytes);
+            let id = value.get(13..21).and_then(keys::read_u64).map(ArticleId);
             if let (Some(id), Some(ptr)) = (id, ptr)
                 && self.articles.get(id.0.to_be_bytes())?.as_deref() == Some(&ptr.to_bytes()[..])
                 && let Err(BodyError::Corrupt { .. }) = self.bodies.read(id.0, ptr)
             {
-                let (source, url) = split_where_from(&value[13..]);
+                let (source, url) = split_where_from(&value[21..]);
                 self.mark_damaged(id, source.as_deref(), url.as_deref())?;
                 lost += 1;
             }
@@ -1449,6 +1447,14 @@ struct SegmentUsage {
 fn meta_key(prefix: &[u8], id: u64) -> Vec<u8> {
     let mut k = prefix.to_vec();
     k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The `meta` key of the pending entry of the record at `ptr`: its segment and offset, so
+/// that the entries a sync made unnecessary form one key range.
+fn pending_key(ptr: Pointer) -> Vec<u8> {
+    let mut k = META_PENDING.to_vec();
+    k.extend_from_slice(&ptr.to_bytes()[1..9]);
     k
 }
 
