@@ -223,8 +223,14 @@ pub struct TallySegment {
     table: Option<Arc<SegmentTable>>,
     /// Matches per combination of the table (empty without facets).
     counts: Vec<u32>,
-    newest: usize,
-    /// Candidates for the newest; pruned to `newest` whenever it reaches twice that.
+    newest: Newest,
+}
+
+/// The newest matches of one segment so far.
+struct Newest {
+    /// How many to keep (0: none).
+    k: usize,
+    /// Candidates; pruned to `k` whenever it reaches twice that.
     top: Vec<(i64, DocId)>,
     /// Sort time of the oldest kept candidate once `top` was pruned: older ones cannot enter.
     threshold: Option<i64>,
@@ -256,9 +262,11 @@ impl Collector for TallyCollector<'_> {
             total: 0,
             table,
             counts,
-            newest: self.newest,
-            top: Vec::new(),
-            threshold: None,
+            newest: Newest {
+                k: self.newest,
+                top: Vec::new(),
+                threshold: None,
+            },
         })
     }
 
@@ -324,21 +332,21 @@ fn newest_first(a: &(i64, DocAddress), b: &(i64, DocAddress)) -> std::cmp::Order
         .then_with(|| (a.1.segment_ord, a.1.doc_id).cmp(&(b.1.segment_ord, b.1.doc_id)))
 }
 
-impl TallySegment {
+impl Newest {
     fn offer(&mut self, time: i64, doc: DocId) {
         if self.threshold.is_some_and(|t| time < t) {
             return;
         }
         self.top.push((time, doc));
-        if self.top.len() >= 2 * self.newest {
+        if self.top.len() >= 2 * self.k {
             self.prune();
         }
     }
 
-    /// Keeps the `newest` best candidates (docs arrive in increasing order, so among equal
+    /// Keeps the `k` best candidates (docs arrive in increasing order, so among equal
     /// times the earlier document wins, as in the final order).
     fn prune(&mut self) {
-        let k = self.newest;
+        let k = self.k;
         if k == 0 {
             self.top.clear();
         } else if self.top.len() > k {
@@ -359,7 +367,7 @@ impl SegmentCollector for TallySegment {
 
     fn collect_block(&mut self, docs: &[DocId]) {
         self.total += docs.len();
-        let Some(table) = self.table.clone() else {
+        let Some(table) = self.table.as_deref() else {
             return;
         };
         if !self.counts.is_empty() {
@@ -373,10 +381,10 @@ impl SegmentCollector for TallySegment {
                 }
             }
         }
-        if self.newest > 0 {
+        if self.newest.k > 0 {
             for &doc in docs {
                 match table.published.get(doc as usize) {
-                    Some(&time) if time != NO_TIME => self.offer(time, doc),
+                    Some(&time) if time != NO_TIME => self.newest.offer(time, doc),
                     _ => {}
                 }
             }
@@ -384,7 +392,7 @@ impl SegmentCollector for TallySegment {
     }
 
     fn harvest(mut self) -> TallyFruit {
-        self.prune();
+        self.newest.prune();
         let mut fields: [Vec<(String, u64)>; 3] = Default::default();
         if let Some(table) = &self.table
             && !self.counts.is_empty()
@@ -424,6 +432,7 @@ impl SegmentCollector for TallySegment {
         }
         let segment = self.segment;
         let top = self
+            .newest
             .top
             .into_iter()
             .map(|(t, doc)| (t, DocAddress::new(segment, doc)))
