@@ -167,14 +167,8 @@ impl Tables {
 
     /// Drops the tables of segments not in `segments`.
     pub fn retain(&self, segments: &[SegmentReader]) {
-        let mut map = self.lock();
-        if map.len() > segments.len()
-            || map
-                .keys()
-                .any(|id| !segments.iter().any(|s| s.segment_id() == *id))
-        {
-            map.retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
-        }
+        self.lock()
+            .retain(|id, _| segments.iter().any(|s| s.segment_id() == *id));
     }
 
     /// Number of tables held and their bytes (see [`SegmentTable::heap_bytes`]).
