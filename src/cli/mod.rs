@@ -116,21 +116,39 @@ pub async fn retag_if_changed(crawler: Arc<Crawler>) {
 /// store when it is missing, damaged, of another version or out of step. A failure is logged and
 /// gives `None`: search is then unavailable (503) but nothing else stops.
 pub async fn open_index(config: &Config, store: &Store) -> Option<Arc<govwire::search::Index>> {
+    let index = open_index_in_background(config, store).await?;
+    if let Some(build) = build_index(&index) {
+        let _ = build.await;
+    }
+    index.is_ready().then_some(index)
+}
+
+/// Opens the search index under `data_dir/index` without waiting for a rebuild: when the folder
+/// is missing, damaged, of another version or out of step, the index comes back empty and not
+/// ready (searches answer 503 with `Retry-After`) and the caller starts the rebuild with
+/// [`build_index`]. Additions and commits work meanwhile, so articles crawled during the rebuild
+/// end up in the index. A failure to open or create the folder is logged and gives `None`.
+pub async fn open_index_in_background(
+    config: &Config,
+    store: &Store,
+) -> Option<Arc<govwire::search::Index>> {
     let dir = config.settings.data_dir.join("index");
     let store = store.clone();
     let opened = tokio::task::spawn_blocking(move || {
         let started = std::time::Instant::now();
-        let index = govwire::search::Index::open_or_rebuild(&dir, &store);
+        let index = govwire::search::Index::open_or_create(&dir, &store);
         (index, started.elapsed(), dir)
     })
     .await;
     match opened {
         Ok((Ok(index), took, _)) => {
-            tracing::info!(
-                documents = index.num_docs(),
-                ms = took.as_millis() as u64,
-                "search index ready"
-            );
+            if index.is_ready() {
+                tracing::info!(
+                    documents = index.num_docs(),
+                    ms = took.as_millis() as u64,
+                    "search index ready"
+                );
+            }
             Some(Arc::new(index))
         }
         Ok((Err(e), _, dir)) => {
@@ -142,6 +160,35 @@ pub async fn open_index(config: &Config, store: &Store) -> Option<Arc<govwire::s
             None
         }
     }
+}
+
+/// Builds `index` from the store on the blocking pool when it is not ready (see
+/// [`open_index_in_background`]); `None` when it is. The task logs the outcome; a failed or
+/// stopped build leaves search unavailable until the next start, which builds again.
+pub fn build_index(index: &Arc<govwire::search::Index>) -> Option<tokio::task::JoinHandle<()>> {
+    let (_, total) = index.build_progress()?;
+    tracing::info!(
+        articles = total,
+        "search index missing or stale: rebuilding it from the store (searches answer 503 until it is done)"
+    );
+    let index = index.clone();
+    Some(tokio::task::spawn_blocking(move || {
+        let started = std::time::Instant::now();
+        match index.build() {
+            Ok(n) => tracing::info!(
+                articles = n,
+                documents = index.num_docs(),
+                ms = started.elapsed().as_millis() as u64,
+                "search index rebuilt and ready"
+            ),
+            Err(govwire::search::SearchError::Stopped) => {
+                tracing::info!("search index rebuild stopped; the next start builds again")
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "search index rebuild failed; search stays unavailable")
+            }
+        }
+    }))
 }
 
 /// Makes the crawler add every article it stores or re-tags to `index` (committed by the

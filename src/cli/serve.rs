@@ -46,7 +46,9 @@ pub async fn run(
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    let index = super::open_index(&config, &store).await;
+    // Pages serve at once; a missing or stale index is rebuilt in the background meanwhile.
+    let index = super::open_index_in_background(&config, &store).await;
+    let build = index.as_ref().and_then(super::build_index);
     let mut current = Generation::start(&config, &store, index.clone(), crawl)?;
     let routes = Arc::new(RwLock::new(current.router.clone()));
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -91,6 +93,12 @@ pub async fn run(
         }
     }
     info!("shutting down: finishing in-flight work");
+    if let Some(build) = build {
+        if let Some(index) = &index {
+            index.stop_building();
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(30), build).await;
+    }
     current.stop().await;
     let _ = stop_tx.send(true);
     if let Some(task) = committer {

@@ -3,7 +3,9 @@
 //!
 //! The store is the source of truth; this index is derived from it and can always be thrown
 //! away. [`Index::open_or_rebuild`] rebuilds it when it is missing, unreadable, of another
-//! [`schema::SCHEMA_VERSION`] or holds a different number of articles than the store. Articles
+//! [`schema::SCHEMA_VERSION`] or holds a different number of articles than the store; `serve`
+//! instead opens it with [`Index::open_or_create`] and runs [`Index::build`] in the background,
+//! searches answering [`SearchError::Building`] meanwhile. Articles
 //! arriving while serving are added with [`Index::add`] (replace by id) and become visible at
 //! the next [`Index::commit`], which [`spawn_committer`] does periodically. This module reads
 //! the store (for rebuilds and snippets) but never writes it.
@@ -16,9 +18,10 @@ pub mod schema;
 pub mod snippet;
 pub mod trends;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tantivy::collector::{Count, TopDocs};
@@ -45,6 +48,9 @@ const WRITER_BUDGET: usize = 32 << 20;
 const WRITER_THREADS: usize = 1;
 /// File in the index folder holding the schema version.
 const VERSION_FILE: &str = "govwire-index-version";
+/// Articles [`Index::build`] indexes per turn holding the writer lock: [`Index::add`] (the
+/// crawler) waits at most one turn, a few milliseconds.
+const BUILD_TURN: usize = 256;
 
 /// Everything the search index can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +83,17 @@ pub enum SearchError {
     /// A thread holding the writer panicked.
     #[error("search index writer is poisoned by an earlier panic")]
     Poisoned,
+    /// The index is being built from the store and cannot answer yet (see [`Index::build`]).
+    #[error("search index is being built: {done} of {total} articles")]
+    Building {
+        /// Articles indexed so far.
+        done: u64,
+        /// Articles the store held when the build began.
+        total: u64,
+    },
+    /// [`Index::stop_building`] was called before the build finished.
+    #[error("search index build stopped")]
+    Stopped,
 }
 
 impl SearchError {
@@ -121,6 +138,21 @@ pub struct Index {
     writer: Mutex<Option<IndexWriter>>,
     store: Store,
     pending: AtomicU64,
+    /// Decoded facet values and sort times per segment (see [`collect::Tables`]).
+    tables: collect::Tables,
+    /// False from [`Index::open_or_create`] on a missing or stale folder until
+    /// [`Index::build`] has filled the fresh index: searches answer [`SearchError::Building`].
+    ready: AtomicBool,
+    /// Articles the running build has indexed, and the store's count when it began.
+    built: AtomicU64,
+    to_build: AtomicU64,
+    /// Set by [`Index::stop_building`]: the build returns after its current turn.
+    stop_build: AtomicBool,
+    /// While the index is not ready: ids [`Index::add`] has indexed since it was created.
+    /// The build skips them: the added version is at least as new as what the build would read,
+    /// and indexing it again would leave two documents (the build adds without deleting).
+    /// Locked only while holding the writer lock.
+    added_early: Mutex<HashSet<u64>>,
 }
 
 impl Index {
@@ -128,6 +160,20 @@ impl Index {
     /// another schema version, or holds a different number of articles than the store.
     /// Blocking; a rebuild reads every stored article.
     pub fn open_or_rebuild(dir: &Path, store: &Store) -> Result<Index, SearchError> {
+        let index = Index::open_or_create(dir, store)?;
+        if !index.is_ready() {
+            let n = index.build()?;
+            tracing::info!(articles = n, dir = %dir.display(), "search index rebuilt");
+        }
+        Ok(index)
+    }
+
+    /// Opens the index in `dir` when it is current (ready at once); otherwise (missing,
+    /// unreadable, of another schema version, out of step with `store`) creates an empty one
+    /// that is not ready: searches answer [`SearchError::Building`] until [`Index::build`] has
+    /// run, while [`Index::add`] and [`Index::commit`] already work (so articles crawled
+    /// meanwhile are not lost). Fast either way: no article is read.
+    pub fn open_or_create(dir: &Path, store: &Store) -> Result<Index, SearchError> {
         // tantivy can panic (not only fail) on truncated files; a corrupt derived index must
         // only cost a rebuild.
         let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -140,9 +186,100 @@ impl Index {
             Err(_) => tracing::warn!("search index corrupt (reading it panicked); rebuilding"),
         }
         let index = Index::create(dir, store)?;
-        let n = index.reindex(store)?;
-        tracing::info!(articles = n, dir = %dir.display(), "search index rebuilt");
+        index.ready.store(false, Ordering::Release);
+        index.to_build.store(store.count()?, Ordering::Relaxed);
         Ok(index)
+    }
+
+    /// True once searches can run: the index was current when opened, or [`Index::build`]
+    /// finished.
+    pub fn is_ready(&self) -> bool {
+        self.ready.load(Ordering::Acquire)
+    }
+
+    /// While not ready: (articles indexed so far, articles to index); `None` when ready.
+    pub fn build_progress(&self) -> Option<(u64, u64)> {
+        (!self.is_ready()).then(|| {
+            let done = self.built.load(Ordering::Relaxed);
+            (done, self.to_build.load(Ordering::Relaxed).max(done))
+        })
+    }
+
+    /// Makes a running (or later) [`Index::build`] return [`SearchError::Stopped`] after its
+    /// current turn, so that a shutdown need not wait for it. The folder is left without its
+    /// version mark, so the next start builds again.
+    pub fn stop_building(&self) {
+        self.stop_build.store(true, Ordering::Release);
+    }
+
+    /// Fills an index from [`Index::open_or_create`] that is not ready with every article of
+    /// the store, commits, waits for merges, marks the folder with the schema version and
+    /// makes the index ready. Returns the number of articles it indexed (0 when the index was
+    /// ready already). Blocking; reads every stored article.
+    ///
+    /// Other threads may [`Index::add`] and [`Index::commit`] meanwhile: the build takes the
+    /// writer lock for [`BUILD_TURN`] articles at a time, reading each article from the store
+    /// under the lock, and skips the ids added since the index was created. So each article
+    /// ends up indexed once, in its newest version: one stored after the build read it is
+    /// added (replacing by id) by whoever stored it; one added before the build reaches it is
+    /// skipped by the build.
+    pub fn build(&self) -> Result<u64, SearchError> {
+        self.build_with(|| {})
+    }
+
+    /// [`Index::build`], calling `between` after every turn (for tests: to store and add
+    /// articles while the build is half done).
+    pub(crate) fn build_with(&self, mut between: impl FnMut()) -> Result<u64, SearchError> {
+        if self.is_ready() {
+            return Ok(0);
+        }
+        let store = self.store.clone();
+        self.to_build.store(store.count()?, Ordering::Relaxed);
+        let mut articles = store.iter_articles();
+        let mut n = 0;
+        loop {
+            if self.stop_build.load(Ordering::Acquire) {
+                return Err(SearchError::Stopped);
+            }
+            let more = self.with_writer(|writer| {
+                let early = self.added_early.lock().map_err(|_| SearchError::Poisoned)?;
+                for _ in 0..BUILD_TURN {
+                    let article = match articles.next() {
+                        None => return Ok(false),
+                        Some(Ok(a)) => a,
+                        Some(Err(StoreError::Decode { key, source })) => {
+                            tracing::warn!(%key, error = %source, "unreadable article skipped");
+                            continue;
+                        }
+                        Some(Err(e)) => return Err(e.into()),
+                    };
+                    if !early.contains(&article.id.0) {
+                        writer.add_document(self.fields.document(&article))?;
+                        n += 1;
+                    }
+                }
+                Ok(true)
+            })?;
+            self.built.store(n, Ordering::Relaxed);
+            if !more {
+                break;
+            }
+            between();
+        }
+        drop(articles);
+        self.commit()?;
+        self.wait_merges()?;
+        self.write_version()?;
+        // Under the writer lock, so that no addition sees the index ready but records itself
+        // as early (harmless) or the reverse.
+        self.with_writer(|_| {
+            self.ready.store(true, Ordering::Release);
+            if let Ok(mut early) = self.added_early.lock() {
+                *early = HashSet::new();
+            }
+            Ok(())
+        })?;
+        Ok(n)
     }
 
     /// The index in `dir` if it is current; `None` if it should be rebuilt.
@@ -197,6 +334,12 @@ impl Index {
             writer: Mutex::new(Some(writer)),
             store: store.clone(),
             pending: AtomicU64::new(0),
+            tables: collect::Tables::default(),
+            ready: AtomicBool::new(true),
+            built: AtomicU64::new(0),
+            to_build: AtomicU64::new(0),
+            stop_build: AtomicBool::new(false),
+            added_early: Mutex::new(HashSet::new()),
         })
     }
 
@@ -249,6 +392,12 @@ impl Index {
         self.with_writer(|writer| {
             writer.delete_term(Term::from_field_u64(self.fields.id, article.id.0));
             writer.add_document(doc)?;
+            if !self.is_ready() {
+                self.added_early
+                    .lock()
+                    .map_err(|_| SearchError::Poisoned)?
+                    .insert(article.id.0);
+            }
             Ok(())
         })?;
         self.pending.fetch_add(1, Ordering::Relaxed);
@@ -270,7 +419,7 @@ impl Index {
             }
             Ok(())
         })?;
-        self.reader.reload()?;
+        self.reload()?;
         Ok(())
     }
 
@@ -287,7 +436,7 @@ impl Index {
         *guard = Some(self.new_writer()?);
         drop(guard);
         waited?;
-        self.reader.reload()?;
+        self.reload()?;
         Ok(())
     }
 
@@ -311,6 +460,25 @@ impl Index {
                 }
                 other => return Ok(other?),
             }
+        }
+    }
+
+    /// Makes committed changes visible to searches and forgets the facet tables of segments
+    /// that are no longer searched (merged away or emptied). A search still running on the
+    /// previous snapshot may build a table for a dropped segment again; the next reload drops it.
+    fn reload(&self) -> Result<(), SearchError> {
+        self.reader.reload()?;
+        self.tables.retain(self.reader.searcher().segment_readers());
+        let (tables, bytes) = self.tables.size();
+        tracing::debug!(tables, bytes, "search index reloaded");
+        Ok(())
+    }
+
+    /// [`SearchError::Building`] while the index is not ready.
+    fn check_ready(&self) -> Result<(), SearchError> {
+        match self.build_progress() {
+            None => Ok(()),
+            Some((done, total)) => Err(SearchError::Building { done, total }),
         }
     }
 
@@ -373,6 +541,7 @@ impl Index {
         limit: usize,
         facets: bool,
     ) -> Result<Hits, SearchError> {
+        self.check_ready()?;
         if offset > MAX_OFFSET {
             return Err(SearchError::TooDeep);
         }
@@ -394,6 +563,7 @@ impl Index {
                         &collect::TallyCollector {
                             facets: true,
                             newest: 0,
+                            tables: &self.tables,
                         },
                     )?;
                     (tally.total, tally.facets)
@@ -410,7 +580,14 @@ impl Index {
                     .order_by_score();
                 let (docs, tally) = searcher.search(
                     &query,
-                    &(top, collect::TallyCollector { facets, newest: 0 }),
+                    &(
+                        top,
+                        collect::TallyCollector {
+                            facets,
+                            newest: 0,
+                            tables: &self.tables,
+                        },
+                    ),
                 )?;
                 (docs, tally.total, tally.facets)
             }
@@ -420,6 +597,7 @@ impl Index {
                     &collect::TallyCollector {
                         facets,
                         newest: offset + limit,
+                        tables: &self.tables,
                     },
                 )?;
                 let docs = tally
@@ -463,6 +641,7 @@ impl Index {
 
     /// Number of articles matching `q`.
     pub fn count(&self, q: &Query) -> Result<usize, SearchError> {
+        self.check_ready()?;
         let query = compile::compile(&self.fields, q);
         Ok(self.reader.searcher().search(&query, &Count)?)
     }
@@ -470,6 +649,7 @@ impl Index {
     /// Every match of `q` as (sort time in Unix seconds, id), newest first (ties by id). Holds
     /// 16 bytes per match, never articles: exports stream the articles from the store.
     pub fn matches(&self, q: &Query) -> Result<Vec<(i64, ArticleId)>, SearchError> {
+        self.check_ready()?;
         let query = compile::compile(&self.fields, q);
         let mut all = self
             .reader

@@ -42,9 +42,61 @@ const CONTEXT_BEFORE: usize = 40;
 struct Matcher {
     /// Analysed terms, deduplicated.
     terms: Vec<String>,
-    /// Per term: its first character and its length in bytes (the cheap filter).
-    keys: Vec<(char, usize)>,
+    /// Per term: the cheap filter's key.
+    keys: Vec<Key>,
     analyser: TextAnalyzer,
+}
+
+/// What the cheap filter knows of one term.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Key {
+    /// The term's first character.
+    first: char,
+    /// German only: the term's second character. The German stemmer only removes suffixes from
+    /// the lowercased, folded word, so its stem starts with the word's first two letters, except
+    /// where it rewrites the start: `ae`/`oe`/`ue` become `a`/`o`/`u` and `ß` becomes `ss`
+    /// ([`Key::admits`] lets those through). The English stemmer rewrites more (`dying` →
+    /// `die`), so English terms are filtered by their first letter only.
+    second: Option<char>,
+    /// The term's length in bytes.
+    len: usize,
+}
+
+impl Key {
+    fn of(lang: Lang, term: &str) -> Option<Key> {
+        let mut chars = term.chars();
+        let first = chars.next()?;
+        Some(Key {
+            first,
+            second: if lang == Lang::De { chars.next() } else { None },
+            len: term.len(),
+        })
+    }
+
+    /// True when a word whose first letter folds to `first` (`raw_first` as written), whose
+    /// second folds to `second` (`None` when it has none or it does not fold), that is ASCII or
+    /// not and `len` bytes long, could analyse to this key's term.
+    fn admits(
+        &self,
+        raw_first: char,
+        first: char,
+        second: Option<char>,
+        ascii: bool,
+        len: usize,
+    ) -> bool {
+        if first != self.first || (ascii && len < self.len) {
+            return false;
+        }
+        match (self.second, second) {
+            (Some(want), Some(got)) => {
+                want == got
+                    || raw_first == 'ß'
+                    || raw_first == 'ẞ'
+                    || (got == 'e' && matches!(first, 'a' | 'o' | 'u'))
+            }
+            _ => true,
+        }
+    }
 }
 
 impl Matcher {
@@ -61,10 +113,7 @@ impl Matcher {
                 }
             }
         }
-        let keys = found
-            .iter()
-            .filter_map(|t| t.chars().next().map(|c| (c, t.len())))
-            .collect();
+        let keys = found.iter().filter_map(|t| Key::of(lang, t)).collect();
         Matcher {
             terms: found,
             keys,
@@ -74,17 +123,20 @@ impl Matcher {
 
     /// True when `word` (one tokenizer word) could analyse to one of the terms.
     fn candidate(&self, word: &str) -> bool {
-        let Some(first) = word.chars().next() else {
+        let mut chars = word.chars();
+        let Some(raw_first) = chars.next() else {
             return false;
         };
-        let Some(key) = fold_first(first) else {
+        let Some(first) = fold_first(raw_first) else {
             // A first letter the filter cannot fold: let the analyser decide.
             return !self.terms.is_empty();
         };
+        // A second letter that does not fold to one letter is not compared.
+        let second = chars.next().and_then(fold_first);
         let ascii = word.is_ascii();
         self.keys
             .iter()
-            .any(|&(c, len)| c == key && (!ascii || word.len() >= len))
+            .any(|k| k.admits(raw_first, first, second, ascii, word.len()))
     }
 
     /// True when `word` analyses to one of the terms.
@@ -532,7 +584,9 @@ mod tests {
             Systeme ärgerlich OZG Onlinezugangsgesetz Registermodernisierung E-Akte 2024 3D \
             happy happily dying lying tying skies skis hoping hopped agreed idly gently ugly \
             early only singly news atlas relational generously administrations Æther œuvre \
-            Ǆemal İstanbul ﬁnanz Ñandú Çatal façade café naïve résumé Ålesund Øresund";
+            Ǆemal İstanbul ﬁnanz Ñandú Çatal façade café naïve résumé Ålesund Øresund \
+            Ueberweisung Aenderung Oeffnung ßig ẞE Broadband Breitbandausbau Bürgerämter \
+            Abend Ebene Ufer Yacht Ypsilon Qualle Quader Äpfel ÄNDERUNG ÜBER Öde Ei Au eu";
         for lang in [Lang::De, Lang::En] {
             for word in list.split(|c: char| !c.is_alphanumeric()) {
                 if word.is_empty() {
@@ -546,7 +600,7 @@ mod tests {
                     let mut m = Matcher::new(lang, &q);
                     // The term analyses to itself for these words; the filter is built from it.
                     m.terms = vec![term.clone()];
-                    m.keys = vec![(term.chars().next().expect("term"), term.len())];
+                    m.keys = vec![Key::of(lang, &term).expect("term")];
                     assert!(m.candidate(word), "{lang:?}: {word} -> {term}");
                     assert!(m.confirm(word), "{lang:?}: {word} -> {term}");
                 }

@@ -504,3 +504,196 @@ fn an_index_committed_to_after_a_rebuild_opens_as_is() {
         "opened as is, not rebuilt"
     );
 }
+
+/// The exact facets of `matching`, as a search for them must report them.
+fn want_facets(matching: &[&Article]) -> Facets {
+    Facets {
+        sources: expected_counts(matching.iter().map(|a| a.source_id.as_str())),
+        keywords: expected_counts(
+            matching
+                .iter()
+                .flat_map(|a| a.keywords.iter().map(|k| k.as_str())),
+        ),
+        lands: expected_counts(matching.iter().filter_map(|a| a.land).map(|l| l.code())),
+    }
+}
+
+#[test]
+fn facet_tables_follow_deletions_changed_values_and_merges() {
+    let (_dir, index, mut all) = many();
+    let mut q = query::parse("Verwaltung").expect("parses");
+    let matching = |all: &[Article]| -> Vec<Article> {
+        all.iter()
+            .filter(|a| a.text.contains("Verwaltung"))
+            .cloned()
+            .collect()
+    };
+    let check = |index: &Index, all: &[Article], q: &mut Query, what: &str| {
+        let m = matching(all);
+        let refs: Vec<&Article> = m.iter().collect();
+        let mut newest = refs.clone();
+        newest.sort_by_key(|a| std::cmp::Reverse(a.sort_time()));
+        for sort in [Sort::Relevance, Sort::Date] {
+            q.sort = sort;
+            let hits = index.search(q, 0, 10).expect("search");
+            assert_eq!(hits.total, m.len(), "{what} {sort:?}");
+            assert_eq!(hits.facets, want_facets(&refs), "{what} {sort:?}");
+            if sort == Sort::Date {
+                let ids: Vec<ArticleId> = hits.items.iter().map(|h| h.id).collect();
+                let want: Vec<ArticleId> = newest.iter().take(10).map(|a| a.id).collect();
+                assert_eq!(ids, want, "{what}");
+            }
+        }
+    };
+    // Tables are built by this first search, one per segment.
+    check(&index, &all, &mut q, "first");
+    assert_eq!(index.tables.size().0, index.num_segments());
+    // Change the facet values and the time of articles whose segments already have a table:
+    // the old documents become deleted in those segments, the new ones land in a new segment.
+    let mut later = all[0].first_seen + chrono::Duration::days(30);
+    for a in all
+        .iter_mut()
+        .filter(|a| a.text.contains("Verwaltung"))
+        .step_by(3)
+    {
+        a.source_id = "neu".into();
+        a.land = Some(Land::HH);
+        a.keywords = vec!["Cloud".into(), "OZG".into()];
+        a.published = Some(later);
+        later += chrono::Duration::minutes(1);
+        index.add(a).expect("replace");
+    }
+    index.commit().expect("commit");
+    check(&index, &all, &mut q, "after replacing");
+    // Merging replaces segments: their tables go with them, the merged one is built anew.
+    index.wait_merges().expect("merges");
+    check(&index, &all, &mut q, "after merging");
+    assert_eq!(
+        index.tables.size().0,
+        index.num_segments(),
+        "tables of merged-away segments are dropped"
+    );
+}
+
+#[test]
+fn a_build_in_the_background_takes_articles_added_meanwhile_once_each() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let mut all: Vec<Article> = (0..1000u32)
+        .map(|i| {
+            article(
+                &format!("https://b.example/{i}"),
+                &format!("Meldung {i}"),
+                "Die Verwaltung meldet etwas.",
+                (2021, 1, 1 + i % 28),
+            )
+        })
+        .collect();
+    for a in &all {
+        store.upsert(a).expect("upsert");
+    }
+    // The build reads the store in key (id) order: the first turn takes the lowest ids.
+    all.sort_by_key(|a| a.id.0);
+    let index_dir = dir.path().join("index");
+    let index = Index::open_or_create(&index_dir, &store).expect("create");
+    assert!(!index.is_ready());
+    let q = query::parse("Verwaltung").expect("parses");
+    assert!(matches!(
+        index.search(&q, 0, 10),
+        Err(SearchError::Building {
+            done: 0,
+            total: 1000
+        })
+    ));
+    assert!(matches!(index.count(&q), Err(SearchError::Building { .. })));
+
+    // Crawled before the build starts: stored, then added (as `serve`'s crawler does).
+    let fresh = |n: u32| {
+        let a = article(
+            &format!("https://b.example/neu/{n}"),
+            &format!("Neuigkeit {n}"),
+            "Die Verwaltung meldet Neues.",
+            (2022, 2, 2),
+        );
+        store.upsert(&a).expect("upsert");
+        a
+    };
+    let early = fresh(0);
+    index.add(&early).expect("add");
+    let mut in_between = Vec::new();
+    let (first, last) = (all[0].clone(), all[999].clone());
+    let mut turns = 0;
+    let built = index
+        .build_with(|| {
+            turns += 1;
+            if turns != 1 {
+                return;
+            }
+            // After the first turn: one already indexed and one not yet reached are replaced,
+            // a new one is stored and added, and the committer commits.
+            for (a, title) in [(&first, "Erste geändert"), (&last, "Letzte geändert")] {
+                let mut changed = a.clone();
+                changed.title = title.into();
+                store.upsert(&changed).expect("upsert");
+                index.add(&changed).expect("add");
+            }
+            let new = fresh(1);
+            index.add(&new).expect("add");
+            in_between.push(new);
+            index.commit().expect("commit during the build");
+            assert!(!index.is_ready(), "a commit does not make it ready");
+        })
+        .expect("build");
+    assert!(turns >= 3, "the build took several turns: {turns}");
+    assert!(index.is_ready());
+    assert!(
+        built < 1002,
+        "articles added before the build reached them are skipped"
+    );
+    // Stored after the build, added after it (the usual path).
+    let late = fresh(2);
+    index.add(&late).expect("add");
+    index.commit().expect("commit");
+
+    let total = store.count().expect("count");
+    assert_eq!(total, 1003);
+    assert_eq!(index.num_docs(), total, "every article once");
+    assert_eq!(index.search(&q, 0, 10).expect("search").total, 1003);
+    for (text, n) in [
+        ("Neuigkeit", 3),
+        ("\"Erste geändert\"", 1),
+        ("\"Letzte geändert\"", 1),
+        (&format!("\"{}\"", first.title), 0),
+        (&format!("\"{}\"", last.title), 0),
+    ] {
+        let q = query::parse(text).expect("parses");
+        assert_eq!(index.count(&q).expect("count"), n, "{text}");
+    }
+    drop(index);
+    // Marked as current: the next open does not build again.
+    let reopened = Index::open_or_create(&index_dir, &store).expect("reopen");
+    assert!(reopened.is_ready());
+    assert_eq!(reopened.num_docs(), 1003);
+}
+
+#[test]
+fn a_stopped_build_leaves_the_folder_to_be_built_again() {
+    let Fixture {
+        _dir,
+        store,
+        index,
+        index_dir,
+    } = fixture();
+    drop(index);
+    std::fs::remove_file(index_dir.join(VERSION_FILE)).expect("unmark");
+    let index = Index::open_or_create(&index_dir, &store).expect("create");
+    assert!(!index.is_ready());
+    index.stop_building();
+    assert!(matches!(index.build(), Err(SearchError::Stopped)));
+    assert!(!index.is_ready());
+    drop(index);
+    let again = Index::open_or_create(&index_dir, &store).expect("reopen");
+    assert!(!again.is_ready(), "not marked as current, so built again");
+    assert_eq!(again.build().expect("build"), 4);
+    assert!(again.is_ready());
+}

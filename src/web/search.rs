@@ -186,6 +186,8 @@ enum Fail {
     Unavailable,
     /// Too many searches waiting: try again in a second.
     Busy,
+    /// The index is being built after start-up: (articles indexed, articles to index).
+    Building(u64, u64),
     /// The index failed; logged, shown as a generic 500.
     Internal(String),
 }
@@ -198,6 +200,9 @@ impl From<WebError> for Fail {
 
 impl From<SearchError> for Fail {
     fn from(e: SearchError) -> Fail {
+        if let SearchError::Building { done, total } = e {
+            return Fail::Building(done, total);
+        }
         if e.is_user_error() {
             Fail::Web(WebError::BadRequest(e.to_string()))
         } else {
@@ -229,6 +234,15 @@ impl Fail {
                 "Gerade laufen zu viele Suchen gleichzeitig. Bitte in einer Sekunde erneut versuchen."
                     .to_string(),
             ),
+            Fail::Building(done, total) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Suchindex wird aufgebaut",
+                format!(
+                    "Der Suchindex wird nach dem Start aus den gespeicherten Artikeln neu aufgebaut \
+                     ({done} von {total} Artikeln). Alle anderen Seiten funktionieren schon; die \
+                     Suche ist in Kürze verfügbar. Bitte in einigen Sekunden erneut versuchen."
+                ),
+            ),
             Fail::Unavailable => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "Suche nicht verfügbar",
@@ -247,11 +261,11 @@ impl Fail {
         if let Fail::Internal(e) = &self {
             tracing::error!(error = %e, "search failed");
         }
-        let busy = matches!(self, Fail::Busy);
+        let retry = self.retry_after();
         let (status, _, message) = self.status_message();
         let mut r = (status, axum::Json(serde_json::json!({ "error": message }))).into_response();
-        if busy {
-            retry_soon(&mut r);
+        if let Some(secs) = retry {
+            retry_after(&mut r, secs);
         }
         r
     }
@@ -268,7 +282,7 @@ impl IntoResponse for Fail {
                 if let Fail::Internal(e) = &other {
                     tracing::error!(error = %e, "search failed");
                 }
-                let busy = matches!(other, Fail::Busy);
+                let retry = other.retry_after();
                 let (status, heading, message) = other.status_message();
                 let page = ErrorPage {
                     layout: Layout::new("govwire", heading, Some("")),
@@ -280,8 +294,8 @@ impl IntoResponse for Fail {
                     Ok(html) => (status, Html(html)).into_response(),
                     Err(_) => (status, heading).into_response(),
                 };
-                if busy {
-                    retry_soon(&mut r);
+                if let Some(secs) = retry {
+                    retry_after(&mut r, secs);
                 }
                 r
             }
@@ -289,10 +303,25 @@ impl IntoResponse for Fail {
     }
 }
 
-/// `Retry-After: 1` on a response turning a search away.
-fn retry_soon(r: &mut Response) {
+impl Fail {
+    /// Seconds after which the request may succeed, for `Retry-After`: 1 when the searches are
+    /// busy, 5 while the index is built; `None` for every other failure.
+    fn retry_after(&self) -> Option<u32> {
+        match self {
+            Fail::Busy => Some(1),
+            Fail::Building(..) => Some(BUILDING_RETRY_SECS),
+            _ => None,
+        }
+    }
+}
+
+/// `Retry-After` while the index is built after start-up (100,000 articles take about a minute).
+const BUILDING_RETRY_SECS: u32 = 5;
+
+/// `Retry-After: secs` on a response turning a search away.
+fn retry_after(r: &mut Response, secs: u32) {
     r.headers_mut()
-        .insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
+        .insert(header::RETRY_AFTER, header::HeaderValue::from(secs));
 }
 
 /// Waits for a search slot: at most [`QUEUE_WAIT`], and not at all when [`MAX_WAITING`]
@@ -325,6 +354,10 @@ where
     F: FnOnce(&Index) -> Result<T, SearchError> + Send + 'static,
 {
     let index = state.search.clone().ok_or(Fail::Unavailable)?;
+    // Turned away before taking a slot: nothing to wait for.
+    if let Some((done, total)) = index.build_progress() {
+        return Err(Fail::Building(done, total));
+    }
     let _slot = slot().await?;
     match tokio::task::spawn_blocking(move || f(&index)).await {
         Ok(r) => Ok(r?),
