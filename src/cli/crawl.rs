@@ -36,14 +36,18 @@ pub async fn run(
     let committer = super::bulk_committer(index.as_ref());
     super::retag_if_changed(crawler.clone()).await;
     let mut progress = Progress::new(sources.len(), plain_progress);
-    let reports = crawl_all_with(crawler, &sources, config.settings.max_concurrency, |r| {
-        progress.done(r)
-    })
+    let reports = crawl_all_with(
+        crawler.clone(),
+        &sources,
+        config.settings.max_concurrency,
+        |r| progress.done(r),
+    )
     .await;
     progress.finish();
     committer.finish().await;
     super::commit_index(index.as_ref()).await;
     store.flush_async().await?;
+    compact_log(crawler).await;
     print!("{}", table(&reports));
     let failed = reports
         .iter()
@@ -53,6 +57,24 @@ pub async fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Reclaims superseded body log records when the store's policy says enough have piled up,
+/// as `serve` does after its crawls, so a store kept up to date by scheduled `govwire crawl`
+/// runs (cron) does not grow its log forever. A failure is logged, never fatal: nothing is
+/// lost by skipping it.
+async fn compact_log(crawler: std::sync::Arc<govwire::crawl::Crawler>) {
+    match tokio::task::spawn_blocking(move || crawler.compact_log(&|| false)).await {
+        Ok(Ok(done)) if done.segments > 0 => tracing::info!(
+            segments = done.segments,
+            moved = done.moved,
+            freed_bytes = done.freed_bytes,
+            "body log compacted"
+        ),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "body log compaction failed; the garbage stays"),
+        Err(e) => tracing::warn!(error = %e, "body log compaction task failed"),
+    }
 }
 
 /// Progress on stderr: a bar in a terminal, one plain line per finished source otherwise

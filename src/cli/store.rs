@@ -21,6 +21,10 @@ pub fn run(config_path: &Path, compact: bool) -> anyhow::Result<ExitCode> {
     }
     let report = store.check()?;
     print!("{}", integrity_text(&report));
+    let damaged = store.damaged()?;
+    if !damaged.is_empty() {
+        println!("{}", damaged_line(&damaged));
+    }
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -43,6 +47,16 @@ fn compaction_line(c: &Compaction) -> String {
     format!(
         "compacted: {} segment(s) rewritten, {} record(s) moved, {} byte(s) freed, {} damaged segment(s) left alone",
         c.segments, c.moved, c.freed_bytes, c.damaged
+    )
+}
+
+/// How many articles lost their text and wait for the next crawl of their source to fetch them
+/// again, and how many of those it can fetch by URL.
+fn damaged_line(damaged: &[govwire::store::Damaged]) -> String {
+    let by_url = damaged.iter().filter(|d| d.url.is_some()).count();
+    format!(
+        "articles waiting to be fetched again: {} ({by_url} with a known URL; the others when a listing names them)",
+        damaged.len()
     )
 }
 
@@ -93,5 +107,27 @@ mod tests {
         let text = integrity_text(&damaged);
         assert!(text.contains("unreadable articles: 1\n"), "{text}");
         assert!(text.ends_with("PROBLEMS FOUND\n"), "{text}");
+    }
+
+    #[test]
+    fn the_damaged_line_counts_articles_fetchable_by_url() {
+        let id = |n: u8| govwire::model::ArticleId::from_url(&format!("https://example.org/{n}"));
+        let damaged = [
+            govwire::store::Damaged {
+                id: id(1),
+                source_id: Some("s".into()),
+                url: Some("https://example.org/1".into()),
+            },
+            govwire::store::Damaged {
+                id: id(2),
+                source_id: None,
+                url: None,
+            },
+        ];
+        let line = damaged_line(&damaged);
+        assert!(
+            line.starts_with("articles waiting to be fetched again: 2 (1 with a known URL"),
+            "{line}"
+        );
     }
 }
