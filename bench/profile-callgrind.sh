@@ -7,7 +7,10 @@
 #
 # serve: runs `govwire serve --no-crawl` on the data dir left by `bench/crawl-site.sh N` under
 #   valgrind --tool=callgrind with instrumentation off during start-up, switches it on, sends
-#   REQUESTS sequential GETs for PATH with curl, switches it off and stops the server.
+#   REQUESTS sequential GETs for PATH with curl, switches it off and stops the server. With
+#   UNCACHED=1 every request (and the warm-up) spells the q= value in its own mix of upper and lower
+#   case, which the search matches alike but the response cache keys apart: the cost of a search
+#   the cache has not seen.
 # crawl: runs bench/crawl-site.sh N (PER_SOURCE=N/2, so two sources: one feed, one HTML list)
 #   with `govwire crawl` under callgrind; the whole process is counted (start-up, index commit).
 # Prints the top functions by inclusive instruction count (callgrind_annotate --inclusive=yes)
@@ -42,14 +45,28 @@ serve)
     kill -0 $VG 2>/dev/null || { echo "server exited:"; tail "$OUTDIR/serve.log"; exit 1; }
     sleep 0.5
   done
-  curl -fs -o /dev/null "http://127.0.0.1:$PORT$PATHQ"   # first request outside the count
+  # One path per request (the warm-up first): PATH itself, or with UNCACHED=1 case variants of q=.
+  mapfile -t PATHS < <(python3 - "$PATHQ" "$REQS" "${UNCACHED:-0}" <<'PY'
+import re, sys
+path, n, vary = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+m = re.search(r"([?&]q=)([^&]*)", path)
+for i in range(n + 1):
+    if not (vary and m):
+        print(path)
+        continue
+    bits = i + 1
+    q = "".join(c.upper() if (bits >> k) & 1 else c.lower() for k, c in enumerate(m.group(2)))
+    print(path[: m.start(2)] + q + path[m.end(2) :])
+PY
+  )
+  curl -fs -o /dev/null "http://127.0.0.1:$PORT${PATHS[0]}"   # first request outside the count
   callgrind_control -i on $VG >/dev/null
-  for _ in $(seq "$REQS"); do curl -fs -o /dev/null "http://127.0.0.1:$PORT$PATHQ"; done
+  for p in "${PATHS[@]:1}"; do curl -fs -o /dev/null "http://127.0.0.1:$PORT$p"; done
   callgrind_control -i off $VG >/dev/null
   kill -TERM $VG; wait $VG 2>/dev/null || true
   trap - EXIT
   total=$(total "$OUT")
-  echo "$PATHQ: $REQS requests, $total instructions in the server ($(( total / REQS )) per request); $OUT"
+  echo "$PATHQ$([ "${UNCACHED:-0}" = 1 ] && echo ' (uncached)'): $REQS requests, $total instructions in the server ($(( total / REQS )) per request); $OUT"
   top "$OUT"
   ;;
 crawl)
