@@ -4,8 +4,10 @@
 //!
 //! The fixture site (loopback, its own thread) serves two Atom feeds of 200 entries each whose
 //! window moves by 60 entries per round, so every round has new articles to write; every
-//! tenth entry changes its `updated` date, title and keywords each round, so stored articles
-//! are also rewritten with different index entries (the riskiest write). The feeds carry the
+//! tenth entry changes its `updated` date (to the time the feed is served: the crawler takes an
+//! entry for edited only when it says it changed after the article was stored), title and
+//! keywords each round, so stored articles are also rewritten with different index entries (the
+//! riskiest write); the test checks that the final crawl left the newest version. The feeds carry the
 //! full text (`fetch_articles = false`): `per_host_interval` cannot go below one second in
 //! sources.toml, so fetching 200 article pages per round would take minutes; the writes are
 //! what a kill can break, and a round writes up to 400 articles. The two feeds are served as
@@ -77,16 +79,20 @@ async fn feed(
             "das Onlinezugangsgesetz (OZG)"
         };
         let day = 1 + (i % 28);
+        let updated = if edited {
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        } else {
+            "2021-03-01T10:00:00+01:00".to_string()
+        };
         xml.push_str(&format!(
             "<entry><title>Meldung {src}-{i} Fassung {rev}</title><id>urn:land:{src}:{i}</id>\
              <link rel=\"alternate\" href=\"/{src}/meldung-{i}.html\"/>\
              <published>2021-02-{day:02}T10:00:00+01:00</published>\
-             <updated>2021-03-{:02}T10:00:00+01:00</updated>\
+             <updated>{updated}</updated>\
              <category term=\"Thema{}\"/>\
              <content type=\"html\">&lt;p&gt;Meldung {i} der Quelle {src}: Die Landesregierung \
              treibt {topic} voran. Bürgerinnen und Bürger sollen Leistungen künftig digital \
              beantragen können.&lt;/p&gt;&lt;p&gt;Fassung {rev}.&lt;/p&gt;</content></entry>",
-            1 + (rev % 28),
             i % 7 + rev % 3,
         ));
     }
@@ -264,6 +270,35 @@ fn sigkill_during_crawls_never_corrupts_or_loses_articles() {
             assert!(urls.contains(url.as_str()), "final crawl stored {url}");
         }
     }
+    // The edited entries were rewritten: each holds the final round's version.
+    let store = Store::open(&store_dir).expect("reopen");
+    let mut rewritten = 0;
+    for a in store.iter_articles() {
+        let a = a.expect("readable");
+        let Some(i) = a
+            .url
+            .rsplit("meldung-")
+            .next()
+            .and_then(|n| n.trim_end_matches(".html").parse::<u64>().ok())
+        else {
+            continue;
+        };
+        if i % 10 == 0 && (first..first + WINDOW).contains(&i) {
+            assert!(
+                a.title.ends_with(&format!("Fassung {KILLS}")),
+                "edited entry {} holds an old version: {:?}",
+                a.url,
+                a.title
+            );
+            rewritten += 1;
+        }
+    }
+    assert_eq!(
+        rewritten as u64,
+        2 * WINDOW / 10,
+        "every edited entry checked"
+    );
+    drop(store);
     eprintln!(
         "{KILLS} kills, {killed_running} while running, {grew_partially} mid-write; {} articles; {:?}",
         last.len(),
