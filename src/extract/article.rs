@@ -61,7 +61,14 @@ pub fn extract_article(
 ) -> Result<Draft, ExtractError> {
     let base = base_url(page_url)?;
     let c = Compiled::new(sel)?;
-    let mut doc = super::dom::parse_document(html);
+    let mut reads = super::dom::Reads::attrs(super::dom::ARTICLE_ATTRS).href_with_rel();
+    for css in [&sel.title, &sel.date, &sel.body, &sel.tags, &sel.remove]
+        .into_iter()
+        .flatten()
+    {
+        reads = reads.with_selector(css);
+    }
+    let mut doc = super::dom::parse_document(html, &reads);
     if let Some(r) = &c.remove {
         remove_matches(&mut doc, r);
     }
