@@ -13,6 +13,7 @@
 //! (env `EXTRACT_BENCH_ROUNDS`, default 3), and the report gives wall time, CPU time of this
 //! thread (from `/proc/thread-self/schedstat`, so time spent waiting for a core is not counted)
 //! and our speed as a share of the baseline's, by CPU time. Target: at least 60 %.
+//! `EXTRACT_BENCH_BASELINE=0` skips the baseline (for profiles of the extraction alone).
 
 use std::hint::black_box;
 use std::io::Read;
@@ -70,14 +71,18 @@ fn run_set(set: &str, dir: &Path, out: &Path) {
         .and_then(|r| r.parse().ok())
         .filter(|r| *r > 0)
         .unwrap_or(3);
+    // `EXTRACT_BENCH_BASELINE=0` skips the baseline, so that a profile shows extraction only.
+    let baseline = std::env::var("EXTRACT_BENCH_BASELINE").map_or(true, |v| v != "0");
     let mut result = serde_json::Map::new();
     let (mut base, mut ours) = (Clock::default(), Clock::default());
     for round in 0..rounds {
-        base.time(|| {
-            for (_, html) in &pages {
-                black_box(parse_and_collect(html));
-            }
-        });
+        if baseline {
+            base.time(|| {
+                for (_, html) in &pages {
+                    black_box(parse_and_collect(html));
+                }
+            });
+        }
         ours.time(|| {
             for (id, html) in &pages {
                 let draft = extract_article(html, "https://bench.invalid/article.html", &sel);
