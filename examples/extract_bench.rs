@@ -92,7 +92,10 @@ fn run_set(set: &str, dir: &Path, out: &Path) {
             for (id, html) in &pages {
                 let draft = extract_article(html, "https://bench.invalid/article.html", &sel);
                 if round == 0 && drafts_out {
-                    let v = draft.as_ref().ok().and_then(|d| serde_json::to_value(d).ok());
+                    let v = draft
+                        .as_ref()
+                        .ok()
+                        .and_then(|d| serde_json::to_value(d).ok());
                     drafts.insert(id.clone(), v.unwrap_or_default());
                 }
                 let text = draft.map(|d| d.text).unwrap_or_default();

@@ -359,7 +359,7 @@ fn dropped_ranges(html: &str, reads: &Reads) -> Vec<Range<usize>> {
         if foreign.inside() && !tag.name.is_empty() {
             foreign.tag(&tag, b);
         }
-        let kind = kind(tag.name);
+        let kind = tag.kind;
         if tag.name.is_empty() || matches!(kind, Kind::Void | Kind::ImplicitlyClosed) {
             continue;
         }
@@ -643,6 +643,8 @@ type OnAttr<'f> = dyn FnMut((&[u8], usize)) + 'f;
 /// A tag found by [`read_tag`].
 struct Tag<'a> {
     name: &'a [u8],
+    /// The [`Kind`] of `name`.
+    kind: Kind,
     /// An HTML comment (`<!--`); `name` is empty.
     comment: bool,
     /// A `<![CDATA[` (see [`dropped_ranges`]); `name` is empty, `end` after the first `>`.
@@ -664,6 +666,7 @@ impl Tag<'_> {
     fn other(end: usize, closing: bool) -> Self {
         Tag {
             name: b"",
+            kind: Kind::Other,
             comment: false,
             cdata: false,
             closing,
@@ -719,7 +722,8 @@ fn read_tag<'a>(html: &'a str, start: usize, on_attr: &mut OnAttr<'_>) -> Option
         Some((end, self_closed)) => (end, self_closed, true),
         None => (b.len(), false, false),
     };
-    let raw_end = (!closing && kind(name) == Kind::RawText).then(|| {
+    let kind = kind(name);
+    let raw_end = (!closing && kind == Kind::RawText).then(|| {
         let body_end = if name.eq_ignore_ascii_case(b"script") {
             script_end(b, end)
         } else {
@@ -734,6 +738,7 @@ fn read_tag<'a>(html: &'a str, start: usize, on_attr: &mut OnAttr<'_>) -> Option
     });
     Some(Tag {
         name,
+        kind,
         comment: false,
         cdata: false,
         closing,
