@@ -214,14 +214,18 @@ impl Reads {
         let Some(a) = &self.attrs else {
             return (Verdict::Keep, false);
         };
-        let local = [&b"xlink:"[..], b"xml:"]
-            .iter()
-            .find_map(|p| {
-                name.get(..p.len())
-                    .filter(|h| h.eq_ignore_ascii_case(p))
-                    .map(|_| &name[p.len()..])
-            })
-            .unwrap_or(name);
+        let local = if matches!(name.first(), Some(b'x' | b'X')) {
+            [&b"xlink:"[..], b"xml:"]
+                .iter()
+                .find_map(|p| {
+                    name.get(..p.len())
+                        .filter(|h| h.eq_ignore_ascii_case(p))
+                        .map(|_| &name[p.len()..])
+                })
+                .unwrap_or(name)
+        } else {
+            name
+        };
         let mut buf = [0u8; MAX_KNOWN];
         if let Some(lower) = buf.get_mut(..local.len()) {
             for (l, c) in lower.iter_mut().zip(local) {
