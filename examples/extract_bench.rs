@@ -13,6 +13,8 @@
 //! (env `EXTRACT_BENCH_ROUNDS`, default 3), and the report gives wall time, CPU time of this
 //! thread (from `/proc/thread-self/schedstat`, so time spent waiting for a core is not counted)
 //! and our speed as a share of the baseline's, by CPU time. Target: at least 60 %.
+//! `EXTRACT_BENCH_BASELINE=0` skips the baseline (for profiles of the extraction alone);
+//! `EXTRACT_BENCH_DRAFTS=1` also writes all fields of every draft to `OUT_DIR/<set>.drafts.json`.
 
 use std::hint::black_box;
 use std::io::Read;
@@ -70,17 +72,32 @@ fn run_set(set: &str, dir: &Path, out: &Path) {
         .and_then(|r| r.parse().ok())
         .filter(|r| *r > 0)
         .unwrap_or(3);
+    // `EXTRACT_BENCH_BASELINE=0` skips the baseline, so that a profile shows extraction only.
+    let baseline = std::env::var("EXTRACT_BENCH_BASELINE").map_or(true, |v| v != "0");
+    // `EXTRACT_BENCH_DRAFTS=1` also writes every field of every draft to
+    // `OUT_DIR/<set>.drafts.json`, to check that a change leaves all of them alone.
+    let drafts_out = std::env::var("EXTRACT_BENCH_DRAFTS").is_ok_and(|v| v == "1");
+    let mut drafts = serde_json::Map::new();
     let mut result = serde_json::Map::new();
     let (mut base, mut ours) = (Clock::default(), Clock::default());
     for round in 0..rounds {
-        base.time(|| {
-            for (_, html) in &pages {
-                black_box(parse_and_collect(html));
-            }
-        });
+        if baseline {
+            base.time(|| {
+                for (_, html) in &pages {
+                    black_box(parse_and_collect(html));
+                }
+            });
+        }
         ours.time(|| {
             for (id, html) in &pages {
                 let draft = extract_article(html, "https://bench.invalid/article.html", &sel);
+                if round == 0 && drafts_out {
+                    let v = draft
+                        .as_ref()
+                        .ok()
+                        .and_then(|d| serde_json::to_value(d).ok());
+                    drafts.insert(id.clone(), v.unwrap_or_default());
+                }
                 let text = draft.map(|d| d.text).unwrap_or_default();
                 if round == 0 {
                     result.insert(id.clone(), serde_json::Value::String(text));
@@ -113,6 +130,13 @@ fn run_set(set: &str, dir: &Path, out: &Path) {
         100.0 * base.cpu.as_secs_f64() / ours.cpu.as_secs_f64().max(1e-9),
         100.0 * base.wall.as_secs_f64() / ours.wall.as_secs_f64().max(1e-9),
     );
+    if drafts_out {
+        let path = out.with_extension("drafts.json");
+        let json = serde_json::to_string_pretty(&drafts).unwrap_or_default();
+        if let Err(e) = std::fs::write(&path, json) {
+            eprintln!("cannot write {}: {e}", path.display());
+        }
+    }
     match serde_json::to_string(&result) {
         Ok(json) => {
             if let Err(e) = std::fs::write(out, json) {

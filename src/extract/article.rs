@@ -61,7 +61,14 @@ pub fn extract_article(
 ) -> Result<Draft, ExtractError> {
     let base = base_url(page_url)?;
     let c = Compiled::new(sel)?;
-    let mut doc = super::dom::parse_document(html);
+    let mut reads = super::dom::Reads::attrs(super::dom::ARTICLE_ATTRS).href_with_rel();
+    for css in [&sel.title, &sel.date, &sel.body, &sel.tags, &sel.remove]
+        .into_iter()
+        .flatten()
+    {
+        reads = reads.with_selector(css);
+    }
+    let mut doc = super::dom::parse_document(html, &reads);
     if let Some(r) = &c.remove {
         remove_matches(&mut doc, r);
     }
@@ -149,13 +156,26 @@ fn find_published(
         .or_else(|| near_headline(doc, head))
 }
 
-/// The first `<time datetime>` inside the article (or anywhere, if there is no article).
+/// The first `<time datetime>` inside an `<article>` or `<main>` whose date parses, else the
+/// first anywhere (the selectors `article time[datetime], main time[datetime]`, then
+/// `time[datetime]`, in one walk over the tree instead of two selector passes).
 fn time_element(doc: &Html) -> Option<DateTime<Utc>> {
-    let scoped = Selector::parse("article time[datetime], main time[datetime]").ok()?;
-    let any = Selector::parse("time[datetime]").ok()?;
-    doc.select(&scoped)
-        .chain(doc.select(&any))
-        .find_map(|e| e.attr("datetime").and_then(dates::parse_date))
+    let times: Vec<(DomNode<'_>, &str)> = doc
+        .tree
+        .root()
+        .descendants()
+        .filter(|n| super::dom::tag(*n) == Some("time"))
+        .filter_map(|n| Some((n, attr(n, "datetime")?)))
+        .collect();
+    let scoped = |n: &DomNode<'_>| {
+        n.ancestors()
+            .any(|a| matches!(super::dom::tag(a), Some("article" | "main")))
+    };
+    times
+        .iter()
+        .filter(|(n, _)| scoped(n))
+        .chain(&times)
+        .find_map(|(_, d)| dates::parse_date(d))
 }
 
 /// A date written in the text right after the headline, or around it in its wrapper.
@@ -214,10 +234,11 @@ fn find_author(doc: &Html, meta: &PageMeta) -> Option<String> {
 /// Text of the first element classed `author`/`byline`/`autor`, without a `Von`/`By` prefix.
 fn byline(doc: &Html) -> Option<String> {
     doc.tree.root().descendants().find_map(|n| {
-        let class = attr(n, "class")?.to_ascii_lowercase();
-        if !["byline", "author", "autor", "verfasser"]
+        // Case-insensitive without a lowercased copy of every class on the page.
+        let class = attr(n, "class")?.as_bytes();
+        if ![&b"byline"[..], b"author", b"autor", b"verfasser"]
             .iter()
-            .any(|k| class.contains(k))
+            .any(|k| class.windows(k.len()).any(|w| w.eq_ignore_ascii_case(k)))
         {
             return None;
         }

@@ -21,7 +21,8 @@ const ANCESTOR_LEVELS: usize = 5;
 
 /// Main text of a whole HTML page, paragraphs separated by blank lines.
 pub fn main_text(html: &str) -> String {
-    let mut doc = super::dom::parse_document(html);
+    let reads = super::dom::Reads::attrs(super::dom::ARTICLE_ATTRS).href_with_rel();
+    let mut doc = super::dom::parse_document(html, &reads);
     super::text::join_paragraphs(body_paragraphs(&mut doc))
 }
 

@@ -334,21 +334,52 @@ fn part_tokens(part: &[u8], f: &mut impl FnMut(&[u8]) -> bool) -> bool {
     punct && pieces > 0 && f(&buf[..joined])
 }
 
-/// Whether `part` occurs in the class token `t`. A naive window scan with a first-byte check:
-/// tokens are a few bytes long, and a searcher's set-up (or a `memcmp` call per window) costs
-/// more than the search itself here (it runs for every vocabulary word on every class token).
-fn has_part(t: &[u8], part: &[u8]) -> bool {
-    let Some(&first) = part.first() else {
-        return true;
-    };
-    t.len() >= part.len()
-        && t.windows(part.len())
-            .any(|w| w[0] == first && w.iter().zip(part).all(|(a, b)| a == b))
+/// For each byte, the vocabulary words (as bits of their index) that start with it: one pass
+/// over a token then finds every word occurring in it, instead of one pass per word (this runs
+/// for every class and id token of every element).
+struct Vocabulary {
+    words: &'static [&'static str],
+    by_first: [u64; 256],
 }
+
+impl Vocabulary {
+    const fn new(words: &'static [&'static str]) -> Self {
+        assert!(words.len() <= 64, "one bit per word");
+        let mut by_first = [0u64; 256];
+        let mut k = 0;
+        while k < words.len() {
+            let w = words[k].as_bytes();
+            assert!(!w.is_empty(), "empty words would match everything");
+            by_first[w[0] as usize] |= 1 << k;
+            k += 1;
+        }
+        Vocabulary { words, by_first }
+    }
+
+    /// Whether any word occurs in the token `t`.
+    fn occurs_in(&self, t: &[u8]) -> bool {
+        for (i, c) in t.iter().enumerate() {
+            let mut bits = self.by_first[usize::from(*c)];
+            while bits != 0 {
+                let k = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if t[i..].starts_with(self.words[k].as_bytes()) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+/// [`BOILER_PARTS`], [`NEGATIVE`] and [`POSITIVE`] indexed by first byte.
+static BOILER_VOCAB: Vocabulary = Vocabulary::new(BOILER_PARTS);
+static NEGATIVE_VOCAB: Vocabulary = Vocabulary::new(NEGATIVE);
+static POSITIVE_VOCAB: Vocabulary = Vocabulary::new(POSITIVE);
 
 /// Whether a lowercased class/id token says boilerplate.
 fn boiler_token(t: &[u8]) -> bool {
-    BOILER_PARTS.iter().any(|p| has_part(t, p.as_bytes()))
+    BOILER_VOCAB.occurs_in(t)
         || BOILER_AFFIXES
             .iter()
             .any(|p| t.starts_with(p.as_bytes()) || t.ends_with(p.as_bytes()))
@@ -368,10 +399,10 @@ fn boiler_class(node: DomNode<'_>) -> bool {
 /// Scoring weight from class/id: +25 for content-like names, -25 for boilerplate-like ones.
 pub(crate) fn class_weight(node: DomNode<'_>) -> f64 {
     let mut w = 0.0;
-    if any_token(node, |t| NEGATIVE.iter().any(|n| has_part(t, n.as_bytes()))) {
+    if any_token(node, |t| NEGATIVE_VOCAB.occurs_in(t)) {
         w -= 25.0;
     }
-    if any_token(node, |t| POSITIVE.iter().any(|p| has_part(t, p.as_bytes()))) {
+    if any_token(node, |t| POSITIVE_VOCAB.occurs_in(t)) {
         w += 25.0;
     }
     if attr(node, "itemprop") == Some("articleBody") || attr(node, "role") == Some("main") {
@@ -682,6 +713,37 @@ pub(crate) fn is_share_line(p: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vocabulary_finds_what_a_plain_search_finds() {
+        let tokens = [
+            "",
+            "a",
+            "nav",
+            "navmain",
+            "mainnav",
+            "sidebarleft",
+            "xcookiex",
+            "commentsx",
+            "breadcrum",
+            "autho",
+            "author",
+            "gdp",
+            "gdpr",
+            "contentinfo",
+            "richtextcopy",
+            "ödnav",
+        ];
+        for vocab in [&BOILER_VOCAB, &NEGATIVE_VOCAB, &POSITIVE_VOCAB] {
+            for t in tokens {
+                let plain = vocab.words.iter().any(|w| t.contains(w));
+                assert_eq!(vocab.occurs_in(t.as_bytes()), plain, "{t}");
+            }
+            for w in vocab.words {
+                assert!(vocab.occurs_in(format!("x{w}y").as_bytes()), "{w}");
+            }
+        }
+    }
 
     #[test]
     fn class_vocabulary() {

@@ -29,7 +29,8 @@ pub fn feed_links(html: &str, page_url: &str) -> Vec<String> {
     let Ok(sel) = Selector::parse("link[href]") else {
         return Vec::new();
     };
-    let doc = super::dom::parse_document(html);
+    let reads = super::dom::Reads::attrs(super::dom::DISCOVERY_ATTRS);
+    let doc = super::dom::parse_document(html, &reads);
     let mut out: Vec<String> = Vec::new();
     for link in doc.select(&sel) {
         let rel = link.attr("rel").unwrap_or_default();

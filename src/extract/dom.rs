@@ -94,14 +94,48 @@ pub(crate) fn is_block_tag(name: &str) -> bool {
     )
 }
 
-/// Parses a whole document, with nesting capped first (see `depth`).
-pub(crate) fn parse_document(html: &str) -> scraper::Html {
-    scraper::Html::parse_document(&super::depth::limit_nesting(html))
+pub(crate) use super::depth::Reads;
+
+/// Every attribute article extraction reads: `class`/`id` (boilerplate and scoring words,
+/// bylines, kickers, selectors), `itemprop`/`role` (main content marks), `hidden`/`aria-hidden`/
+/// `style` (hidden blocks), `datetime`/`content` (dates, meta values), `property`/`name`
+/// (meta keys), `lang` (`<html lang>`), `rel`/`type` (canonical, author links, JSON-LD), and
+/// `href` on elements with a `rel` (see `Reads::href_with_rel`).
+/// A test checks that every attribute named in this module's sources is listed here or in the
+/// lists below.
+pub(crate) const ARTICLE_ATTRS: &[&str] = &[
+    "class",
+    "id",
+    "itemprop",
+    "role",
+    "hidden",
+    "aria-hidden",
+    "style",
+    "datetime",
+    "content",
+    "property",
+    "name",
+    "lang",
+    "rel",
+    "type",
+];
+
+/// Every attribute list pages read: `class`/`id` for the configured selectors, the link's `href`
+/// and `title`, a date's `datetime`/`content`.
+pub(crate) const LISTING_ATTRS: &[&str] = &["class", "id", "href", "title", "datetime", "content"];
+
+/// Every attribute feed discovery reads (`<link rel=alternate type=… href=…>`).
+pub(crate) const DISCOVERY_ATTRS: &[&str] = &["href", "rel", "type"];
+
+/// Parses a whole document after the pre-pass (see `depth`): nesting capped, unread bodies and
+/// the attributes `reads` does not keep dropped.
+pub(crate) fn parse_document(html: &str, reads: &Reads) -> scraper::Html {
+    scraper::Html::parse_document(&super::depth::prepare(html, reads))
 }
 
-/// Parses a fragment, with nesting capped first (see `depth`).
-pub(crate) fn parse_fragment(html: &str) -> scraper::Html {
-    scraper::Html::parse_fragment(&super::depth::limit_nesting(html))
+/// Parses a fragment after the pre-pass (see `depth`).
+pub(crate) fn parse_fragment(html: &str, reads: &Reads) -> scraper::Html {
+    scraper::Html::parse_fragment(&super::depth::prepare(html, reads))
 }
 
 /// The element's tag name, if the node is an element.
@@ -245,5 +279,130 @@ mod tests {
             paragraphs(doc.tree.root(), &|_| false),
             ["Tief verschachtelt."]
         );
+    }
+
+    /// The attribute names a module's code (tests left out) reads: the string after every
+    /// `attr(`, and every `[name` in string literals given to `Selector::parse` or `selector`.
+    fn names_read(src: &str) -> Vec<String> {
+        let code = src.split("#[cfg(test)]").next().unwrap_or_default();
+        let mut out = Vec::new();
+        for (at, _) in code.match_indices("attr(") {
+            let args = &code[at + 5..];
+            let args = &args[..args.find(')').unwrap_or(args.len())];
+            if let Some(q) = args.find('"') {
+                let name = &args[q + 1..];
+                out.push(name[..name.find('"').unwrap_or(0)].to_string());
+            }
+        }
+        for line in code.lines() {
+            if !(line.contains("Selector::parse(") || line.contains("selector(")) {
+                continue;
+            }
+            for lit in line.split('"').skip(1).step_by(2) {
+                let names = super::super::depth::selector_attr_names(lit).unwrap_or_default();
+                out.extend(names.into_iter().map(str::to_string));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_attribute_read_is_kept() {
+        let article_reads: &[(&str, &str)] = &[
+            ("article.rs", include_str!("article.rs")),
+            ("auto.rs", include_str!("auto.rs")),
+            ("boiler.rs", include_str!("boiler.rs")),
+            ("canonical.rs", include_str!("canonical.rs")),
+            ("dates.rs", include_str!("dates.rs")),
+            ("dom.rs", include_str!("dom.rs")),
+            ("headline.rs", include_str!("headline.rs")),
+            ("lang.rs", include_str!("lang.rs")),
+            ("meta.rs", include_str!("meta.rs")),
+            ("stats.rs", include_str!("stats.rs")),
+            ("tags.rs", include_str!("tags.rs")),
+            ("text.rs", include_str!("text.rs")),
+        ];
+        let mut seen = Vec::new();
+        for (file, src) in article_reads {
+            for name in names_read(src) {
+                // `href` is read only together with `rel` (`meta::take_link`).
+                assert!(
+                    ARTICLE_ATTRS.contains(&name.as_str()) || name == "href",
+                    "{file} reads `{name}`, which ARTICLE_ATTRS lacks"
+                );
+                seen.push(name);
+            }
+        }
+        for must in [
+            "class", "id", "itemprop", "style", "datetime", "rel", "type", "lang",
+        ] {
+            assert!(seen.iter().any(|n| n == must), "the scan missed `{must}`");
+        }
+        let listing = include_str!("listing.rs");
+        for name in names_read(listing) {
+            assert!(
+                LISTING_ATTRS.contains(&name.as_str()),
+                "listing.rs reads `{name}`"
+            );
+        }
+        // `element_date` serves article pages too.
+        let element_date = listing
+            .split("fn element_date")
+            .nth(1)
+            .and_then(|f| f.split("\n}\n").next())
+            .unwrap_or_default();
+        assert!(element_date.contains("attr("));
+        for name in names_read(element_date) {
+            assert!(
+                ARTICLE_ATTRS.contains(&name.as_str()),
+                "element_date reads `{name}`"
+            );
+        }
+        for name in names_read(include_str!("discovery.rs")) {
+            assert!(
+                DISCOVERY_ATTRS.contains(&name.as_str()),
+                "discovery.rs reads `{name}`"
+            );
+        }
+    }
+
+    /// Attributes named by configured selectors survive the pre-pass: an article whose body,
+    /// date and removal selectors test `data-*` attributes, and a list page whose items do.
+    #[test]
+    fn configured_selectors_see_their_attributes() {
+        let html = r#"<html><body><nav data-role="menu"><p>Startseite Themen Presse Kontakt Impressum</p></nav>
+            <div data-role="share">Teilen auf allen Kanälen, bitte sehr gern und oft.</div>
+            <span data-kind="date">4. März 2021</span>
+            <div data-role="text"><p>Der eigentliche Text dieser Meldung steht hier im Absatz.</p></div>
+            <div class="other"><p>Ein langer anderer Absatz, der automatisch gewählt werden könnte, weil er länger ist als der Text der Meldung selbst und viele Kommas, Wörter, Sätze hat.</p></div>
+            </body></html>"#;
+        let sel = crate::model::ArticleSelectors {
+            body: Some("[data-role=text]".into()),
+            date: Some("span[data-kind=date]".into()),
+            remove: Some("[data-role=share]".into()),
+            ..Default::default()
+        };
+        let d = super::super::extract_article(html, "https://k.test/a", &sel).expect("extracts");
+        assert_eq!(
+            d.text,
+            "Der eigentliche Text dieser Meldung steht hier im Absatz."
+        );
+        assert_eq!(
+            d.published
+                .map(|t| t.format("%Y-%m-%d").to_string())
+                .as_deref(),
+            Some("2021-03-04")
+        );
+        let list = r#"<ul><li data-kind="news"><a href="/a" data-id="1">Erste Meldung</a></li>
+            <li data-kind="ad"><a href="/b">Werbung</a></li></ul>"#;
+        let s = crate::model::ListSelectors {
+            item: "li[data-kind=news]".into(),
+            link: Some("a[data-id]".into()),
+            title: None,
+            date: None,
+        };
+        let got = super::super::parse_listing(list, "https://k.test/", &s).expect("parses");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].url, "https://k.test/a");
     }
 }

@@ -62,14 +62,27 @@ pub(crate) fn find(doc: &Html, title_sel: Option<&Selector>, meta: &PageMeta) ->
     }
 }
 
-/// The article's `<h1>`: inside `<article>`/`<main>` first, else the first non-empty one.
+/// The article's `<h1>`: inside `<article>`/`<main>`/`[role=main]` first, else the first
+/// non-empty one (the selectors `article h1, main h1, [role=main] h1`, then `h1`, in one walk
+/// over the tree instead of two selector passes).
 fn headline_element(doc: &Html) -> Option<ElementRef<'_>> {
-    let scoped = Selector::parse("article h1, main h1, [role=main] h1").ok()?;
-    let any = Selector::parse("h1").ok()?;
-    let non_empty = |e: &ElementRef<'_>| !line_text(**e).is_empty();
-    doc.select(&scoped)
+    let h1s: Vec<ElementRef<'_>> = doc
+        .tree
+        .root()
+        .descendants()
+        .filter(|n| tag(*n) == Some("h1"))
+        .filter_map(ElementRef::wrap)
+        .collect();
+    let scoped = |e: &&ElementRef<'_>| {
+        e.ancestors()
+            .any(|a| matches!(tag(a), Some("article" | "main")) || attr(a, "role") == Some("main"))
+    };
+    let non_empty = |e: &&ElementRef<'_>| !line_text(***e).is_empty();
+    h1s.iter()
+        .filter(scoped)
         .find(non_empty)
-        .or_else(|| doc.select(&any).find(non_empty))
+        .or_else(|| h1s.iter().find(non_empty))
+        .copied()
 }
 
 /// Headline text and kicker of a headline element.

@@ -48,7 +48,19 @@ pub fn parse_listing(
 ) -> Result<Vec<Candidate>, ExtractError> {
     let base = base_url(page_url)?;
     let c = Compiled::new(sel)?;
-    let doc = super::dom::parse_document(html);
+    let mut reads = super::dom::Reads::attrs(super::dom::LISTING_ATTRS);
+    for css in [
+        Some(&sel.item),
+        sel.link.as_ref(),
+        sel.title.as_ref(),
+        sel.date.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        reads = reads.with_selector(css);
+    }
+    let doc = super::dom::parse_document(html, &reads);
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for item in doc.select(&c.item) {

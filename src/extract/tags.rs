@@ -39,13 +39,18 @@ pub(crate) fn label_len(text: &str) -> Option<usize> {
     let word_end = trimmed
         .find(|c: char| !c.is_alphabetic())
         .unwrap_or(trimmed.len());
-    let word = trimmed.get(..word_end)?.to_lowercase();
-    if !LABELS.contains(&word.as_str()) {
+    // Cheap tests first (this runs for every text node): a label is at most 15 characters, so
+    // at most 60 bytes, and a colon must follow; only then is the word lowercased.
+    if word_end == 0 || word_end > 60 {
         return None;
     }
     let rest = trimmed.get(word_end..)?;
     let after_spaces = rest.trim_start();
     let colon = after_spaces.strip_prefix(':')?;
+    let word = trimmed.get(..word_end)?.to_lowercase();
+    if !LABELS.contains(&word.as_str()) {
+        return None;
+    }
     Some(
         lead + word_end
             + (rest.len() - after_spaces.len())
@@ -67,7 +72,8 @@ pub(crate) fn block_tags(doc: &Html) -> Vec<String> {
         let Some(t) = node.value().as_text() else {
             continue;
         };
-        if label_len(t).is_none() {
+        // A label needs its colon: most texts have none, and `contains` finds that fast.
+        if !t.contains(':') || label_len(t).is_none() {
             continue;
         }
         hits += 1;
@@ -184,6 +190,17 @@ pub(crate) fn push_all(out: &mut Vec<String>, tags: impl IntoIterator<Item = Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_fit_the_length_bound_of_label_len() {
+        for l in LABELS {
+            assert!(l.chars().count() <= 15, "{l}");
+        }
+        assert_eq!(label_len("  Stichwörter : a, b"), Some(17));
+        assert_eq!(label_len("SCHLÜSSELWÖRTER: x"), Some(19));
+        assert_eq!(label_len("Themenwelt: x"), None);
+        assert_eq!(label_len(&format!("{}: x", "a".repeat(70))), None);
+    }
 
     #[test]
     fn label_detection() {

@@ -113,7 +113,8 @@ pub fn html_fragment_to_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return clean_text(html);
     }
-    let doc = super::dom::parse_fragment(html);
+    // No reader here looks at attributes.
+    let doc = super::dom::parse_fragment(html, &super::dom::Reads::attrs(&[]));
     let paras = super::dom::paragraphs(doc.tree.root(), &|_| false);
     join_paragraphs(paras)
 }
@@ -123,7 +124,8 @@ pub fn inline_text(html: &str) -> String {
     if !html.contains('<') && !html.contains('&') {
         return clean_line(html);
     }
-    let doc = super::dom::parse_fragment(html);
+    // No reader here looks at attributes.
+    let doc = super::dom::parse_fragment(html, &super::dom::Reads::attrs(&[]));
     // Text inside scripts, styles and the like is code, not words: a title such as
     // `&lt;script&gt;alert(1)&lt;/script&gt;Neu` reads "Neu", as in a browser.
     let raw: String = doc
