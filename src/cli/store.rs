@@ -20,11 +20,7 @@ pub fn run(config_path: &Path, compact: bool) -> anyhow::Result<ExitCode> {
         println!("{}", compaction_line(&done));
     }
     let report = store.check()?;
-    print!("{}", integrity_text(&report));
-    let damaged = store.damaged()?;
-    if !damaged.is_empty() {
-        println!("{}", damaged_line(&damaged));
-    }
+    print!("{}", integrity_text(&report, &store.damaged()?));
     Ok(if report.is_ok() {
         ExitCode::SUCCESS
     } else {
@@ -61,7 +57,8 @@ fn damaged_line(damaged: &[govwire::store::Damaged]) -> String {
 }
 
 /// The check report, one `name: value` line per figure, then `ok` or `PROBLEMS FOUND`.
-fn integrity_text(r: &Integrity) -> String {
+/// `damaged`: the articles waiting to be fetched again, said in one more line when there are any.
+fn integrity_text(r: &Integrity, damaged: &[govwire::store::Damaged]) -> String {
     let rows: [(&str, u64); 10] = [
         ("articles", r.articles),
         ("index entries", r.index_entries),
@@ -77,6 +74,10 @@ fn integrity_text(r: &Integrity) -> String {
     let mut out = String::new();
     for (name, value) in rows {
         out.push_str(&format!("{name}: {value}\n"));
+    }
+    if !damaged.is_empty() {
+        out.push_str(&damaged_line(damaged));
+        out.push('\n');
     }
     out.push_str(if r.is_ok() {
         "ok\n"
@@ -97,14 +98,14 @@ mod tests {
             log_records: 3,
             ..Integrity::default()
         };
-        let text = integrity_text(&clean);
+        let text = integrity_text(&clean, &[]);
         assert!(text.contains("articles: 3\n"), "{text}");
         assert!(text.ends_with("ok\n"), "{text}");
         let damaged = Integrity {
             unreadable: 1,
             ..clean
         };
-        let text = integrity_text(&damaged);
+        let text = integrity_text(&damaged, &[]);
         assert!(text.contains("unreadable articles: 1\n"), "{text}");
         assert!(text.ends_with("PROBLEMS FOUND\n"), "{text}");
     }
