@@ -9,7 +9,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
-use govwire::model::{Article, ArticleId, Keyword, Land, Level};
+use govwire::model::{Article, Keyword, Level};
 use govwire::search::Index;
 use govwire::store::Store;
 use govwire::web::{AppState, router};
@@ -20,24 +20,8 @@ fn article(url: &str, title: &str, text: &str, ymd: (i32, u32, u32)) -> Article 
         .single()
         .expect("date");
     Article {
-        id: ArticleId::from_url(url),
-        source_id: "bb".into(),
-        url: url.into(),
-        title: title.into(),
         kicker: Some("E-Government".into()),
-        published: Some(t),
-        first_seen: t,
-        updated: t,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: text.into(),
-        tags: vec![],
-        keywords: vec![],
-        level: Level::Land,
-        land: Some(Land::BB),
-        lands_mentioned: vec![],
-        cluster: None,
+        ..common::article("bb", url, title, text, t)
     }
 }
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::{TimeZone, Utc};
 use govwire::crawl::Crawler;
 use govwire::fetch::{FetchConfig, Fetcher};
-use govwire::model::{Article, ArticleId, Land, Level};
+use govwire::model::Article;
 use govwire::search::Index;
 use govwire::store::Store;
 use govwire::web::{AppState, router};
@@ -26,28 +26,13 @@ fn article(i: usize) -> Article {
         .with_ymd_and_hms(2025, 1 + (i % 12) as u32, 1 + (i % 28) as u32, 9, 0, 0)
         .single()
         .expect("date");
-    Article {
-        id: ArticleId::from_url(&url),
-        source_id: "land".into(),
-        url,
-        title: format!("Meldung {i} aus der Landesregierung"),
-        kicker: None,
-        published: Some(t),
-        first_seen: t,
-        updated: t,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: format!(
-            "Die Verwaltung berichtet über Vorhaben Nummer {i}. Weitere Einzelheiten folgen."
-        ),
-        tags: vec![],
-        keywords: vec![],
-        level: Level::Land,
-        land: Some(Land::BB),
-        lands_mentioned: vec![],
-        cluster: None,
-    }
+    common::article(
+        "land",
+        &url,
+        &format!("Meldung {i} aus der Landesregierung"),
+        &format!("Die Verwaltung berichtet über Vorhaben Nummer {i}. Weitere Einzelheiten folgen."),
+        t,
+    )
 }
 
 /// A store of `n` articles under `data/store` (and no search index).

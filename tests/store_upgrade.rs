@@ -8,11 +8,13 @@
 //! `Store::open` and checked with `Store::check`, which would report any entry this file laid
 //! out differently from the store.
 
+mod common;
+
 use std::io::Write;
 use std::time::Instant;
 
 use chrono::{Duration, TimeZone, Utc};
-use govwire::model::{Article, ArticleId, Land, Level};
+use govwire::model::{Article, Land};
 use govwire::store::Store;
 
 fn time_bytes(a: &Article) -> [u8; 8] {
@@ -51,24 +53,16 @@ fn article(i: u64) -> Article {
     .repeat(8);
     let url = format!("https://quelle{}.example/meldungen/{i}.html", i % 50);
     let mut a = Article {
-        id: ArticleId::from_url(&url),
-        source_id: format!("quelle{}", i % 50),
-        url,
-        title: format!("Meldung {i} zur Verwaltungsdigitalisierung"),
-        kicker: None,
-        published: Some(t),
-        first_seen: t,
-        updated: t,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text,
         tags: vec!["Digitalisierung".into(), format!("Thema {}", i % 40)],
         keywords: vec!["OZG".into()],
-        level: Level::Land,
         land: Some(Land::ALL[(i % 16) as usize]),
-        lands_mentioned: vec![],
-        cluster: None,
+        ..common::article(
+            &format!("quelle{}", i % 50),
+            &url,
+            &format!("Meldung {i} zur Verwaltungsdigitalisierung"),
+            &text,
+            t,
+        )
     };
     // Two or three Länder mentioned: the entries the upgrade moves.
     a.lands_mentioned = (0..2 + i % 2)

@@ -52,6 +52,39 @@ impl Log {
     }
 }
 
+/// A German article of a Land source (Brandenburg), published and first stored at `at`, with no
+/// kicker, author, tags or keywords: the fields tests vary are parameters, the rest can be set
+/// with struct update syntax (`Article { kicker: …, ..common::article(…) }`). One builder for
+/// the integration tests, so a new `Article` field is added here once.
+pub fn article(
+    source_id: &str,
+    url: &str,
+    title: &str,
+    text: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> govwire::model::Article {
+    govwire::model::Article {
+        id: govwire::model::ArticleId::from_url(url),
+        source_id: source_id.into(),
+        url: url.into(),
+        title: title.into(),
+        kicker: None,
+        published: Some(at),
+        first_seen: at,
+        updated: at,
+        author: None,
+        lang: Some("de".into()),
+        summary: None,
+        text: text.into(),
+        tags: vec![],
+        keywords: vec![],
+        level: govwire::model::Level::Land,
+        land: Some(govwire::model::Land::BB),
+        lands_mentioned: vec![],
+        cluster: None,
+    }
+}
+
 /// The fixture folder of this crate.
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
