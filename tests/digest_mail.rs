@@ -5,6 +5,8 @@
 //! it prints a SKIP line when aiosmtpd is not importable. The schedule tests use a minimal SMTP
 //! responder written here, so they run everywhere. Stores are real sled databases in temp dirs.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,7 +17,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use govwire::config::{Config, parse};
 use govwire::digest::{mail, mail_status, send_due};
-use govwire::model::{Article, ArticleId, Level};
+use govwire::model::{Article, Level};
 use govwire::store::Store;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as TokioBufReader};
 use tokio::net::TcpListener;
@@ -34,24 +36,9 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 fn article(url: &str, source: &str, title: &str, text: &str, at: DateTime<Utc>) -> Article {
     Article {
-        id: ArticleId::from_url(url),
-        source_id: source.into(),
-        url: url.into(),
-        title: title.into(),
-        kicker: None,
-        published: Some(at),
-        first_seen: at,
-        updated: at,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: text.into(),
-        tags: vec![],
-        keywords: vec![],
         level: Level::Bund,
         land: None,
-        lands_mentioned: vec![],
-        cluster: None,
+        ..common::article(source, url, title, text, at)
     }
 }
 

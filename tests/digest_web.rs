@@ -1,6 +1,8 @@
 //! The digest routes (`/digest`, `/digest/{date}`, `/digest.rss`, `/digest.atom`) on their own
 //! router over a real sled store in a temp dir; feeds are parsed back with feed-rs.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,7 +12,7 @@ use axum::http::{Request, StatusCode};
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use govwire::digest::berlin_date;
-use govwire::model::{Article, ArticleId, ArticleSelectors, Keyword, Level, Source, SourceKind};
+use govwire::model::{Article, ArticleSelectors, Keyword, Level, Source, SourceKind};
 use govwire::store::Store;
 use govwire::web::AppState;
 use govwire::web::digest::routes;
@@ -19,24 +21,9 @@ use tower::ServiceExt;
 
 fn article(url: &str, source: &str, title: &str, text: &str, at: DateTime<Utc>) -> Article {
     Article {
-        id: ArticleId::from_url(url),
-        source_id: source.into(),
-        url: url.into(),
-        title: title.into(),
-        kicker: None,
-        published: Some(at),
-        first_seen: at,
-        updated: at,
-        author: None,
-        lang: Some("de".into()),
-        summary: None,
-        text: text.into(),
-        tags: vec![],
-        keywords: vec![],
         level: Level::Bund,
         land: None,
-        lands_mentioned: vec![],
-        cluster: None,
+        ..common::article(source, url, title, text, at)
     }
 }
 
