@@ -336,7 +336,7 @@ fn classify(cache: &ResponseCache, request: &Request) -> Option<(Kind, String)> 
         return Some((Kind::Page, key(request, pq)));
     }
     let index = cache.search.clone()?;
-    let normalised = super::search::cache_key(route, request.uri().query())?;
+    let normalised = super::search::params::cache_key(route, request.uri().query())?;
     Some((Kind::Search(index), key(request, &normalised)))
 }
 

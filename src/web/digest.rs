@@ -23,8 +23,9 @@ use super::error::WebError;
 use super::feeds::Format;
 use super::pages::path_param;
 use super::params::origin;
+use super::paths::digest_day_path;
+use super::state::{AppState, read};
 use super::templates::Layout;
-use super::{AppState, read};
 use crate::digest::{Digest, berlin_date, build, day_window, german_date, render_html_fragment};
 use crate::syndication::{element, escape_attr, escape_text, http_url};
 
@@ -103,9 +104,9 @@ async fn page(state: Arc<AppState>, date: NaiveDate) -> Result<DigestHtml, WebEr
     layout.feed_atom = Some("/digest.atom".to_string());
     let template = DigestPage {
         layout,
-        prev_href: day_path(prev),
+        prev_href: digest_day_path(prev),
         prev_label: german_date(prev),
-        next_href: next.map(day_path),
+        next_href: next.map(digest_day_path),
         next_label: next.map(german_date).unwrap_or_default(),
         digest,
     };
@@ -116,10 +117,6 @@ async fn page(state: Arc<AppState>, date: NaiveDate) -> Result<DigestHtml, WebEr
         )],
         Html(template.render()?),
     ))
-}
-
-fn day_path(date: NaiveDate) -> String {
-    format!("/digest/{}", date.format("%Y-%m-%d"))
 }
 
 /// Reads the day's articles and builds its digest.
@@ -247,7 +244,7 @@ fn write_rss(site_title: &str, origin: &str, items: &[Item]) -> String {
     for item in items {
         out.push_str("<item>\n");
         element(&mut out, "title", &item.title);
-        if let Some(link) = http_url(&format!("{origin}{}", day_path(item.date))) {
+        if let Some(link) = http_url(&format!("{origin}{}", digest_day_path(item.date))) {
             element(&mut out, "link", &link);
         }
         out.push_str("<guid isPermaLink=\"false\">");
@@ -293,7 +290,7 @@ fn write_atom(site_title: &str, origin: &str, items: &[Item]) -> String {
         out.push_str("</title>\n");
         element(&mut out, "updated", &rfc3339(item.published));
         element(&mut out, "published", &rfc3339(item.published));
-        if let Some(url) = http_url(&format!("{origin}{}", day_path(item.date))) {
+        if let Some(url) = http_url(&format!("{origin}{}", digest_day_path(item.date))) {
             out.push_str("<link rel=\"alternate\" type=\"text/html\" href=\"");
             escape_attr(&mut out, &url);
             out.push_str("\"/>\n");

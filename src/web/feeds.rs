@@ -15,10 +15,10 @@ use chrono::{DateTime, Utc};
 use super::error::WebError;
 use super::pages::bad_path;
 use super::params::origin;
+use super::paths::{article_path, feed_path};
 use super::scope::Scope;
+use super::state::{AppState, read};
 use super::story;
-use super::view::article_path;
-use super::{AppState, read};
 use crate::model::Article;
 use crate::syndication::{FeedMeta, atom, rss};
 
@@ -177,7 +177,7 @@ async fn feed(
     let base = scope.feed_base();
     let meta = FeedMeta {
         title: format!("{} – {}", state.site_title, scope.heading()),
-        self_url: format!("{origin}{base}/{}", format.file()),
+        self_url: format!("{origin}{}", feed_path(&base, format.file())),
         html_url: format!("{origin}{}", scope.path()),
         description: format!("{}: die {FEED_ITEMS} neuesten Artikel", scope.heading()),
         updated: newest_update(&page.items),

@@ -5,7 +5,7 @@
 //! only. Everything shown came from hostile servers, so all HTML goes through escaping askama
 //! templates, only http(s) URLs become links, and request input is parsed with limits.
 //!
-//! Store reads run on tokio's blocking pool ([`read`]): sled reads are usually fast, but a
+//! Store reads run on tokio's blocking pool ([`state::read`]): sled reads are usually fast, but a
 //! listing decodes up to 100 JSON articles and may hit the disk, and the crawler shares the
 //! runtime; one `spawn_blocking` per request is cheap insurance.
 
@@ -17,10 +17,13 @@ mod feeds;
 mod observe;
 mod pages;
 mod params;
+mod paths;
 mod scope;
 pub mod search;
+mod state;
 mod story;
 mod templates;
+mod trends_chart;
 mod view;
 
 #[cfg(test)]
@@ -31,24 +34,8 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 
-use crate::model::{Keyword, Source};
-use crate::store::{Store, StoreError};
-
 pub use error::WebError;
-
-/// What every handler shares.
-pub struct AppState {
-    /// The open store (reads only).
-    pub store: Store,
-    /// Configured sources, in display order.
-    pub sources: Vec<Source>,
-    /// The keyword watchlist, in display order.
-    pub keywords: Vec<Keyword>,
-    /// Site name shown in headers and feed titles.
-    pub site_title: String,
-    /// The full-text index; `None` serves search and trends as 503.
-    pub search: Option<Arc<crate::search::Index>>,
-}
+pub use state::AppState;
 
 /// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback, and a
 /// response cache in front of the pages that depend on the stored articles only and of the
@@ -87,14 +74,4 @@ pub fn router(state: Arc<AppState>) -> Router {
         .layer(axum::middleware::from_fn(observe::limit_uri))
         .layer(axum::middleware::map_response(assets::harden))
         .with_state(state)
-}
-
-/// Runs a store read on the blocking pool.
-async fn read<T, F>(state: &AppState, f: F) -> Result<T, WebError>
-where
-    T: Send + 'static,
-    F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
-{
-    let store = state.store.clone();
-    Ok(tokio::task::spawn_blocking(move || f(&store)).await??)
 }

@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::error::WebError;
-use super::{AppState, read};
+use super::state::{AppState, read};
 use crate::telemetry;
 
 /// Longest request path accepted, in bytes (percent-encoded, as received).

@@ -1,7 +1,7 @@
 //! HTML handlers: listings, the article page, the keyword and source overviews, health check.
 //!
 //! This file owns turning a request into a rendered page. Store reads run through
-//! [`super::read`] (on the blocking pool). It must never write to the store and never render
+//! [`super::state::read`] (on the blocking pool). It must never write to the store and never render
 //! stored text outside an escaping template.
 
 use std::sync::Arc;
@@ -13,13 +13,13 @@ use axum::response::Html;
 
 use super::error::WebError;
 use super::params::Paging;
+use super::paths::region_path;
 use super::scope::Scope;
-use super::scope::region_path;
+use super::state::{AppState, read};
 use super::story;
 use super::templates::{ArticlePage, KeywordsPage, Layout, ListingPage, RegionsPage, SourcesPage};
 use super::view::{ArticleView, Card, KeywordRow, SourceRow};
 use super::view::{Chip, DateView};
-use super::{AppState, read};
 use crate::model::{ArticleId, SourceHealth};
 use crate::store::Region;
 

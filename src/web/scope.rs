@@ -8,9 +8,9 @@
 use crate::model::{Land, Level, Source};
 use crate::store::{Page, Region, Store, StoreError, tag_key};
 
-use super::AppState;
 use super::error::WebError;
-use super::view::{keyword_path, source_path, tag_path};
+use super::paths::{keyword_path, region_path, source_path, tag_path};
+use super::state::AppState;
 
 /// Longest tag accepted in a URL, in bytes (longer ones cannot be stored tags anyway).
 const MAX_TAG_BYTES: usize = 200;
@@ -136,15 +136,6 @@ impl Scope {
             Scope::Source(s) => store.by_source(&s.id, offset, limit),
             Scope::Region(r) => store.by_region(*r, offset, limit),
         }
-    }
-}
-
-/// `/land/BY`, `/mentions/BY`, `/level/bund`.
-pub fn region_path(region: Region) -> String {
-    match region {
-        Region::From(l) => format!("/land/{}", l.code()),
-        Region::Mentions(l) => format!("/mentions/{}", l.code()),
-        Region::Level(l) => format!("/level/{}", l.as_str()),
     }
 }
 

@@ -6,6 +6,7 @@
 
 use askama::Template;
 
+use super::paths::feed_path;
 use super::view::{ArticleView, Card, Chip, KeywordRow, SourceRow};
 
 /// Versioned stylesheet URL (the version busts the one-year cache on upgrades).
@@ -33,8 +34,8 @@ impl Layout {
         Layout {
             site_title: site_title.to_string(),
             page_title: page_title.to_string(),
-            feed_rss: base.as_ref().map(|b| format!("{b}/feed.xml")),
-            feed_atom: base.as_ref().map(|b| format!("{b}/atom.xml")),
+            feed_rss: base.as_ref().map(|b| feed_path(b, "feed.xml")),
+            feed_atom: base.as_ref().map(|b| feed_path(b, "atom.xml")),
             css_href: CSS_HREF,
         }
     }

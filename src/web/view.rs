@@ -8,11 +8,11 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Berlin;
 
-use super::params::encode_segment;
-use super::scope::region_path;
+use super::paths::{
+    article_path, keyword_path, keyword_trend_path, region_path, source_path, tag_path,
+};
 use crate::model::{Article, Keyword, Source, SourceHealth};
 use crate::store::Region;
-use crate::store::tag_key;
 use crate::syndication::{description, http_url};
 
 /// A date for display and for `<time datetime=…>`.
@@ -63,26 +63,6 @@ impl Chip {
             href: tag_path(tag),
         }
     }
-}
-
-/// `/keyword/{name}`.
-pub fn keyword_path(name: &str) -> String {
-    format!("/keyword/{}", encode_segment(name))
-}
-
-/// `/tag/{normalised tag}`.
-pub fn tag_path(tag: &str) -> String {
-    format!("/tag/{}", encode_segment(&tag_key(tag)))
-}
-
-/// `/source/{id}`.
-pub fn source_path(id: &str) -> String {
-    format!("/source/{}", encode_segment(id))
-}
-
-/// `/article/{id}`.
-pub fn article_path(article: &Article) -> String {
-    format!("/article/{}", article.id)
 }
 
 /// An article in a list.
@@ -238,22 +218,9 @@ impl KeywordRow {
             chip: Chip::keyword(&keyword.name),
             aliases: keyword.aliases.join(", "),
             count,
-            trend_href: trend_href(&keyword.name),
+            trend_href: keyword_trend_path(&keyword.name),
         }
     }
-}
-
-/// `/trends?q=keyword:NAME` (quoted when the name has spaces).
-fn trend_href(name: &str) -> String {
-    let q = if name.contains(char::is_whitespace) {
-        format!("keyword:\"{name}\"")
-    } else {
-        format!("keyword:{name}")
-    };
-    let query: String = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("q", &q)
-        .finish();
-    format!("/trends?{query}")
 }
 
 /// A source with its health.
@@ -386,25 +353,11 @@ mod tests {
     }
 
     #[test]
-    fn keyword_trend_links_are_valid_queries() {
-        for name in ["OZG", "E-Akte Bund", "Zuständigkeit"] {
-            let href = trend_href(name);
-            let query = href.strip_prefix("/trends?").expect("trends link");
-            let q = url::form_urlencoded::parse(query.as_bytes())
-                .find(|(k, _)| k == "q")
-                .map(|(_, v)| v.into_owned())
-                .expect("q");
-            assert!(crate::search::query::parse(&q).is_ok(), "{name}: {q}");
-        }
-    }
-
-    #[test]
     fn chip_links_are_encoded_and_tags_normalised() {
         assert_eq!(Chip::keyword("E-Akte Bund").href, "/keyword/E-Akte%20Bund");
         assert_eq!(
             Chip::tag("  Digitale   Verwaltung ").href,
             "/tag/digitale%20verwaltung"
         );
-        assert_eq!(source_path("k21"), "/source/k21");
     }
 }
