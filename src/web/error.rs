@@ -208,9 +208,12 @@ mod tests {
         [out.remove(0), out.remove(0)]
     }
 
+    /// A failure, and the status, `Retry-After` and body text it must answer with.
+    type Case = (fn() -> WebError, u16, Option<&'static str>, &'static str);
+
     #[tokio::test]
     async fn search_failures_keep_their_status_retry_and_message() {
-        let cases: [(fn() -> WebError, u16, Option<&str>, &str); 5] = [
+        let cases: [Case; 5] = [
             (|| WebError::SearchBusy, 503, Some("1"), "zu viele Suchen"),
             (
                 || WebError::SearchBuilding { done: 3, total: 9 },
