@@ -1,7 +1,7 @@
 use chrono::{TimeZone, Utc};
 
 use super::*;
-use crate::model::{Article, Land, Level};
+use crate::model::{Article, Land, Level, SourceHealth};
 
 fn article(url: &str, day: u32, keywords: &[&str]) -> Article {
     let t = Utc
