@@ -16,7 +16,7 @@
 //!   moved into the mask at open)
 //! - `by_cluster`: cluster id, time, id → `()`; `sigs`: id → cluster id + signature bytes, kept
 //!   for the newest [`SIGNATURES_KEPT`] articles only
-//! - `health`: source id → JSON [`SourceHealth`]
+//! - `health`: source id → JSON [`SourceHealth`](crate::model::SourceHealth)
 //! - `meta`: `schema_version`, `article_count`, `bodies_end` (where the body log ended at the
 //!   last flush); `garbage\0` + segment → superseded bytes of that body log segment (an
 //!   estimate kept by every write, corrected by each exact measurement; see
