@@ -1,7 +1,10 @@
 //! Byte layouts of the index keys. Keys sort by time so that a reverse prefix scan lists the
 //! newest articles first; a name prefix ends in a 0 byte so `OZG` never scans `OZG-Gesetz`.
 
-use crate::model::{Article, ArticleId};
+use super::META_PENDING;
+use super::Region;
+use super::bodies::Pointer;
+use crate::model::{Article, ArticleId, Land};
 
 /// Normalised form of a site tag used in index keys and URLs: trimmed, whitespace collapsed,
 /// lowercase.
@@ -76,4 +79,97 @@ pub(super) fn read_u64(v: &[u8]) -> Option<u64> {
 
 pub(super) fn read_u32(v: &[u8]) -> Option<u32> {
     Some(u32::from_be_bytes(v.try_into().ok()?))
+}
+
+/// Index entries of an article as (tree number, key): 0 date, 1 source, 2 keyword, 3 tag,
+/// 4 region (source Land, level), 5 cluster. The Länder mentioned are the `by_date` value
+/// ([`mask_value`]).
+pub(super) fn index_keys(a: &Article) -> Vec<(usize, Vec<u8>)> {
+    let mut out = Vec::with_capacity(5 + a.keywords.len() + a.tags.len());
+    out.push((4, named_key(&Region::Level(a.level).key(), a)));
+    if let Some(land) = a.land {
+        out.push((4, named_key(&Region::From(land).key(), a)));
+    }
+    if let Some(cluster) = a.cluster {
+        out.push((5, cluster_key(cluster, a)));
+    }
+    out.push((0, date_key(a)));
+    out.push((1, named_key(&a.source_id, a)));
+    for k in &a.keywords {
+        out.push((2, named_key(k, a)));
+    }
+    for t in &a.tags {
+        out.push((3, named_key(&tag_key(t), a)));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The bit of `land` in a mentions mask.
+pub(super) fn land_bit(land: Land) -> u16 {
+    let i = Land::ALL.iter().position(|l| *l == land).unwrap_or(0);
+    1 << i
+}
+
+/// The Länder `a` mentions as a mask.
+pub(super) fn mask(a: &Article) -> u16 {
+    a.lands_mentioned.iter().fold(0, |m, l| m | land_bit(*l))
+}
+
+/// The `by_date` value of `a`: its mask, or nothing when it mentions no Land.
+pub(super) fn mask_value(a: &Article) -> Vec<u8> {
+    match mask(a) {
+        0 => Vec::new(),
+        m => m.to_be_bytes().to_vec(),
+    }
+}
+
+/// Reads a `by_date` value (empty: no Land).
+pub(super) fn read_mask(v: &[u8]) -> u16 {
+    match v {
+        [a, b] => u16::from_be_bytes([*a, *b]),
+        _ => 0,
+    }
+}
+
+/// A `meta` key: `prefix` then an id.
+pub(super) fn meta_key(prefix: &[u8], id: u64) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+/// The `meta` key of the pending entry of the record at `ptr`: its segment and offset, so
+/// that the entries a sync made unnecessary form one key range.
+pub(super) fn pending_key(ptr: Pointer) -> Vec<u8> {
+    let mut k = META_PENDING.to_vec();
+    k.extend_from_slice(&ptr.to_bytes()[1..9]);
+    k
+}
+
+/// A `meta` key: `prefix` then a segment number.
+pub(super) fn meta_key_u32(prefix: &[u8], n: u32) -> Vec<u8> {
+    let mut k = prefix.to_vec();
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// Source id and URL as one value: `source`, 0, `url` (source ids never hold a 0 byte).
+pub(super) fn where_from(source: &str, url: &str) -> Vec<u8> {
+    let mut v = Vec::with_capacity(source.len() + 1 + url.len());
+    v.extend_from_slice(source.as_bytes());
+    v.push(0);
+    v.extend_from_slice(url.as_bytes());
+    v
+}
+
+/// Reads [`where_from`]; empty parts are `None`.
+pub(super) fn split_where_from(v: &[u8]) -> (Option<String>, Option<String>) {
+    let (source, url) = match v.iter().position(|b| *b == 0) {
+        Some(i) => (&v[..i], &v[i + 1..]),
+        None => (&[][..], v),
+    };
+    let part = |b: &[u8]| (!b.is_empty()).then(|| String::from_utf8_lossy(b).into_owned());
+    (part(source), part(url))
 }
