@@ -94,7 +94,7 @@ pub(crate) fn is_block_tag(name: &str) -> bool {
     )
 }
 
-pub(crate) use super::depth::Reads;
+pub(crate) use super::prepass::Reads;
 
 /// Every attribute article extraction reads: `class`/`id` (boilerplate and scoring words,
 /// bylines, kickers, selectors), `itemprop`/`role` (main content marks), `hidden`/`aria-hidden`/
@@ -127,15 +127,15 @@ pub(crate) const LISTING_ATTRS: &[&str] = &["class", "id", "href", "title", "dat
 /// Every attribute feed discovery reads (`<link rel=alternate type=… href=…>`).
 pub(crate) const DISCOVERY_ATTRS: &[&str] = &["href", "rel", "type"];
 
-/// Parses a whole document after the pre-pass (see `depth`): nesting capped, unread bodies and
+/// Parses a whole document after the pre-pass (see `prepass`): nesting capped, unread bodies and
 /// the attributes `reads` does not keep dropped.
 pub(crate) fn parse_document(html: &str, reads: &Reads) -> scraper::Html {
-    scraper::Html::parse_document(&super::depth::prepare(html, reads))
+    scraper::Html::parse_document(&super::prepass::prepare(html, reads))
 }
 
-/// Parses a fragment after the pre-pass (see `depth`).
+/// Parses a fragment after the pre-pass (see `prepass`).
 pub(crate) fn parse_fragment(html: &str, reads: &Reads) -> scraper::Html {
-    scraper::Html::parse_fragment(&super::depth::prepare(html, reads))
+    scraper::Html::parse_fragment(&super::prepass::prepare(html, reads))
 }
 
 /// The element's tag name, if the node is an element.
@@ -341,7 +341,7 @@ mod tests {
                 continue;
             }
             for lit in line.split('"').skip(1).step_by(2) {
-                let names = super::super::depth::selector_attr_names(lit).unwrap_or_default();
+                let names = super::super::prepass::selector_attr_names(lit).unwrap_or_default();
                 out.extend(names.into_iter().map(str::to_string));
             }
         }
