@@ -97,4 +97,4 @@ pub(crate) fn base_url(url: &str) -> Result<url::Url, ExtractError> {
 }
 
 #[cfg(test)]
-mod fixture_tests;
+mod tests;
