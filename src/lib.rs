@@ -18,4 +18,5 @@ pub mod search;
 pub mod store;
 pub mod syndication;
 pub mod telemetry;
+pub mod text;
 pub mod web;

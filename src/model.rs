@@ -418,7 +418,39 @@ impl Article {
     }
 }
 
+/// Where an article's teaser text comes from (see [`Article::teaser`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Teaser<'a> {
+    /// The article's own summary (trimmed): written to be shown whole.
+    Summary(&'a str),
+    /// The article's main text (trimmed), for lack of a summary: callers show only its start.
+    Text(&'a str),
+}
+
+impl<'a> Teaser<'a> {
+    /// The teaser's text, whichever field it came from.
+    pub fn as_str(self) -> &'a str {
+        match self {
+            Teaser::Summary(s) | Teaser::Text(s) => s,
+        }
+    }
+}
+
 impl Article {
+    /// The text a listing, feed or digest shows under the title: the summary if it is not
+    /// blank, else the main text; `None` when both are blank. How much of it to show is the
+    /// caller's choice (a feed shows a summary whole and cuts the text; a digest cuts both), so
+    /// the field it came from is kept in the [`Teaser`].
+    pub fn teaser(&self) -> Option<Teaser<'_>> {
+        if let Some(summary) = self.summary.as_deref().map(str::trim)
+            && !summary.is_empty()
+        {
+            return Some(Teaser::Summary(summary));
+        }
+        let text = self.text.trim();
+        (!text.is_empty()).then_some(Teaser::Text(text))
+    }
+
     /// The instant used to order articles: publication date, else first seen.
     pub fn sort_time(&self) -> DateTime<Utc> {
         self.published.unwrap_or(self.first_seen)

@@ -3,8 +3,10 @@
 //!
 //! Instrumented code calls the `metrics` macros with the names below; this module installs the
 //! Prometheus recorder (once per process, idempotently, with histogram buckets for the duration
-//! metrics) and renders it. Nothing is recorded before [`install`] has run, so every entry point
-//! that records ([`crate::crawl::Crawler::new`], [`crate::web::router`]) calls it first.
+//! metrics) and renders it. Nothing is recorded before [`install`] has run. Only the command line
+//! installs it (the `serve` and `crawl` commands, before they build a crawler or a router):
+//! library constructors never touch process-wide state, so a test or an embedding program that
+//! wants metrics calls [`install`] itself (it is idempotent).
 
 use std::sync::OnceLock;
 

@@ -67,6 +67,9 @@ fn crawler(store: Store, keywords: &[govwire::model::Keyword]) -> Arc<Crawler> {
 
 #[tokio::test]
 async fn crawl_store_serve_and_recrawl() {
+    // The library never installs the metrics recorder (the command line does); this test reads
+    // `/metrics`, so it installs it as `govwire serve` would.
+    govwire::telemetry::install();
     let (base, log) = common::start().await;
     let config = govwire::config::parse(&config_text(&base), "sources.toml").expect("config");
     let dir = tempfile::tempdir().expect("tempdir");

@@ -30,6 +30,8 @@ pub async fn run(
         .cloned()
         .collect();
     let store = super::open_store(&config)?;
+    // The crawl records its metrics as a served crawl would (the library never installs them).
+    govwire::telemetry::install();
     let crawler = super::crawler(&config, store.clone())?;
     let index = super::open_index(&config, &store).await;
     super::feed_index(&crawler, index.as_ref());

@@ -40,6 +40,8 @@ pub async fn run(
     let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
     #[cfg(not(unix))]
     let mut hangup: Option<()> = None;
+    // Metrics are recorded from here on (crawls, fetches, requests) and shown at `/metrics`.
+    govwire::telemetry::install();
     let mut config = super::load_config(config_path)?;
     let store = super::open_store(&config)?;
     let addr = listen.unwrap_or(config.settings.listen);

@@ -97,7 +97,6 @@ impl Crawler {
     /// Wires a crawler; `max_items` caps the candidates taken from one listing. Cheap: the
     /// story index is read from the store later ([`Crawler::warm_up`]).
     pub fn new(fetcher: Fetcher, store: Store, keywords: &[Keyword], max_items: usize) -> Crawler {
-        crate::telemetry::install();
         Crawler {
             fetcher,
             stories: std::sync::OnceLock::new(),

@@ -20,8 +20,8 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 
 use crate::enrich::Watchlist;
-use crate::model::{Article, ArticleId, Keyword};
-use crate::syndication::http_url;
+use crate::model::{Article, ArticleId, Keyword, Teaser};
+use crate::text::{Boundary, Tail, cut_at_word, http_url};
 
 pub use mail::{MailError, MailStatus, mail_status, run_mailer, send_due, send_for_date};
 pub use render::{render_html, render_html_fragment, render_text, subject};
@@ -292,28 +292,17 @@ fn entry(a: &Article, source: String, also: Vec<Also>) -> Entry {
     }
 }
 
-/// The summary field, else the text; whitespace collapsed, cut at a word near [`SUMMARY_CHARS`].
+/// The article's teaser (summary, else text), whitespace collapsed, cut at a word near
+/// [`SUMMARY_CHARS`] without trailing punctuation.
 fn summary(a: &Article) -> String {
-    let source = a
-        .summary
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .unwrap_or(&a.text);
+    let source = a.teaser().map_or("", Teaser::as_str);
     let flat = source.split_whitespace().collect::<Vec<_>>().join(" ");
-    cut_at_word(&flat, SUMMARY_CHARS)
-}
-
-/// `text` cut to at most `max` characters at the last space, plus `…`; unchanged if short.
-fn cut_at_word(text: &str, max: usize) -> String {
-    let Some((cut, _)) = text.char_indices().nth(max) else {
-        return text.to_string();
-    };
-    let head = &text[..cut];
-    let head = match head.rfind(' ') {
-        Some(space) if space > 0 => &head[..space],
-        _ => head,
-    };
-    format!("{}…", head.trim_end_matches([' ', ',', ';', ':', '-', '–']))
+    cut_at_word(
+        &flat,
+        SUMMARY_CHARS,
+        Boundary::LastSpace,
+        Tail::SpacesAndPunctuation,
+    )
 }
 
 const WEEKDAYS: [&str; 7] = [

@@ -456,5 +456,4 @@ fn band_keys(sig: &[u32]) -> [u64; BANDS] {
 }
 
 #[cfg(test)]
-#[path = "cluster_tests.rs"]
 mod tests;

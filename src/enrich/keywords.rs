@@ -158,5 +158,4 @@ impl Watchlist {
 }
 
 #[cfg(test)]
-#[path = "keywords_tests.rs"]
 mod tests;

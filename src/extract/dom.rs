@@ -9,7 +9,7 @@ use ego_tree::NodeRef;
 use ego_tree::iter::Edge;
 use scraper::Node;
 
-use super::text::split_paragraphs;
+use super::text::{clean_line, clean_text, join_paragraphs, split_paragraphs};
 
 /// A node of a parsed document.
 pub(crate) type DomNode<'a> = NodeRef<'a, Node>;
@@ -94,7 +94,7 @@ pub(crate) fn is_block_tag(name: &str) -> bool {
     )
 }
 
-pub(crate) use super::depth::Reads;
+pub(crate) use super::prepass::Reads;
 
 /// Every attribute article extraction reads: `class`/`id` (boilerplate and scoring words,
 /// bylines, kickers, selectors), `itemprop`/`role` (main content marks), `hidden`/`aria-hidden`/
@@ -127,15 +127,15 @@ pub(crate) const LISTING_ATTRS: &[&str] = &["class", "id", "href", "title", "dat
 /// Every attribute feed discovery reads (`<link rel=alternate type=… href=…>`).
 pub(crate) const DISCOVERY_ATTRS: &[&str] = &["href", "rel", "type"];
 
-/// Parses a whole document after the pre-pass (see `depth`): nesting capped, unread bodies and
+/// Parses a whole document after the pre-pass (see `prepass`): nesting capped, unread bodies and
 /// the attributes `reads` does not keep dropped.
 pub(crate) fn parse_document(html: &str, reads: &Reads) -> scraper::Html {
-    scraper::Html::parse_document(&super::depth::prepare(html, reads))
+    scraper::Html::parse_document(&super::prepass::prepare(html, reads))
 }
 
-/// Parses a fragment after the pre-pass (see `depth`).
+/// Parses a fragment after the pre-pass (see `prepass`).
 pub(crate) fn parse_fragment(html: &str, reads: &Reads) -> scraper::Html {
-    scraper::Html::parse_fragment(&super::depth::prepare(html, reads))
+    scraper::Html::parse_fragment(&super::prepass::prepare(html, reads))
 }
 
 /// The element's tag name, if the node is an element.
@@ -226,8 +226,50 @@ pub(crate) fn line_text(node: DomNode<'_>) -> String {
             _ => {}
         }
     }
-    super::text::clean_line(&raw)
+    clean_line(&raw)
 }
+
+/// Converts an HTML fragment (feed content, teaser markup) into plain text with paragraphs
+/// separated by blank lines; scripts, styles and other non-text elements are dropped.
+pub fn html_fragment_to_text(html: &str) -> String {
+    if !html.contains('<') && !html.contains('&') {
+        return clean_text(html);
+    }
+    // No reader here looks at attributes.
+    let doc = parse_fragment(html, &Reads::attrs(&[]));
+    let paras = super::dom::paragraphs(doc.tree.root(), &|_| false);
+    join_paragraphs(paras)
+}
+
+/// Converts a short piece of HTML or text (a title) into one clean line.
+pub(crate) fn inline_text(html: &str) -> String {
+    if !html.contains('<') && !html.contains('&') {
+        return clean_line(html);
+    }
+    // No reader here looks at attributes.
+    let doc = parse_fragment(html, &Reads::attrs(&[]));
+    // Text inside scripts, styles and the like is code, not words: a title such as
+    // `&lt;script&gt;alert(1)&lt;/script&gt;Neu` reads "Neu", as in a browser.
+    let raw: String = doc
+        .root_element()
+        .descendants()
+        .filter_map(|n| {
+            let text = n.value().as_text()?;
+            let hidden = n.ancestors().any(|a| {
+                a.value()
+                    .as_element()
+                    .is_some_and(|e| NON_TEXT.contains(&e.name()))
+            });
+            (!hidden).then_some(&**text)
+        })
+        .collect();
+    clean_line(&raw)
+}
+
+/// Elements whose content never shows as text.
+const NON_TEXT: &[&str] = &[
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
+];
 
 #[cfg(test)]
 mod tests {
@@ -299,7 +341,7 @@ mod tests {
                 continue;
             }
             for lit in line.split('"').skip(1).step_by(2) {
-                let names = super::super::depth::selector_attr_names(lit).unwrap_or_default();
+                let names = super::super::prepass::selector_attr_names(lit).unwrap_or_default();
                 out.extend(names.into_iter().map(str::to_string));
             }
         }
@@ -404,5 +446,35 @@ mod tests {
         let got = super::super::parse_listing(list, "https://k.test/", &s).expect("parses");
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].url, "https://k.test/a");
+    }
+
+    #[test]
+    fn fragment_to_text_separates_blocks() {
+        let html = "<p>Erster&nbsp;Absatz mit <b>fett</b>.</p><script>evil()</script>\
+                    <ul><li>Punkt eins</li><li>Punkt zwei</li></ul>Zeile<br>zwei";
+        assert_eq!(
+            html_fragment_to_text(html),
+            "Erster Absatz mit fett.\n\nPunkt eins\n\nPunkt zwei\n\nZeile\nzwei"
+        );
+        assert_eq!(
+            html_fragment_to_text("plain &amp; simple"),
+            "plain & simple"
+        );
+        assert_eq!(html_fragment_to_text(""), "");
+    }
+
+    #[test]
+    fn inline_text_strips_markup() {
+        assert_eq!(
+            inline_text("Bund &amp; <b>Länder</b>\n einig"),
+            "Bund & Länder einig"
+        );
+        assert_eq!(inline_text("a < b"), "a < b");
+        assert_eq!(
+            inline_text(
+                "<script>alert(1)</script>Neu<style>b{}</style> <svg><text>x</text></svg>da"
+            ),
+            "Neu da"
+        );
     }
 }

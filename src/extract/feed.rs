@@ -9,8 +9,9 @@ use feed_rs::model::{Entry, Link};
 use url::Url;
 
 use super::canonical::clean;
+use super::dom::{html_fragment_to_text, inline_text};
 use super::feed_repair as repair;
-use super::text::{clean_line, html_fragment_to_text, inline_text};
+use super::text::clean_line;
 use super::{ExtractError, base_url, dates};
 use crate::model::Candidate;
 

@@ -12,7 +12,6 @@ mod auto;
 mod boiler;
 mod canonical;
 pub mod dates;
-mod depth;
 mod discovery;
 mod dom;
 mod feed;
@@ -21,6 +20,7 @@ mod headline;
 mod lang;
 mod listing;
 mod meta;
+mod prepass;
 mod stats;
 mod tags;
 pub mod text;
@@ -31,10 +31,11 @@ pub use article::extract_article;
 pub use auto::main_text;
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::feed_links;
+pub use dom::html_fragment_to_text;
 pub use feed::parse_feed;
 pub use lang::detect_language;
 pub use listing::parse_listing;
-pub use text::{html_fragment_to_text, truncate_words};
+pub use text::truncate_words;
 
 /// The text a feed entry or teaser carries by itself: its content as plain text, else its
 /// summary (empty if neither). Used when an article page is not fetched or yields nothing.
@@ -96,4 +97,4 @@ pub(crate) fn base_url(url: &str) -> Result<url::Url, ExtractError> {
 }
 
 #[cfg(test)]
-mod fixture_tests;
+mod tests;

@@ -2,10 +2,13 @@
 //!
 //! Owns removal of soft hyphens and zero-width characters, whitespace collapsing (NBSP and the
 //! other Unicode spaces count as spaces), Unicode NFC, paragraph joining (exactly one blank line
-//! between paragraphs, none around) and word-boundary truncation. It must never reorder, drop or
+//! between paragraphs, none around) and word-boundary truncation. It never parses HTML (that is
+//! `dom`'s job, which builds on this file). It must never reorder, drop or
 //! invent words, and never allocate more than a small multiple of its input.
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
+use crate::text::{Boundary, Tail, cut_at_word};
 
 /// Characters that are invisible and only get in the way of search and display.
 fn is_invisible(c: char) -> bool {
@@ -92,62 +95,17 @@ pub fn join_paragraphs<S: AsRef<str>>(paras: impl IntoIterator<Item = S>) -> Str
     out
 }
 
-/// Shortens `s` to at most `max_chars` characters at a word boundary, adding `…` when cut.
+/// Shortens `s` (trimmed) to at most `max_chars` characters at a word boundary in the second
+/// half of the allowance, without trailing punctuation, adding `…` when cut (the rule
+/// extracted summaries and previews use; see [`crate::text::cut_at_word`]).
 pub fn truncate_words(s: &str, max_chars: usize) -> String {
-    let s = s.trim();
-    let Some((cut, _)) = s.char_indices().nth(max_chars) else {
-        return s.to_string();
-    };
-    let head = &s[..cut];
-    let head = match head.rfind(char::is_whitespace) {
-        Some(i) if i > cut / 2 => &head[..i],
-        _ => head,
-    };
-    let head = head.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–".contains(c));
-    format!("{head}…")
+    cut_at_word(
+        s.trim(),
+        max_chars,
+        Boundary::LateSpace,
+        Tail::SpacesAndPunctuation,
+    )
 }
-
-/// Converts an HTML fragment (feed content, teaser markup) into plain text with paragraphs
-/// separated by blank lines; scripts, styles and other non-text elements are dropped.
-pub fn html_fragment_to_text(html: &str) -> String {
-    if !html.contains('<') && !html.contains('&') {
-        return clean_text(html);
-    }
-    // No reader here looks at attributes.
-    let doc = super::dom::parse_fragment(html, &super::dom::Reads::attrs(&[]));
-    let paras = super::dom::paragraphs(doc.tree.root(), &|_| false);
-    join_paragraphs(paras)
-}
-
-/// Converts a short piece of HTML or text (a title) into one clean line.
-pub fn inline_text(html: &str) -> String {
-    if !html.contains('<') && !html.contains('&') {
-        return clean_line(html);
-    }
-    // No reader here looks at attributes.
-    let doc = super::dom::parse_fragment(html, &super::dom::Reads::attrs(&[]));
-    // Text inside scripts, styles and the like is code, not words: a title such as
-    // `&lt;script&gt;alert(1)&lt;/script&gt;Neu` reads "Neu", as in a browser.
-    let raw: String = doc
-        .root_element()
-        .descendants()
-        .filter_map(|n| {
-            let text = n.value().as_text()?;
-            let hidden = n.ancestors().any(|a| {
-                a.value()
-                    .as_element()
-                    .is_some_and(|e| NON_TEXT.contains(&e.name()))
-            });
-            (!hidden).then_some(&**text)
-        })
-        .collect();
-    clean_line(&raw)
-}
-
-/// Elements whose content never shows as text.
-const NON_TEXT: &[&str] = &[
-    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
-];
 
 #[cfg(test)]
 mod tests {
@@ -182,35 +140,5 @@ mod tests {
         assert_eq!(truncate_words("eins zwei drei vier", 12), "eins zwei…");
         let long = "ä".repeat(50);
         assert_eq!(truncate_words(&long, 10).chars().count(), 11);
-    }
-
-    #[test]
-    fn fragment_to_text_separates_blocks() {
-        let html = "<p>Erster&nbsp;Absatz mit <b>fett</b>.</p><script>evil()</script>\
-                    <ul><li>Punkt eins</li><li>Punkt zwei</li></ul>Zeile<br>zwei";
-        assert_eq!(
-            html_fragment_to_text(html),
-            "Erster Absatz mit fett.\n\nPunkt eins\n\nPunkt zwei\n\nZeile\nzwei"
-        );
-        assert_eq!(
-            html_fragment_to_text("plain &amp; simple"),
-            "plain & simple"
-        );
-        assert_eq!(html_fragment_to_text(""), "");
-    }
-
-    #[test]
-    fn inline_text_strips_markup() {
-        assert_eq!(
-            inline_text("Bund &amp; <b>Länder</b>\n einig"),
-            "Bund & Länder einig"
-        );
-        assert_eq!(inline_text("a < b"), "a < b");
-        assert_eq!(
-            inline_text(
-                "<script>alert(1)</script>Neu<style>b{}</style> <svg><text>x</text></svg>da"
-            ),
-            "Neu da"
-        );
     }
 }

@@ -682,13 +682,13 @@ pub fn mark(fragment: &str, ranges: &[std::ops::Range<usize>]) -> String {
         {
             continue;
         }
-        out.push_str(&crate::syndication::html_escape(&fragment[at..r.start]));
+        out.push_str(&crate::text::html_escape(&fragment[at..r.start]));
         out.push_str("<b>");
-        out.push_str(&crate::syndication::html_escape(&fragment[r.start..r.end]));
+        out.push_str(&crate::text::html_escape(&fragment[r.start..r.end]));
         out.push_str("</b>");
         at = r.end;
     }
-    out.push_str(&crate::syndication::html_escape(&fragment[at..]));
+    out.push_str(&crate::text::html_escape(&fragment[at..]));
     out
 }
 

@@ -14,6 +14,7 @@
 use chrono::NaiveDate;
 
 use crate::model::{Land, Level};
+use crate::text::shorten;
 
 /// Longest accepted query, in characters.
 pub const MAX_QUERY_CHARS: usize = 500;
@@ -89,7 +90,7 @@ impl Sort {
         match s.trim() {
             "" | "relevance" | "relevanz" => Ok(Sort::Relevance),
             "date" | "datum" => Ok(Sort::Date),
-            other => Err(QueryError::BadSort(shorten(other))),
+            other => Err(QueryError::BadSort(shorten(other, ECHO_CHARS))),
         }
     }
 
@@ -465,7 +466,7 @@ impl Parser {
             return Ok(None);
         }
         let Some(field) = Field::parse(name) else {
-            return Err(QueryError::UnknownField(shorten(name)));
+            return Err(QueryError::UnknownField(shorten(name, ECHO_CHARS)));
         };
         if value.is_empty() {
             return Err(QueryError::MissingValue(
@@ -497,16 +498,16 @@ pub fn normalise(field: Field, value: &str) -> Result<String, QueryError> {
     match field {
         Field::Land | Field::Mentions => Land::parse(value)
             .map(|l| l.code().to_string())
-            .ok_or_else(|| QueryError::BadLand(shorten(value))),
+            .ok_or_else(|| QueryError::BadLand(shorten(value, ECHO_CHARS))),
         Field::Level => Level::parse(&value.to_ascii_lowercase())
             .map(|l| l.as_str().to_string())
-            .ok_or_else(|| QueryError::BadLevel(shorten(value))),
+            .ok_or_else(|| QueryError::BadLevel(shorten(value, ECHO_CHARS))),
         Field::Lang => {
             let v = value.to_ascii_lowercase();
             if v.len() == 2 && v.bytes().all(|b| b.is_ascii_lowercase()) {
                 Ok(v)
             } else {
-                Err(QueryError::BadLang(shorten(value)))
+                Err(QueryError::BadLang(shorten(value, ECHO_CHARS)))
             }
         }
         Field::Tag => Ok(super::schema::normalise_tag(value)),
@@ -517,7 +518,7 @@ pub fn normalise(field: Field, value: &str) -> Result<String, QueryError> {
 /// Parses `2020-01-31`, `2020-01` or `2020`; for an upper bound (`end`), a month or year means
 /// its last day.
 pub fn parse_date(value: &str, end: bool) -> Result<NaiveDate, QueryError> {
-    let bad = || QueryError::BadDate(shorten(value));
+    let bad = || QueryError::BadDate(shorten(value, ECHO_CHARS));
     let parts: Vec<&str> = value.split('-').collect();
     let num = |s: &str, len: usize| -> Result<u32, QueryError> {
         if s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) {
@@ -545,14 +546,8 @@ pub fn parse_date(value: &str, end: bool) -> Result<NaiveDate, QueryError> {
     date.ok_or_else(bad)
 }
 
-/// At most 40 characters of an echoed value.
-fn shorten(value: &str) -> String {
-    let mut out: String = value.chars().take(40).collect();
-    if value.chars().nth(40).is_some() {
-        out.push('…');
-    }
-    out
-}
+/// Longest part of a user's value repeated in an error message, in characters.
+const ECHO_CHARS: usize = 40;
 
 #[cfg(test)]
 mod tests {

@@ -50,27 +50,10 @@ pub fn escape_attr(out: &mut String, value: &str) {
     }
 }
 
-/// `text` as HTML-escaped plain text, for elements that readers treat as HTML (RSS
-/// `<description>`). The result still needs [`escape_text`] to go into XML; the double escape is
-/// what makes a stored `<script>` show up as text in a feed reader.
-pub fn html_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::html_escape;
 
     fn text(s: &str) -> String {
         let mut out = String::new();

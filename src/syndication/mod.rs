@@ -16,10 +16,12 @@ mod tests;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::Article;
+use crate::model::{Article, Teaser};
+use crate::text::{Boundary, Tail, cut_at_word};
 
+pub use crate::text::{html_escape, http_url};
 pub use atom::atom;
-pub use escape::{escape_attr, escape_text, html_escape, is_xml_char};
+pub use escape::{escape_attr, escape_text, is_xml_char};
 pub use rss::rss;
 
 /// What a feed says about itself.
@@ -51,13 +53,6 @@ pub fn guid(article: &Article) -> String {
     format!("urn:govwire:article:{}", article.id)
 }
 
-/// `url` normalised, if it is an absolute http or https URL; `None` for anything else
-/// (`javascript:`, `data:`, relative or unparsable).
-pub fn http_url(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url.trim()).ok()?;
-    matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
-}
-
 /// The article's title, or a placeholder when it is blank.
 fn title(article: &Article) -> &str {
     let t = article.title.trim();
@@ -69,31 +64,14 @@ fn item_link(article: &Article, own_page: &str) -> Option<String> {
     http_url(&article.url).or_else(|| http_url(own_page))
 }
 
-/// The summary, or the start of the text cut at a word boundary; `None` if both are blank.
+/// The summary whole, or the start of the text cut at a word boundary; `None` if both are blank.
 pub fn description(article: &Article) -> Option<String> {
-    if let Some(summary) = article.summary.as_deref().map(str::trim)
-        && !summary.is_empty()
-    {
-        return Some(summary.to_string());
-    }
-    let text = article.text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    Some(truncate_words(text, DESCRIPTION_CHARS))
-}
-
-/// `text` cut to at most `max` characters, at the last whitespace if there is one, plus `…`.
-fn truncate_words(text: &str, max: usize) -> String {
-    let Some((cut, _)) = text.char_indices().nth(max) else {
-        return text.to_string();
-    };
-    let head = &text[..cut];
-    let head = match head.rfind(char::is_whitespace) {
-        Some(space) if space > 0 => &head[..space],
-        _ => head,
-    };
-    format!("{}…", head.trim_end())
+    Some(match article.teaser()? {
+        Teaser::Summary(summary) => summary.to_string(),
+        Teaser::Text(text) => {
+            cut_at_word(text, DESCRIPTION_CHARS, Boundary::LastSpace, Tail::Spaces)
+        }
+    })
 }
 
 /// Keywords, then site tags, without duplicates or blanks, in a stable order.

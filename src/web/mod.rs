@@ -41,7 +41,6 @@ pub use state::AppState;
 /// response cache in front of the pages that depend on the stored articles only and of the
 /// search responses (which depend on the search index only).
 pub fn router(state: Arc<AppState>) -> Router {
-    crate::telemetry::install();
     let cache = cache::ResponseCache::new(state.store.clone(), state.search.clone());
     Router::new()
         .route("/", get(pages::index))

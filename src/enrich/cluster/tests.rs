@@ -4,22 +4,25 @@
 use super::*;
 
 /// (name, file contents): first line is the title, the rest the text.
-const ORIGINAL: (&str, &str) = ("original", include_str!("testdata/rm_original.txt"));
+const ORIGINAL: (&str, &str) = ("original", include_str!("../testdata/rm_original.txt"));
 const REPRINTS: [(&str, &str); 3] = [
-    ("light", include_str!("testdata/rm_light.txt")),
-    ("medium", include_str!("testdata/rm_medium.txt")),
-    ("heavy", include_str!("testdata/rm_heavy.txt")),
+    ("light", include_str!("../testdata/rm_light.txt")),
+    ("medium", include_str!("../testdata/rm_medium.txt")),
+    ("heavy", include_str!("../testdata/rm_heavy.txt")),
 ];
 const OTHERS: [(&str, &str); 4] = [
-    ("other-bayern", include_str!("testdata/rm_other_bayern.txt")),
-    ("other-nkr", include_str!("testdata/rm_other_nkr.txt")),
+    (
+        "other-bayern",
+        include_str!("../testdata/rm_other_bayern.txt"),
+    ),
+    ("other-nkr", include_str!("../testdata/rm_other_nkr.txt")),
     (
         "other-kommune",
-        include_str!("testdata/rm_other_kommune.txt"),
+        include_str!("../testdata/rm_other_kommune.txt"),
     ),
     (
         "unrelated-kommune21",
-        include_str!("testdata/kommune21.txt"),
+        include_str!("../testdata/kommune21.txt"),
     ),
 ];
 

@@ -229,7 +229,7 @@ fn empty_watchlists() {
 
 #[test]
 fn real_article_text() {
-    let text = include_str!("testdata/kommune21.txt");
+    let text = include_str!("../testdata/kommune21.txt");
     let list = Watchlist::new(&[
         kw("OZG", &["Onlinezugangsgesetz"]),
         kw("Servicekonto", &[]),
