@@ -80,18 +80,9 @@ fn number(value: &str, what: &str, min: usize, max: usize) -> Result<Option<usiz
         Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
         _ => Err(WebError::BadRequest(format!(
             "Ungültige {what} „{}“: erlaubt sind ganze Zahlen von {min} bis {max}.",
-            shorten(value)
+            crate::text::shorten(value, 40)
         ))),
     }
-}
-
-/// At most 40 characters of an echoed value.
-fn shorten(value: &str) -> String {
-    let mut out: String = value.chars().take(40).collect();
-    if value.chars().nth(40).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 /// `scheme://host[:port]` of the request, for absolute URLs in feeds.
