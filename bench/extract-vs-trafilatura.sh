@@ -5,7 +5,7 @@
 #   bash bench/extract-vs-trafilatura.sh [BENCH_DIR]      (default ../shared/bench-data)
 #
 # Creates a Python virtual environment under the cargo target dir (bench-venv) and installs
-# trafilatura (pinned below) from PyPI into it; builds examples/extract_bench in release mode.
+# trafilatura (pinned below) from PyPI into it; builds benches/extract_bench in release mode.
 # Both tools run one page at a time on one thread. Timing covers extraction only: trafilatura
 # is timed per call to trafilatura.extract() on the page's raw bytes (it decodes the charset
 # itself), excluding interpreter start and imports; govwire's extract_bench times
@@ -30,11 +30,14 @@ fi
 if ! "$VENV/bin/python" -c "import trafilatura, sys; sys.exit(trafilatura.__version__ != '$TRAFILATURA_VERSION')" 2>/dev/null; then
   "$VENV/bin/pip" install -q "trafilatura==$TRAFILATURA_VERSION" lxml_html_clean  # justext needs lxml.html.clean
 fi
-cargo build --release --quiet --example extract_bench
+# `cargo bench --no-run` builds the bench program (release profile) and names its executable,
+# which is run directly so that the timing covers it alone.
+EXE=$(cargo bench --quiet --no-run --bench extract_bench --message-format=json |
+  python3 -c 'import json, sys; print(next(m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == "extract_bench"))')
 
 echo "machine: $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "== govwire (examples/extract_bench)"
-/usr/bin/time -f "cpu %U %S" -o "$OUT/govwire.cpu" "$TARGET/release/examples/extract_bench" "$BENCH" "$OUT/govwire" | tee "$OUT/govwire.txt"
+echo "== govwire (benches/extract_bench)"
+/usr/bin/time -f "cpu %U %S" -o "$OUT/govwire.cpu" "$EXE" "$BENCH" "$OUT/govwire" | tee "$OUT/govwire.txt"
 echo "== trafilatura $TRAFILATURA_VERSION (defaults: trafilatura.extract(raw bytes))"
 "$VENV/bin/python" - "$BENCH" "$OUT/trafilatura" <<'PY' | tee "$OUT/trafilatura.txt"
 import gzip, json, os, sys, time

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Checks govwire's feeds with Python feedparser, the reference lenient feed reader.
 
-Parses every *.xml file in the folder named by GOVWIRE_FEED_DIR (written by tests/security.rs),
+Parses every *.xml file in the folder named by GOVWIRE_FEED_DIR (written by tests/it/security.rs),
 or the URLs given as arguments (e.g. http://127.0.0.1:8080/feed.xml of a running govwire), and
 exits non-zero if feedparser flags any of them as not well-formed (`bozo`), finds no entries,
 or sees an entry without an http(s) link. Prints one line per feed and a final

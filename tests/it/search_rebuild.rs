@@ -4,7 +4,7 @@
 //! HTTP with the real app state (deterministic: the build starts when the test says so), once
 //! with the real `govwire serve` binary and a crawl of a loopback feed during the rebuild.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::Path;

@@ -1,6 +1,6 @@
 //! Where the bytes of a data folder go: logical size of every sled tree against the disk used.
 //!
-//! Usage: `cargo run --release --example store_usage -- DATA_DIR [COPY_DIR]` (the folder holding
+//! Usage: `cargo bench --bench store_usage -- DATA_DIR [COPY_DIR]` (the folder holding
 //! `store/` and `index/`; no govwire process may have it open, sled takes an exclusive lock).
 //!
 //! For each tree of the store it prints the number of entries and the bytes of keys and values
@@ -17,12 +17,20 @@
 //! its disk use: the space amplification of sled itself, apart from govwire's write pattern.
 //! The copy is deleted afterwards.
 
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
-    let copy_dir = std::env::args().nth(2).map(PathBuf::from);
-    let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
+    let copy_dir = args().nth(2).map(PathBuf::from);
+    let Some(dir) = args().nth(1).map(PathBuf::from) else {
         eprintln!("usage: store_usage DATA_DIR [COPY_DIR]");
         std::process::exit(2);
     };

@@ -1,7 +1,7 @@
 //! `govwire crawl` as a user runs it: the real binary against the loopback fixture sites, checking
 //! the progress lines, the summary table, JSON logs that name their source, and `govwire retag`.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -1,9 +1,9 @@
 //! Search benchmark over a generated corpus of synthetic German articles.
 //!
 //! ```sh
-//! cargo run --release --example search_bench            # 100,000 articles
-//! cargo run --release --example search_bench -- 1000000 # 1,000,000 articles
-//! cargo run --release --example search_bench -- 1000000 --dir target/search-bench-1m
+//! cargo bench --bench search_bench            # 100,000 articles
+//! cargo bench --bench search_bench -- 1000000 # 1,000,000 articles
+//! cargo bench --bench search_bench -- 1000000 --dir target/search-bench-1m
 //! ```
 //!
 //! With `--dir`, the index is kept in that folder and reused by the next run with the same
@@ -23,6 +23,9 @@
 //! indexing rate and the median and 99th-percentile latency per kind, both as wall time and
 //! as the CPU time of the querying thread (the machine may be shared: wall time then includes
 //! waiting for a core, CPU time does not).
+
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::{Duration, Instant};
 
@@ -220,12 +223,17 @@ fn run(index: &Index, name: &str, queries: &[String], facets: bool, sort: Sort) 
     );
 }
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
     let mut n: usize = 100_000;
     let mut keep: Option<std::path::PathBuf> = None;
     let mut merge_wait = true;
     let mut with_store = false;
-    let mut args = std::env::args().skip(1);
+    let mut args = args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--dir" => keep = Some(args.next().expect("--dir PATH").into()),

@@ -1,7 +1,7 @@
 //! `govwire check` against the loopback fixture sites: through the library function and by
 //! running the real binary with a temporary sources.toml.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -3,7 +3,7 @@
 //! fixture sites with a real sled store: after a power cut that lost an edit the log had not
 //! synced, and after bit rot that a reader found.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -5,7 +5,7 @@
 //! it prints a SKIP line when aiosmtpd is not importable. The schedule tests use a minimal SMTP
 //! responder written here, so they run everywhere. Stores are real sled databases in temp dirs.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! From sources.toml to sled to the web and feeds, over real loopback HTTP: the fixture sites
 //! are crawled into a temp store, then the web view and feeds are requested and checked.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -167,6 +167,8 @@ async fn crawl_store_serve_and_recrawl() {
     let guids: Vec<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
 
     // Metrics: the first crawl's fetches and writes are counted per source.
+    // The recorder is process-wide: exact counts hold because no other module of this test
+    // binary crawls a source `k21` (see main.rs).
     let (status, metrics) = common::get(&format!("{web}/metrics")).await;
     assert_eq!(status, 200);
     let k21_new = metric(

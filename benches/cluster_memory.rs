@@ -1,6 +1,6 @@
 //! Memory of the in-process story index: what the crawler's story index costs on a full store.
 //!
-//! Usage: `cargo run --release --example cluster_memory -- DATA_DIR` (the folder holding
+//! Usage: `cargo bench --bench cluster_memory -- DATA_DIR` (the folder holding
 //! `store/`; no govwire process may have it open).
 //!
 //! Opens the store, then rebuilds a [`ClusterIndex`] from the signatures of the newest
@@ -10,13 +10,21 @@
 //! attributed (issue 7). `ALL=1` indexes every stored signature instead (what it cost before
 //! the window existed).
 
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use govwire::enrich::{ClusterIndex, DEFAULT_WINDOW, Signature};
 use govwire::store::Store;
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
-    let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
+    let Some(dir) = args().nth(1).map(PathBuf::from) else {
         eprintln!("usage: cluster_memory DATA_DIR");
         std::process::exit(2);
     };

@@ -1,13 +1,16 @@
 //! Heap used by the story index as it fills: live and peak bytes of a [`ClusterIndex`] with the
 //! crawler's window, measured exactly by a counting allocator (no store, no RSS noise).
 //!
-//! Usage: `cargo run --release --example cluster_heap -- [N]` (default 50,000 insertions).
+//! Usage: `cargo bench --bench cluster_heap -- [N]` (default 50,000 insertions).
 //!
 //! Inserts N distinct synthetic signatures (random values, so every band key is new: the
 //! worst case for the bucket table, and what unrelated articles look like) one by one, as the
 //! crawler does, and prints the live heap after every 5,000 and the peak. With the default
 //! window of 10,000 the index compacts whenever it holds 20,000, so the peak is reached just
 //! before the first compaction and stays the same for any N above twice the window (issue 7).
+
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -54,11 +57,13 @@ fn mib(bytes: usize) -> f64 {
     bytes as f64 / (1 << 20) as f64
 }
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(50_000);
+    let n: usize = args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50_000);
     let mut state = 0x9e37_79b9_7f4a_7c15_u64;
     let mut next = move || {
         // xorshift64*: deterministic, distinct signatures.

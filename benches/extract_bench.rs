@@ -1,6 +1,6 @@
 //! Measures `extract_article` (automatic main text, no selectors) on the public benchmark pages.
 //!
-//! Usage: `cargo run --release --example extract_bench -- [BENCH_DIR] [OUT_DIR]`
+//! Usage: `cargo bench --bench extract_bench -- [BENCH_DIR] [OUT_DIR]`
 //! (defaults: `/work/shared/bench-data`, `target/extract-bench`). For every data set folder
 //! (`scrapinghub`, `trafilatura-eval`) it reads `html/*.html.gz`, decodes the charset (BOM, then
 //! `<meta charset>`, then chardetng), extracts, writes `OUT_DIR/<set>.json` (`{id: text}`) for
@@ -16,6 +16,9 @@
 //! `EXTRACT_BENCH_BASELINE=0` skips the baseline (for profiles of the extraction alone);
 //! `EXTRACT_BENCH_DRAFTS=1` also writes all fields of every draft to `OUT_DIR/<set>.drafts.json`.
 
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::hint::black_box;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -24,8 +27,13 @@ use std::time::{Duration, Instant};
 use govwire::extract::extract_article;
 use govwire::model::ArticleSelectors;
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
+    let mut args = args().skip(1);
     let bench = PathBuf::from(
         args.next()
             .unwrap_or_else(|| "/work/shared/bench-data".into()),

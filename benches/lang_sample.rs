@@ -1,6 +1,6 @@
 //! What a shorter language-detection sample would cost and save (issue 7, crawl hot spot).
 //!
-//! Usage: `cargo run --release --example lang_sample -- [BENCH_DIR] [ONLY_LIMIT]` (default
+//! Usage: `cargo bench --bench lang_sample -- [BENCH_DIR] [ONLY_LIMIT]` (default
 //! `/work/shared/bench-data`; skips politely when absent). With `ONLY_LIMIT` (e.g. `1024`, or
 //! `4096a` for whatlang restricted to an allowlist of 11 languages) it runs the detection once
 //! per text in `detect_all` and nothing else, for callgrind:
@@ -11,6 +11,9 @@
 //! 1,024, and prints the time per text of each (fastest of five alternating runs) and how many answers differ. The crawl profile
 //! showed language detection at 20 % of the crawl's instructions.
 
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::io::Read;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,9 +21,14 @@ use std::time::Instant;
 use govwire::extract::extract_article;
 use govwire::model::ArticleSelectors;
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
     let bench = PathBuf::from(
-        std::env::args()
+        args()
             .nth(1)
             .unwrap_or_else(|| "/work/shared/bench-data".into()),
     );
@@ -51,7 +59,7 @@ fn main() {
             }
         }
     }
-    let only = std::env::args().nth(2);
+    let only = args().nth(2);
     let run = |limit: usize| {
         let started = Instant::now();
         let langs = detect_all(&texts, limit, false);

@@ -5,7 +5,7 @@
 //! and the feeds parse with feed-rs (and with Python feedparser, when it is installed).
 //! Request paths and queries cannot reach files and oversized ones are refused.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

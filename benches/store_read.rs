@@ -1,6 +1,6 @@
 //! Read speed of the store: the listings and article reads the web view makes.
 //!
-//! Usage: `cargo run --release --example store_read -- STORE_DIR [ROUNDS [CASE]]` (the `store/` folder
+//! Usage: `cargo bench --bench store_read -- STORE_DIR [ROUNDS [CASE]]` (the `store/` folder
 //! of a data dir; no govwire process may have it open). Opening a store written by an older
 //! build upgrades it (Länder mentioned moved into the date index), so run it on a copy when the
 //! original must stay as it was.
@@ -13,21 +13,26 @@
 //! run: under `valgrind --tool=callgrind`, the instructions of one case are the difference to a
 //! run with `none`, which is stable on a noisy machine.
 
+// A measurement program: a setup failure should stop it at once, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::time::Instant;
 
 use govwire::model::Land;
 use govwire::store::{Region, Store};
 
+/// The command line without the `--bench` that `cargo bench` appends to it.
+fn args() -> impl Iterator<Item = String> {
+    std::env::args().filter(|a| a != "--bench")
+}
+
 fn main() {
-    let Some(dir) = std::env::args().nth(1).map(PathBuf::from) else {
+    let Some(dir) = args().nth(1).map(PathBuf::from) else {
         eprintln!("usage: store_read STORE_DIR [ROUNDS]");
         std::process::exit(2);
     };
-    let rounds: usize = std::env::args()
-        .nth(2)
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(5);
+    let rounds: usize = args().nth(2).and_then(|r| r.parse().ok()).unwrap_or(5);
     let opened = Instant::now();
     let store = match Store::open(&dir) {
         Ok(s) => s,
@@ -100,7 +105,7 @@ fn main() {
             }),
         ),
     ];
-    let only = std::env::args().nth(3);
+    let only = args().nth(3);
     for (name, reps, f) in &cases {
         if only.as_deref().is_some_and(|o| !name.starts_with(o)) {
             continue;

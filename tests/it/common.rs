@@ -1,8 +1,6 @@
 //! A loopback fixture server for end-to-end tests: serves `tests/fixtures/` over real HTTP on
 //! 127.0.0.1, with ETags and 304s, and counts every request by path and status.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};

@@ -7,14 +7,14 @@
 //! The small inputs are copies in `tests/fixtures/hostile/`; the big ones are generated here.
 //! Time limits below are watchdogs against hangs (tens of seconds), not speed assertions.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::common::Canned;
 use chrono_tz::Europe::Berlin;
-use common::Canned;
 use govwire::crawl::{Crawler, crawl_all};
 use govwire::extract::{self, dates};
 use govwire::fetch::charset::decode;

@@ -2,13 +2,13 @@
 //! inside sled, one `by_region` `mentions:` entry per article and Land mentioned), which moves
 //! those entries into the `by_date` values.
 //!
-//! `GOVWIRE_BENCH_ARTICLES=100000 cargo test --release --test store_upgrade -- --ignored
+//! `GOVWIRE_BENCH_ARTICLES=100000 cargo test --release --test it -- store_upgrade:: --ignored
 //! --nocapture`. The v1 store is written with sled directly in the layout earlier builds
 //! wrote (deflated JSON values, keys as `store::keys` builds them), then opened with
 //! `Store::open` and checked with `Store::check`, which would report any entry this file laid
 //! out differently from the store.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::time::Instant;
@@ -74,7 +74,7 @@ fn article(i: u64) -> Article {
 }
 
 #[test]
-#[ignore = "benchmark: GOVWIRE_BENCH_ARTICLES=100000 cargo test --release --test store_upgrade -- --ignored --nocapture"]
+#[ignore = "benchmark: GOVWIRE_BENCH_ARTICLES=100000 cargo test --release --test it -- store_upgrade:: --ignored --nocapture"]
 fn first_open_of_a_version_1_store() {
     let n: u64 = std::env::var("GOVWIRE_BENCH_ARTICLES")
         .ok()
@@ -169,7 +169,7 @@ fn first_open_of_a_version_1_store() {
 /// then of each again edited, each pass followed by a flush (the write path the crawler takes,
 /// without fetching or extracting).
 #[test]
-#[ignore = "benchmark: GOVWIRE_BENCH_ARTICLES=20000 cargo test --release --test store_upgrade -- --ignored --nocapture"]
+#[ignore = "benchmark: GOVWIRE_BENCH_ARTICLES=20000 cargo test --release --test it -- store_upgrade:: --ignored --nocapture"]
 fn upsert_new_then_edited() {
     let n: u64 = std::env::var("GOVWIRE_BENCH_ARTICLES")
         .ok()

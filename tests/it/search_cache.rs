@@ -3,7 +3,7 @@
 //! view. A search answered (and cached) before an article is crawled must give the new result
 //! once the crawl is committed to the index; validators of unchanged results keep working.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `govwire serve` reloads sources.toml on SIGHUP: an invalid file is reported and the running
 //! configuration kept; a valid one takes over without a restart. Real binary, loopback only.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};

@@ -2,9 +2,7 @@
 //! into a temp data folder, is sent SIGTERM with `kill`, exits 0, and the store it flushed
 //! reopens (its lock released) with the crawled articles in it.
 
-#![cfg(unix)]
-
-mod common;
+use crate::common;
 
 use std::path::Path as FsPath;
 use std::process::{Child, Command, Stdio};

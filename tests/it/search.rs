@@ -2,7 +2,7 @@
 //! (HTML, RSS and Atom parsed back with feed-rs, CSV, JSON), the trend chart, and the `govwire`
 //! binary's `search`, `export` and `reindex` — all over loopback or a temp data folder.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

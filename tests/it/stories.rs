@@ -3,7 +3,7 @@
 //! story on the same topic, a Land portal's heavily edited reprint plus a third story) are crawled
 //! into a temp store; the web view and feeds are then checked, and the watchlist is changed.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +26,7 @@ level = "bund"
 fetch_articles = false
 
 [[source]]
-id = "k21"
+id = "kommune21"
 name = "Fachportal (Fixture)"
 url = "{base}/stories/k21.xml"
 kind = "feed"

@@ -1,7 +1,7 @@
 //! The digest routes (`/digest`, `/digest/{date}`, `/digest.rss`, `/digest.atom`) on their own
 //! router over a real sled store in a temp dir; feeds are parsed back with feed-rs.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;
