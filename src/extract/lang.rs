@@ -11,7 +11,7 @@ const MIN_LETTERS: usize = 40;
 /// whatlang confidence at or above which the detected language beats the declared one.
 const CONFIDENT: f64 = 0.5;
 /// Only this much text is given to whatlang: more does not change the answer, only the time
-/// (`examples/lang_sample`: 1 KiB instead of 4 KiB gave the same language on all 413 pages of the
+/// (`benches/lang_sample`: 1 KiB instead of 4 KiB gave the same language on all 413 pages of the
 /// extraction benchmark and cut detection's instructions by about 40 %).
 const MAX_SAMPLE: usize = 1024;
 
