@@ -22,7 +22,7 @@ use std::path::Path;
 
 use toml::de::DeTable;
 
-pub use digest::{DigestConfig, EmailConfig, SmtpTls};
+pub use digest::{Bcc, DigestConfig, EmailConfig, SmtpTls};
 pub use error::{ConfigError, Problem};
 pub use settings::{ENV_DATA_DIR, ENV_LISTEN, Settings};
 

@@ -373,7 +373,7 @@ fn digest_email_parses_with_defaults() {
         chrono::NaiveTime::from_hms_opt(6, 30, 0).unwrap()
     );
     assert_eq!((e.username_env, e.password_env), (None, None));
-    assert_eq!(e.subject_prefix, None);
+    assert_eq!(e.subject_prefix, "[govwire]", "the default prefix");
 
     let text = "[digest.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = 2525\ntls = \"none\"\n\
                 username_env = \"SMTP_USER\"\npassword_env = \"SMTP_PASS\"\n\
@@ -389,7 +389,7 @@ fn digest_email_parses_with_defaults() {
     assert_eq!(e.username_env.as_deref(), Some("SMTP_USER"));
     assert_eq!(e.password_env.as_deref(), Some("SMTP_PASS"));
     assert_eq!(e.to.len(), 2);
-    assert_eq!(e.subject_prefix.as_deref(), Some("[govwire]"));
+    assert_eq!(e.subject_prefix, "[govwire]");
 
     let none = parse("", "t.toml").expect("empty");
     assert_eq!(none.digest, DigestConfig::default());

@@ -23,8 +23,13 @@ use crate::enrich::Watchlist;
 use crate::model::{Article, ArticleId, Keyword, Teaser};
 use crate::text::{Boundary, Tail, cut_at_word, http_url};
 
-pub use mail::{MailError, MailStatus, mail_status, run_mailer, send_due, send_for_date};
-pub use render::{render_html, render_html_fragment, render_text, subject};
+pub use mail::{
+    MailError, MailStatus, Sent, mail_status, run_mailer, send_due, send_for_date, send_range,
+};
+pub use render::{
+    MailLinks, render_html, render_html_fragment, render_mail_html, render_mail_text, render_text,
+    subject,
+};
 
 /// Longest summary shown under an entry, in characters (about two lines), before the ellipsis.
 pub const SUMMARY_CHARS: usize = 200;
@@ -32,9 +37,13 @@ pub const SUMMARY_CHARS: usize = 200;
 /// One day's digest, ready to render.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Digest {
-    /// The calendar day in Europe/Berlin.
+    /// The calendar day in Europe/Berlin (the last day, when the digest covers several).
     pub date: NaiveDate,
-    /// The day in German for headings (`Sonntag, 29. März 2026`).
+    /// The first day covered: `date` itself, or an earlier day for a roll-up (Friday to Sunday
+    /// in Monday's mail).
+    pub first: NaiveDate,
+    /// The day in German for headings (`Sonntag, 29. März 2026`), or the span of days
+    /// (`Freitag, 4. bis Sonntag, 6. Dezember 2026`).
     pub date_label: String,
     /// One section per watched keyword that has stories, in watchlist order.
     pub by_keyword: Vec<Section>,
@@ -50,6 +59,11 @@ impl Digest {
     /// True when the day has no articles at all.
     pub fn is_empty(&self) -> bool {
         self.stories == 0
+    }
+
+    /// True when the digest covers more than one day.
+    pub fn is_range(&self) -> bool {
+        self.first < self.date
     }
 
     /// Every section: keywords first, then sources.
@@ -107,6 +121,11 @@ pub fn day_window(date: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
     (start, end)
 }
 
+/// The start of day `first` to the end of day `last` (Berlin), in UTC.
+pub fn days_window(first: NaiveDate, last: NaiveDate) -> (DateTime<Utc>, DateTime<Utc>) {
+    (day_window(first.min(last)).0, day_window(last).1)
+}
+
 /// Midnight at the start of `date` in Berlin, as UTC. Berlin's clocks change at 02:00/03:00,
 /// so midnight always exists exactly once; the fallbacks only guard against odd tz data.
 fn berlin_midnight(date: NaiveDate) -> DateTime<Utc> {
@@ -138,7 +157,22 @@ pub fn build(
     keywords: &[Keyword],
     source_names: &[(String, String)],
 ) -> Digest {
-    let (from, to) = day_window(date);
+    build_range(date, date, articles, keywords, source_names)
+}
+
+/// Like [`build`], for the days `first..=last` (Berlin) as one digest: the roll-up of several
+/// days the mail sends after days without a mail (the weekend, in Monday's mail). A `first`
+/// after `last` is treated as `last` alone.
+pub fn build_range(
+    first: NaiveDate,
+    last: NaiveDate,
+    articles: &[Article],
+    keywords: &[Keyword],
+    source_names: &[(String, String)],
+) -> Digest {
+    let date = last;
+    let first = first.min(last);
+    let (from, to) = days_window(first, last);
     let mut day: Vec<&Article> = articles
         .iter()
         .filter(|a| (from..to).contains(&a.sort_time()))
@@ -227,7 +261,8 @@ pub fn build(
         .collect();
     Digest {
         date,
-        date_label: german_date(date),
+        first,
+        date_label: german_span(first, date),
         by_keyword,
         by_source,
         stories: stories.len(),
@@ -328,6 +363,24 @@ const MONTHS: [&str; 12] = [
     "November",
     "Dezember",
 ];
+
+/// `Sonntag, 29. März 2026` for one day; for several `Freitag, 4. bis Sonntag, 6. Dezember
+/// 2026` (month and year said once when shared).
+pub fn german_span(first: NaiveDate, last: NaiveDate) -> String {
+    if first >= last {
+        return german_date(last);
+    }
+    let weekday = WEEKDAYS[first.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[first.month0() as usize];
+    let start = if first.year() != last.year() {
+        format!("{weekday}, {}. {month} {}", first.day(), first.year())
+    } else if first.month() != last.month() {
+        format!("{weekday}, {}. {month}", first.day())
+    } else {
+        format!("{weekday}, {}.", first.day())
+    };
+    format!("{start} bis {}", german_date(last))
+}
 
 /// `Sonntag, 29. März 2026`.
 pub fn german_date(date: NaiveDate) -> String {

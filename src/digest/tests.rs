@@ -143,7 +143,7 @@ fn an_empty_day_is_a_valid_digest_that_says_so() {
     let html = render_html(&digest, "govwire").expect("renders");
     assert!(html.contains("keine neuen Meldungen"), "{html}");
     assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
-    assert!(subject(&digest, "govwire", None).contains("keine neuen Meldungen"));
+    assert!(subject(&digest, "[govwire]").contains("keine neuen Meldungen"));
 }
 
 #[test]
@@ -347,4 +347,206 @@ fn entries_show_kicker_summary_and_only_http_links() {
         "self-contained: {html}"
     );
     assert!(html.contains("href=\"https://k21.example/a\""), "{html}");
+}
+
+#[test]
+fn one_subject_rule_says_the_prefix_once() {
+    let a = article(
+        "https://a.example/1",
+        "bmi",
+        "Eins",
+        "",
+        berlin(2026, 3, 29, 9, 0),
+    );
+    let digest = build(date(2026, 3, 29), &[a], &watchlist(), &names());
+    assert_eq!(
+        subject(&digest, "[govwire]"),
+        "[govwire] Tagesübersicht für Sonntag, 29. März 2026 (1 Meldung)"
+    );
+    assert_eq!(
+        subject(&digest, "  "),
+        "Tagesübersicht für Sonntag, 29. März 2026 (1 Meldung)"
+    );
+    assert!(!subject(&digest, "[govwire]").contains("govwire:"));
+}
+
+#[test]
+fn a_range_digest_covers_every_day_and_says_so() {
+    let all = [
+        article(
+            "https://a.example/do",
+            "bmi",
+            "Donnerstag",
+            "",
+            berlin(2026, 3, 26, 12, 0),
+        ),
+        article(
+            "https://a.example/fr",
+            "bmi",
+            "Freitag",
+            "",
+            berlin(2026, 3, 27, 0, 5),
+        ),
+        article(
+            "https://a.example/sa",
+            "k21",
+            "Samstag",
+            "",
+            berlin(2026, 3, 28, 12, 0),
+        ),
+        article(
+            "https://a.example/so",
+            "bmi",
+            "Sonntag",
+            "",
+            berlin(2026, 3, 29, 23, 30),
+        ),
+        article(
+            "https://a.example/mo",
+            "bmi",
+            "Montag",
+            "",
+            berlin(2026, 3, 30, 0, 10),
+        ),
+    ];
+    let digest = build_range(
+        date(2026, 3, 27),
+        date(2026, 3, 29),
+        &all,
+        &watchlist(),
+        &names(),
+    );
+    assert!(digest.is_range());
+    assert_eq!(digest.stories, 3);
+    assert_eq!(digest.date_label, "Freitag, 27. bis Sonntag, 29. März 2026");
+    assert_eq!(
+        subject(&digest, "[govwire]"),
+        "[govwire] Übersicht für Freitag, 27. bis Sonntag, 29. März 2026 (3 Meldungen)"
+    );
+    assert_eq!(
+        german_span(date(2026, 12, 31), date(2027, 1, 3)),
+        "Donnerstag, 31. Dezember 2026 bis Sonntag, 3. Januar 2027"
+    );
+    assert_eq!(
+        german_span(date(2026, 10, 30), date(2026, 11, 1)),
+        "Freitag, 30. Oktober bis Sonntag, 1. November 2026"
+    );
+}
+
+/// WCAG relative luminance of `#rgb` or `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let h = hex.trim_start_matches('#');
+    let h: String = if h.len() == 3 {
+        h.chars().flat_map(|c| [c, c]).collect()
+    } else {
+        h.to_string()
+    };
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&h[i..i + 2], 16).expect("hex")) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+}
+
+#[test]
+fn every_text_colour_of_the_mail_has_contrast_4_5_on_white() {
+    let a = article(
+        "https://a.example/1",
+        "bmi",
+        "OZG kommt",
+        "Text",
+        berlin(2026, 3, 29, 9, 0),
+    );
+    let digest = build(date(2026, 3, 29), &[a], &watchlist(), &names());
+    let links = MailLinks::new("https://govwire.example.org/", &digest).expect("links");
+    let html = render_mail_html(&digest, "govwire", Some(&links)).expect("renders");
+    let mut seen = 0;
+    for (i, _) in html
+        .match_indices(";color:#")
+        .chain(html.match_indices("\"color:#"))
+    {
+        let hex: String = html[i + 7..]
+            .chars()
+            .take_while(|c| *c == '#' || c.is_ascii_hexdigit())
+            .collect();
+        let ratio = (1.0 + 0.05) / (luminance(&hex) + 0.05);
+        assert!(ratio >= 4.5, "{hex} on white: {ratio:.2}:1");
+        seen += 1;
+    }
+    assert!(seen >= 5, "{seen} colours checked");
+    assert!(
+        (1.05 / (luminance("#888") + 0.05)) < 4.5,
+        "the old footer grey fails"
+    );
+}
+
+#[test]
+fn mail_links_point_into_the_web_view() {
+    let a = article(
+        "https://a.example/1",
+        "bmi",
+        "OZG kommt",
+        "",
+        berlin(2026, 3, 29, 9, 0),
+    );
+    let b = Article {
+        title: "E-Akte Bund startet".into(),
+        ..article(
+            "https://a.example/2",
+            "bmi",
+            "x",
+            "",
+            berlin(2026, 3, 28, 9, 0),
+        )
+    };
+    let kws = vec![
+        Keyword::new("OZG", vec![]),
+        Keyword::new("E-Akte Bund", vec![]),
+    ];
+    let digest = build_range(
+        date(2026, 3, 28),
+        date(2026, 3, 29),
+        &[a, b],
+        &kws,
+        &names(),
+    );
+    let links = MailLinks::new("https://example.org/govwire/", &digest).expect("links");
+    assert_eq!(
+        links
+            .days
+            .iter()
+            .map(|(_, h)| h.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "https://example.org/govwire/digest/2026-03-28",
+            "https://example.org/govwire/digest/2026-03-29"
+        ]
+    );
+    assert_eq!(
+        links.keyword("E-Akte Bund"),
+        Some("https://example.org/govwire/keyword/E-Akte%20Bund")
+    );
+    assert_eq!(links.search, "https://example.org/govwire/search");
+    let text = render_mail_text(&digest, "govwire", Some(&links));
+    assert!(
+        text.contains("Im Web: https://example.org/govwire/digest/2026-03-29"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://example.org/govwire/keyword/OZG"),
+        "{text}"
+    );
+    let html = render_mail_html(&digest, "govwire", Some(&links)).expect("renders");
+    assert!(
+        html.contains("href=\"https://example.org/govwire/keyword/E-Akte%20Bund\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"https://example.org/govwire/search\""),
+        "{html}"
+    );
 }

@@ -1,9 +1,11 @@
-//! The digest by e-mail over real SMTP on loopback, and the once-per-day schedule across restarts.
+//! The digest by e-mail over real SMTP on loopback, and the schedule across restarts.
 //!
-//! `digest_reaches_a_real_smtp_server` talks to aiosmtpd (`tests/smtp_sink.py`, installed by
-//! `python3 -m pip install aiosmtpd`) and checks what that independent implementation received;
-//! it prints a SKIP line when aiosmtpd is not importable. The schedule tests use a minimal SMTP
-//! responder written here, so they run everywhere. Stores are real sled databases in temp dirs.
+//! The tests named after a trap of issue 20 (and `digest_reaches_a_real_smtp_server`) talk to
+//! aiosmtpd (`tests/smtp_sink.py`, installed by `.ci/run`) and check what that independent
+//! implementation received, raw headers included; they print a SKIP line when aiosmtpd is not
+//! importable. The clock is a parameter (`now`): no test sleeps until a send time. The older
+//! schedule tests use a minimal SMTP responder written here, so they run everywhere. Stores are
+//! real sled databases in temp dirs.
 
 use crate::common;
 
@@ -13,10 +15,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use govwire::config::{Config, parse};
-use govwire::digest::{mail, mail_status, send_due};
+use govwire::digest::mail::DayRecord;
+use govwire::digest::{Sent, mail, mail_status, send_due, send_for_date};
 use govwire::model::{Article, Level};
 use govwire::store::Store;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as TokioBufReader};
@@ -44,7 +47,16 @@ fn article(url: &str, source: &str, title: &str, text: &str, at: DateTime<Utc>) 
 
 /// A config with two sources, a watchlist and `[digest.email]` pointing at `port`.
 fn config(data_dir: &Path, port: u16) -> Config {
-    let text = format!(
+    config_with(data_dir, port, "")
+}
+
+/// Like [`config`], with `extra` lines appended to `[digest.email]`.
+fn config_with(data_dir: &Path, port: u16, extra: &str) -> Config {
+    parse(&config_text(data_dir, port, extra), "test.toml").expect("valid test config")
+}
+
+fn config_text(data_dir: &Path, port: u16, extra: &str) -> String {
+    format!(
         r#"
 [settings]
 data_dir = "{}"
@@ -78,10 +90,49 @@ from = "govwire Tagesübersicht <digest@example.org>"
 to = ["Jörg Müller <joerg@example.org>", "team@example.org"]
 send_at = "07:00"
 subject_prefix = "[govwire]"
+{extra}
 "#,
         data_dir.display()
-    );
-    parse(&text, "test.toml").expect("valid test config")
+    )
+}
+
+/// Marks the folder as first started at `at` (as the mailer's first run would have).
+fn started(store: &Store, at: DateTime<Utc>) {
+    let t = mail::started(store, at).expect("record start");
+    assert_eq!(t, at);
+}
+
+/// The unfolded value of header `name` in the raw message's header block.
+fn header(raw: &str, name: &str) -> Option<String> {
+    let head = raw.split("\r\n\r\n").next().unwrap_or(raw);
+    let head = head.split("\n\n").next().unwrap_or(head);
+    let mut value: Option<String> = None;
+    for line in head.lines() {
+        if let Some(v) = value.as_mut()
+            && line.starts_with([' ', '\t'])
+        {
+            v.push_str(line);
+            continue;
+        }
+        if value.is_some() {
+            break;
+        }
+        if let Some((n, v)) = line.split_once(':')
+            && n.eq_ignore_ascii_case(name)
+        {
+            value = Some(v.trim().to_string());
+        }
+    }
+    value
+}
+
+/// The header block of the raw message.
+fn header_block(raw: &str) -> &str {
+    let end = raw
+        .find("\r\n\r\n")
+        .or_else(|| raw.find("\n\n"))
+        .unwrap_or(raw.len());
+    &raw[..end]
 }
 
 /// The articles of 2026-03-29 (the spring DST change day): OZG in a cluster of two, one
@@ -126,6 +177,14 @@ fn day_articles() -> Vec<Article> {
         berlin(2026, 3, 30, 0, 30),
     );
     vec![lead, copy, reg, other, next_day]
+}
+
+fn mailed(first: NaiveDate, last: NaiveDate, stories: usize) -> Sent {
+    Sent::Mailed {
+        first,
+        last,
+        stories,
+    }
 }
 
 fn open_store(dir: &Path) -> Store {
@@ -230,14 +289,19 @@ async fn digest_reaches_a_real_smtp_server() {
         return;
     };
     let dir = tempfile::tempdir().expect("tempdir");
-    let cfg = config(dir.path(), sink.port);
+    let cfg = config_with(
+        dir.path(),
+        sink.port,
+        "base_url = \"https://govwire.example.org/\"",
+    );
     let store = open_store(dir.path());
     fill(&store);
+    started(&store, berlin(2026, 3, 29, 0, 0));
 
     let sent = send_due(&store, &cfg, berlin(2026, 3, 30, 7, 5))
         .await
         .expect("send succeeds");
-    assert_eq!(sent, Some(date(2026, 3, 29)));
+    assert_eq!(sent, Some(mailed(date(2026, 3, 29), date(2026, 3, 29), 3)));
     let (msg, raw) = sink.message(1).await;
 
     // Envelope and headers.
@@ -259,7 +323,23 @@ async fn digest_reaches_a_real_smtp_server() {
     let subject = msg["subject"].as_str().expect("Subject");
     assert_eq!(
         subject,
-        "[govwire] govwire: Tagesübersicht für Sonntag, 29. März 2026 (3 Meldungen)"
+        "[govwire] Tagesübersicht für Sonntag, 29. März 2026 (3 Meldungen)"
+    );
+    // One subject rule: the prefix once, the site name not repeated after it.
+    assert!(!subject.contains("govwire:"), "{subject}");
+    // Headers for threading, auto-responders and filters.
+    let id = header(&raw, "Message-ID").expect("Message-ID");
+    assert!(
+        id.starts_with("<govwire.digest.20260329.20260329.") && id.ends_with("@example.org>"),
+        "{id}"
+    );
+    assert_eq!(
+        header(&raw, "Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    assert_eq!(
+        header(&raw, "List-Id").as_deref(),
+        Some("govwire digest <govwire-digest.example.org>")
     );
     // On the wire the non-ASCII subject is RFC 2047 encoded, not raw 8-bit.
     let raw_subject = raw
@@ -317,6 +397,19 @@ async fn digest_reaches_a_real_smtp_server() {
         .expect("source sections");
     assert!(ozg < reg && reg < rest, "{text}");
     assert!(text.find("Neue Staatssekretärin").expect("other") > rest);
+    // Links back to the web view at base_url: the day's page, the keyword pages, the search.
+    for href in [
+        "https://govwire.example.org/digest/2026-03-29",
+        "https://govwire.example.org/keyword/OZG",
+        "https://govwire.example.org/keyword/Registermodernisierung",
+        "https://govwire.example.org/search",
+    ] {
+        assert!(text.contains(href), "text lacks {href}:\n{text}");
+        assert!(
+            html.contains(&format!("href=\"{href}\"")),
+            "html lacks {href}:\n{html}"
+        );
+    }
     // Self-contained HTML.
     assert!(
         !html.contains("<link") && !html.contains("<img") && !html.contains("src="),
@@ -405,20 +498,24 @@ impl MiniSmtp {
 }
 
 #[tokio::test]
-async fn sends_once_per_day_across_a_restart_and_never_for_older_days() {
+async fn sends_once_per_day_across_a_restart_and_rolls_up_after_a_pause() {
     let smtp = MiniSmtp::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let cfg = config(dir.path(), smtp.port);
     {
         let store = open_store(dir.path());
         fill(&store);
-        // Before 07:00 Berlin nothing is due (the day before yesterday is never sent).
+        started(&store, berlin(2026, 3, 29, 0, 0));
+        // Before 07:00 Berlin nothing is due.
         let early = send_due(&store, &cfg, berlin(2026, 3, 30, 6, 59)).await;
         assert_eq!(early.expect("no error"), None);
         assert_eq!(smtp.count(), 0);
         // The server was down at 07:00 and starts at 09:00: it sends yesterday's digest.
         let sent = send_due(&store, &cfg, berlin(2026, 3, 30, 9, 0)).await;
-        assert_eq!(sent.expect("sent"), Some(date(2026, 3, 29)));
+        assert_eq!(
+            sent.expect("sent"),
+            Some(mailed(date(2026, 3, 29), date(2026, 3, 29), 3))
+        );
         assert_eq!(smtp.count(), 1);
     }
     // Restart: a new process opens the same store.
@@ -429,27 +526,41 @@ async fn sends_once_per_day_across_a_restart_and_never_for_older_days() {
         assert_eq!(smtp.count(), 1);
         // The next day: the digest of the 30th (one article) is due at 07:00.
         let next = send_due(&store, &cfg, berlin(2026, 3, 31, 7, 0)).await;
-        assert_eq!(next.expect("sent"), Some(date(2026, 3, 30)));
+        assert_eq!(
+            next.expect("sent"),
+            Some(mailed(date(2026, 3, 30), date(2026, 3, 30), 1))
+        );
         assert_eq!(smtp.count(), 2);
         assert!(smtp.messages.lock().expect("lock")[1].contains("naechster-tag"));
     }
     {
         let store = open_store(dir.path());
-        // Down for all of April 1st: on April 2nd only April 1st is sent, never March 31st.
+        // An article on April 1st; the server is down for all of that day. On April 2nd one mail
+        // covers everything since the last sent digest: March 31st and April 1st.
+        store
+            .upsert(&article(
+                "https://www.bmi.bund.de/pm/april",
+                "bmi",
+                "Meldung vom ersten April",
+                "Kein Scherz.",
+                berlin(2026, 4, 1, 12, 0),
+            ))
+            .expect("upsert");
         let late = send_due(&store, &cfg, berlin(2026, 4, 2, 8, 0)).await;
-        assert_eq!(late.expect("sent"), Some(date(2026, 4, 1)));
-        assert_eq!(smtp.count(), 3);
-        assert!(
-            mail::sent_at(&store, date(2026, 3, 31))
-                .expect("state")
-                .is_none()
+        assert_eq!(
+            late.expect("sent"),
+            Some(mailed(date(2026, 3, 31), date(2026, 4, 1), 1))
         );
+        assert_eq!(smtp.count(), 3);
+        for day in [date(2026, 3, 31), date(2026, 4, 1)] {
+            assert!(
+                mail::sent_at(&store, day).expect("state").is_some(),
+                "{day}"
+            );
+        }
         let status = mail_status(&store, berlin(2026, 4, 2, 8, 1)).expect("status");
         assert_eq!(status.last_sent.map(|(d, _)| d), Some(date(2026, 4, 1)));
         assert_eq!(status.last_error, None);
-        // An empty day is still a digest: it says so.
-        let empty = smtp.messages.lock().expect("lock")[2].clone();
-        assert!(empty.contains("keine neuen Meldungen"), "{empty}");
     }
 }
 
@@ -461,6 +572,7 @@ async fn a_failed_send_is_recorded_and_not_marked_sent() {
     let cfg = config(dir.path(), closed);
     let store = open_store(dir.path());
     fill(&store);
+    started(&store, berlin(2026, 3, 29, 0, 0));
     let now = berlin(2026, 3, 30, 7, 1);
     for attempt in 1..=2u32 {
         let err = send_due(&store, &cfg, now)
@@ -484,7 +596,10 @@ async fn a_failed_send_is_recorded_and_not_marked_sent() {
     let smtp = MiniSmtp::start().await;
     let cfg = config(dir.path(), smtp.port);
     let sent = send_due(&store, &cfg, berlin(2026, 3, 30, 7, 3)).await;
-    assert_eq!(sent.expect("sent"), Some(date(2026, 3, 29)));
+    assert_eq!(
+        sent.expect("sent"),
+        Some(mailed(date(2026, 3, 29), date(2026, 3, 29), 3))
+    );
     let status = mail_status(&store, now).expect("status");
     assert_eq!(status.last_error, None);
     assert_eq!(smtp.count(), 1);
@@ -499,6 +614,8 @@ async fn missing_credentials_are_an_error_naming_the_variable() {
     email.username_env = Some("GOVWIRE_TEST_UNSET_SMTP_USER_7F3A".into());
     email.password_env = Some("GOVWIRE_TEST_UNSET_SMTP_PASS_7F3A".into());
     let store = open_store(dir.path());
+    fill(&store);
+    started(&store, berlin(2026, 3, 29, 0, 0));
     let err = send_due(&store, &cfg, berlin(2026, 3, 30, 7, 1))
         .await
         .expect_err("variables unset");
@@ -524,4 +641,354 @@ async fn the_mailer_task_stops_on_shutdown() {
         .await
         .expect("mailer stops after shutdown")
         .expect("mailer did not panic");
+}
+
+// --- the traps of issue 20, against aiosmtpd with the clock as a parameter ---------------
+
+/// An article at 12:00 Berlin on `day`.
+fn noon(day: NaiveDate, slug: &str, title: &str) -> Article {
+    article(
+        &format!("https://www.bmi.bund.de/pm/{slug}"),
+        "bmi",
+        title,
+        "Text.",
+        berlin(day.year(), day.month(), day.day(), 12, 0),
+    )
+}
+
+#[tokio::test]
+async fn trap_a_morning_test_send_does_not_suppress_the_scheduled_mail() {
+    let Some(sink) = AioSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), sink.port);
+    let store = open_store(dir.path());
+    fill(&store);
+    started(&store, berlin(2026, 3, 29, 0, 0));
+
+    // Monday 06:00: a test send of today (not over yet) is mailed but not recorded.
+    let morning = berlin(2026, 3, 30, 6, 0);
+    let test = send_for_date(&store, &cfg, date(2026, 3, 30), morning)
+        .await
+        .expect("test send");
+    assert_eq!(test, mailed(date(2026, 3, 30), date(2026, 3, 30), 1));
+    sink.message(1).await;
+    assert_eq!(
+        mail::sent_at(&store, date(2026, 3, 30)).expect("state"),
+        None
+    );
+    // 07:00: yesterday's digest goes out as scheduled.
+    let seven = send_due(&store, &cfg, berlin(2026, 3, 30, 7, 0)).await;
+    assert_eq!(
+        seven.expect("sent"),
+        Some(mailed(date(2026, 3, 29), date(2026, 3, 29), 3))
+    );
+    sink.message(2).await;
+    // Tuesday 07:00: Monday's digest is still sent, although Monday was test-sent.
+    let next = send_due(&store, &cfg, berlin(2026, 3, 31, 7, 0)).await;
+    assert_eq!(
+        next.expect("sent"),
+        Some(mailed(date(2026, 3, 30), date(2026, 3, 30), 1))
+    );
+    let (msg, _) = sink.message(3).await;
+    assert!(
+        msg["text"]
+            .as_str()
+            .expect("text")
+            .contains("naechster-tag"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn trap_a_first_start_sends_nothing_for_days_before_the_folder_existed() {
+    let Some(sink) = AioSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), sink.port);
+    let store = open_store(dir.path());
+    // A folder filled before its first start (a copy for review, a second instance, an import):
+    // the news of the 29th exists, but this folder was not serving then.
+    fill(&store);
+    let first_start = berlin(2026, 3, 30, 7, 5);
+    let at_start = send_due(&store, &cfg, first_start).await;
+    assert_eq!(at_start.expect("no error"), None, "nothing at start-up");
+    let later = send_due(&store, &cfg, berlin(2026, 3, 30, 18, 0)).await;
+    assert_eq!(later.expect("no error"), None);
+    // The start is recorded, and survives a restart.
+    drop(store);
+    let store = open_store(dir.path());
+    assert_eq!(
+        mail::started(&store, berlin(2026, 4, 9, 0, 0)).expect("since"),
+        first_start
+    );
+    // Next morning: the day the folder began (the 30th) is mailed, the 29th never.
+    let next = send_due(&store, &cfg, berlin(2026, 3, 31, 7, 0)).await;
+    assert_eq!(
+        next.expect("sent"),
+        Some(mailed(date(2026, 3, 30), date(2026, 3, 30), 1))
+    );
+    let (msg, _) = sink.message(1).await;
+    let text = msg["text"].as_str().expect("text");
+    assert!(text.contains("naechster-tag"), "{text}");
+    assert!(!text.contains("ozg-aenderung"), "{text}");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.received(), 1);
+}
+
+#[tokio::test]
+async fn trap_days_without_news_are_recorded_but_not_mailed() {
+    let Some(sink) = AioSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), sink.port);
+    let store = open_store(dir.path());
+    started(&store, berlin(2026, 3, 25, 12, 0));
+    // Thursday 07:00: Wednesday had no news.
+    let thu = send_due(&store, &cfg, berlin(2026, 3, 26, 7, 0)).await;
+    assert_eq!(
+        thu.expect("done"),
+        Some(Sent::Empty {
+            first: date(2026, 3, 25),
+            last: date(2026, 3, 25)
+        })
+    );
+    assert!(matches!(
+        mail::day_record(&store, date(2026, 3, 25)).expect("state"),
+        Some(DayRecord::Empty(_))
+    ));
+    let again = send_due(&store, &cfg, berlin(2026, 3, 26, 8, 0)).await;
+    assert_eq!(again.expect("no error"), None, "done means done");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.received(), 0, "no \"keine neuen Meldungen\" mail");
+    // An empty day does not count as mailed on the health page.
+    let status = mail_status(&store, berlin(2026, 3, 26, 8, 0)).expect("status");
+    assert_eq!(status.last_sent, None);
+
+    // skip_empty = false mails the empty day, saying so.
+    let dir2 = tempfile::tempdir().expect("tempdir");
+    let cfg2 = config_with(dir2.path(), sink.port, "skip_empty = false");
+    let store2 = open_store(dir2.path());
+    started(&store2, berlin(2026, 3, 25, 12, 0));
+    let sent = send_due(&store2, &cfg2, berlin(2026, 3, 26, 7, 0)).await;
+    assert_eq!(
+        sent.expect("sent"),
+        Some(mailed(date(2026, 3, 25), date(2026, 3, 25), 0))
+    );
+    let (msg, _) = sink.message(1).await;
+    assert!(
+        msg["subject"]
+            .as_str()
+            .expect("subject")
+            .contains("keine neuen Meldungen"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn trap_the_monday_mail_rolls_up_the_weekend() {
+    let Some(sink) = AioSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cfg = config(dir.path(), sink.port);
+    let store = open_store(dir.path());
+    for (d, slug, title) in [
+        (26, "do", "Meldung vom Donnerstag"),
+        (27, "fr", "Meldung vom Freitag"),
+        (28, "sa", "Meldung vom Samstag"),
+        (29, "so", "Meldung vom Sonntag"),
+        (30, "mo", "Meldung vom Montag"),
+    ] {
+        store
+            .upsert(&noon(date(2026, 3, d), slug, title))
+            .expect("upsert");
+    }
+    started(&store, berlin(2026, 3, 26, 0, 0));
+    // Friday 07:00: Thursday.
+    let fri = send_due(&store, &cfg, berlin(2026, 3, 27, 7, 0)).await;
+    assert_eq!(
+        fri.expect("sent"),
+        Some(mailed(date(2026, 3, 26), date(2026, 3, 26), 1))
+    );
+    sink.message(1).await;
+    // No mail on Saturday or Sunday (weekdays default to Monday to Friday).
+    for now in [berlin(2026, 3, 28, 7, 0), berlin(2026, 3, 29, 12, 0)] {
+        let weekend = send_due(&store, &cfg, now).await;
+        assert_eq!(weekend.expect("no error"), None, "{now}");
+    }
+    // Monday 07:00: one mail for Friday to Sunday.
+    let mon = send_due(&store, &cfg, berlin(2026, 3, 30, 7, 0)).await;
+    assert_eq!(
+        mon.expect("sent"),
+        Some(mailed(date(2026, 3, 27), date(2026, 3, 29), 3))
+    );
+    let (msg, _) = sink.message(2).await;
+    assert_eq!(
+        msg["subject"],
+        "[govwire] Übersicht für Freitag, 27. bis Sonntag, 29. März 2026 (3 Meldungen)"
+    );
+    let text = msg["text"].as_str().expect("text");
+    for (slug, wanted) in [
+        ("do", false),
+        ("fr", true),
+        ("sa", true),
+        ("so", true),
+        ("mo", false),
+    ] {
+        let url = format!("https://www.bmi.bund.de/pm/{slug}");
+        assert_eq!(text.contains(&url), wanted, "{slug}:\n{text}");
+    }
+    for d in 27..=29 {
+        assert!(
+            mail::sent_at(&store, date(2026, 3, d))
+                .expect("state")
+                .is_some(),
+            "{d}"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.received(), 2);
+}
+
+#[tokio::test]
+async fn trap_bcc_hides_the_recipients_and_all_receive_it() {
+    let Some(sink) = AioSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = open_store(dir.path());
+    fill(&store);
+    started(&store, berlin(2026, 3, 29, 0, 0));
+
+    // bcc = true: the `to` list is hidden.
+    let cfg = config_with(dir.path(), sink.port, "bcc = true");
+    let sent = send_for_date(&store, &cfg, date(2026, 3, 29), berlin(2026, 3, 30, 7, 0)).await;
+    assert!(matches!(sent.expect("sent"), Sent::Mailed { .. }));
+    let (msg, raw) = sink.message(1).await;
+    assert_eq!(
+        msg["rcpt_tos"],
+        serde_json::json!(["joerg@example.org", "team@example.org"])
+    );
+    let head = header_block(&raw);
+    for hidden in ["joerg@example.org", "team@example.org", "Bcc:"] {
+        assert!(!head.contains(hidden), "{hidden} in the headers:\n{head}");
+    }
+    assert_eq!(
+        header(&raw, "To").as_deref(),
+        Some("undisclosed-recipients:;")
+    );
+
+    // A bcc list: those are hidden, `to` stays visible.
+    let cfg = config_with(
+        dir.path(),
+        sink.port,
+        "bcc = [\"Geheim <hidden@example.org>\", \"leitung@example.org\"]",
+    );
+    send_for_date(&store, &cfg, date(2026, 3, 29), berlin(2026, 3, 30, 7, 0))
+        .await
+        .expect("sent");
+    let (msg, raw) = sink.message(2).await;
+    assert_eq!(
+        msg["rcpt_tos"],
+        serde_json::json!([
+            "joerg@example.org",
+            "team@example.org",
+            "hidden@example.org",
+            "leitung@example.org"
+        ])
+    );
+    let head = header_block(&raw);
+    assert!(head.contains("team@example.org"), "{head}");
+    for hidden in ["hidden@example.org", "leitung@example.org", "Bcc:"] {
+        assert!(!head.contains(hidden), "{hidden} in the headers:\n{head}");
+    }
+}
+
+/// Runs `govwire --config CONFIG ARGS…` and returns (success, stderr).
+fn govwire(config: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_govwire"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .output()
+        .expect("govwire runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn trap_send_defaults_to_yesterday_and_refuses_a_resend_without_force() {
+    let Some(sink) = AioSink::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config_path = dir.path().join("sources.toml");
+    std::fs::write(&config_path, config_text(dir.path(), sink.port, "")).expect("write config");
+    // The real clock: the CLI is what a user runs. One article yesterday, one today.
+    let today = govwire::digest::berlin_date(Utc::now());
+    let yesterday = today.pred_opt().expect("yesterday");
+    {
+        let store = open_store(dir.path());
+        store
+            .upsert(&noon(yesterday, "gestern", "Meldung von gestern"))
+            .expect("upsert");
+        store
+            .upsert(&noon(today, "heute", "Meldung von heute"))
+            .expect("upsert");
+    }
+
+    // `--send` without --date: the last completed day.
+    let (ok, err) = govwire(&config_path, &["digest", "--send"]);
+    assert!(ok, "{err}");
+    let (msg, _) = sink.message(1).await;
+    let text = msg["text"].as_str().expect("text");
+    assert!(text.contains("/pm/gestern"), "{text}");
+    assert!(!text.contains("/pm/heute"), "{text}");
+
+    // Again: refused, with a non-zero exit and a message naming --force.
+    for date_arg in [
+        None,
+        Some("gestern"),
+        Some(&*yesterday.format("%d.%m.%Y").to_string()),
+    ] {
+        let mut args = vec!["digest", "--send"];
+        if let Some(d) = date_arg {
+            args.extend(["--date", d]);
+        }
+        let (ok, err) = govwire(&config_path, &args);
+        assert!(!ok, "{args:?} must fail");
+        assert!(
+            err.contains("already mailed") && err.contains("--force"),
+            "{args:?}: {err}"
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.received(), 1);
+
+    // --force sends it again.
+    let (ok, err) = govwire(&config_path, &["digest", "--send", "--force"]);
+    assert!(ok, "{err}");
+    sink.message(2).await;
+
+    // A test send of today is mailed, not recorded, so it can be repeated and the schedule
+    // still sends today tomorrow.
+    for n in 3..=4 {
+        let (ok, err) = govwire(&config_path, &["digest", "--send", "--date", "heute"]);
+        assert!(ok, "{err}");
+        assert!(err.contains("not over yet"), "{err}");
+        let (msg, _) = sink.message(n).await;
+        assert!(
+            msg["text"].as_str().expect("text").contains("/pm/heute"),
+            "{msg}"
+        );
+    }
+    let store = open_store(dir.path());
+    assert!(mail::sent_at(&store, today).expect("state").is_none());
+    assert!(mail::sent_at(&store, yesterday).expect("state").is_some());
 }
