@@ -149,7 +149,8 @@ impl Generation {
                 scheduler::run(crawler, sources, parallel, stop_rx).await
             })
         });
-        // Returns at once when no [digest.email] is configured.
+        // Records the data folder's first start (days before it are never mailed), then
+        // returns at once when no [digest.email] is configured.
         let mailer = tokio::spawn(govwire::digest::mail::run_mailer(
             store.clone(),
             config.clone(),
