@@ -109,6 +109,7 @@ pub fn extract_article(
         title: head.title,
         kicker: head.kicker,
         published,
+        published_offset: None,
         author,
         tags,
         summary,
