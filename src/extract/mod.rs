@@ -21,6 +21,7 @@ mod headline;
 mod lang;
 mod listing;
 mod meta;
+mod pubdate;
 mod stats;
 mod tags;
 pub mod text;

@@ -1,0 +1,244 @@
+//! The publication date of an article page, from the best evidence on it, ranked.
+//!
+//! Owns the ranking: structured data (JSON-LD `datePublished`, `article:published_time`, Dublin
+//! Core, `itemprop="datePublished"`, parsely/sailthru metas), then a `<time>` or date line near
+//! the headline, then plain `date` metas, then a date in the URL path, then the first date
+//! anywhere else in the page. It must never take a modified, comment, related-teaser, sidebar or
+//! copyright date for the publication date, and keeps the offset the page wrote, so that the
+//! calendar day is the publisher's (`2020-12-11T00:30:00+01:00` is 11 December).
+
+use chrono::{DateTime, FixedOffset};
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+use super::dates;
+use super::dom::{DomNode, attr, is_skipped_tag, line_text, tag};
+use super::meta::PageMeta;
+
+/// How far (bytes of page text) after the headline a date line still belongs to it.
+const AFTER_HEADLINE: usize = 1500;
+/// How far before the headline (kicker, byline above it) a date line still belongs to it.
+const BEFORE_HEADLINE: usize = 400;
+/// At most this much page text is searched for dates.
+const MAX_TEXT: usize = 512 * 1024;
+/// Class or id fragments of blocks whose dates are never the page's publication date.
+const FOREIGN_BLOCKS: &[&str] = &[
+    "comment",
+    "kommentar",
+    "reply",
+    "respond",
+    "disqus",
+    "sidebar",
+    "related",
+    "teaser",
+    "widget",
+    "recommend",
+    "empfehl",
+    "weitere",
+    "popular",
+    "newsticker",
+    "latest",
+    "footer",
+];
+/// Words right before a date that make it something else than the publication date.
+const FOREIGN_LABELS: &[&str] = &[
+    "aktualisiert",
+    "geändert",
+    "bearbeitet",
+    "editiert",
+    "update",
+    "modified",
+    "last edit",
+    "zuletzt",
+    "©",
+    "copyright",
+    "(c)",
+];
+
+/// One date seen in the page text.
+struct Seen {
+    /// Byte position in the collected page text.
+    pos: usize,
+    date: DateTime<FixedOffset>,
+    /// In a comment, sidebar, teaser or footer block, or labelled as an edit or copyright.
+    foreign: bool,
+}
+
+/// The publication date of `doc` (see the module doc for the ranking).
+pub(crate) fn find(
+    doc: &Html,
+    meta: &PageMeta,
+    head: Option<NodeId>,
+    page_url: &str,
+) -> Option<DateTime<FixedOffset>> {
+    let structured = meta
+        .published
+        .iter()
+        .chain(meta.ld.date_published.iter())
+        .find_map(|s| dates::parse_date_local(s))
+        .or_else(|| itemprop_published(doc));
+    if structured.is_some() {
+        return structured;
+    }
+    let (seen, span) = collect(doc, head);
+    let usable = || seen.iter().filter(|s| !s.foreign);
+    let near = span.and_then(|(start, end)| {
+        usable()
+            .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
+            .or_else(|| {
+                usable()
+                    .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
+                    .last()
+            })
+    });
+    near.map(|s| s.date)
+        .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
+        .or_else(|| dates::url_date(page_url))
+        .or_else(|| usable().next().map(|s| s.date))
+}
+
+/// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
+fn itemprop_published(doc: &Html) -> Option<DateTime<FixedOffset>> {
+    doc.tree
+        .root()
+        .descendants()
+        .filter(|n| attr(*n, "itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datepublished")))
+        .find_map(|n| {
+            attr(n, "datetime")
+                .or_else(|| attr(n, "content"))
+                .and_then(dates::parse_date_local)
+                .or_else(|| dates::parse_date_local(&line_text(n)))
+        })
+}
+
+/// Whether an element's class or id names a block of foreign dates (comments, sidebars …).
+fn is_foreign_block(n: DomNode<'_>) -> bool {
+    if matches!(tag(n), Some("aside" | "nav")) {
+        return true;
+    }
+    if tag(n) == Some("footer") && !n.ancestors().any(|a| tag(a) == Some("article")) {
+        return true;
+    }
+    [attr(n, "class"), attr(n, "id")]
+        .into_iter()
+        .flatten()
+        .any(|v| {
+            let v = v.to_ascii_lowercase();
+            FOREIGN_BLOCKS.iter().any(|k| v.contains(k))
+        })
+}
+
+/// Whether the text right before a date labels it as an edit or a copyright.
+fn has_foreign_label(before: &str) -> bool {
+    let lower = before.to_lowercase();
+    FOREIGN_LABELS.iter().any(|l| lower.contains(l))
+}
+
+/// Every date in the page text in document order, and where the headline's text starts and ends.
+fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize)>) {
+    let head_line: Vec<NodeId> = head
+        .and_then(|id| doc.tree.get(id))
+        .map(|h| h.ancestors().map(|a| a.id()).collect())
+        .unwrap_or_default();
+    let mut text = String::new();
+    // (start in `text`, foreign) for every run of text.
+    let mut runs: Vec<(usize, bool)> = Vec::new();
+    let mut seen = Vec::new();
+    let mut foreign: Option<NodeId> = None;
+    let mut skipping: Option<NodeId> = None;
+    let (mut start, mut end) = (None, None);
+    for edge in doc.tree.root().traverse() {
+        if text.len() >= MAX_TEXT {
+            break;
+        }
+        match edge {
+            Edge::Open(n) => {
+                if Some(n.id()) == head {
+                    start = Some(text.len());
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                match n.value() {
+                    Node::Text(t) => {
+                        runs.push((text.len(), foreign.is_some()));
+                        text.push_str(t);
+                        text.push(' ');
+                    }
+                    Node::Element(e) => {
+                        if is_skipped_tag(e.name()) {
+                            skipping = Some(n.id());
+                            continue;
+                        }
+                        if foreign.is_none() && !head_line.contains(&n.id()) && is_foreign_block(n)
+                        {
+                            foreign = Some(n.id());
+                        }
+                        if e.name() == "time"
+                            && let Some(d) = attr(n, "datetime").and_then(dates::parse_date_local)
+                        {
+                            let label = attr(n, "class").unwrap_or_default().to_string()
+                                + attr(n, "itemprop").unwrap_or_default()
+                                + tail(&text, 40);
+                            seen.push(Seen {
+                                pos: text.len(),
+                                date: d,
+                                foreign: foreign.is_some() || has_foreign_label(&label),
+                            });
+                        }
+                        if super::dom::is_block_tag(e.name()) || e.name() == "br" {
+                            text.push(' ');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(n) => {
+                if Some(n.id()) == head {
+                    end = Some(text.len());
+                }
+                if Some(n.id()) == skipping {
+                    skipping = None;
+                }
+                if Some(n.id()) == foreign {
+                    foreign = None;
+                }
+            }
+        }
+    }
+    let mut off = 0;
+    while off < text.len() {
+        let rest = text.get(off..).unwrap_or_default();
+        match dates::find_date_span_local(rest) {
+            Some((d, r)) => {
+                let pos = off + r.start;
+                let run = runs.partition_point(|(s, _)| *s <= pos);
+                let in_foreign = run > 0 && runs.get(run - 1).is_some_and(|(_, f)| *f);
+                let before = tail(text.get(..pos).unwrap_or_default(), 40);
+                seen.push(Seen {
+                    pos,
+                    date: d,
+                    foreign: in_foreign || has_foreign_label(before),
+                });
+                off += r.end.max(1);
+            }
+            None if rest.len() > dates::MAX_SCAN => off += dates::MAX_SCAN - 64,
+            None => break,
+        }
+        while off < text.len() && !text.is_char_boundary(off) {
+            off += 1;
+        }
+    }
+    seen.sort_by_key(|s| s.pos);
+    (seen, start.zip(end))
+}
+
+/// The last `max` bytes of `s` (fewer, to stay on a char boundary).
+fn tail(s: &str, max: usize) -> &str {
+    let mut k = s.len().saturating_sub(max);
+    while !s.is_char_boundary(k) {
+        k += 1;
+    }
+    s.get(k..).unwrap_or_default()
+}
