@@ -41,6 +41,8 @@ const FOREIGN_BLOCKS: &[&str] = &[
     "latest",
     "footer",
 ];
+/// Class or id fragments of comment blocks (their dates are never the article's).
+const COMMENT_BLOCKS: &[&str] = &["comment", "kommentar", "reply", "respond", "disqus"];
 /// Words right before a date that make it something else than the publication date.
 const FOREIGN_LABELS: &[&str] = &[
     "aktualisiert",
@@ -63,6 +65,9 @@ struct Seen {
     date: DateTime<FixedOffset>,
     /// In a comment, sidebar, teaser or footer block, or labelled as an edit or copyright.
     foreign: bool,
+    /// Labelled as an edit or copyright, or in a comment: wrong even right by the headline
+    /// (a sidebar or teaser class there is more often the article's own intro block).
+    never: bool,
 }
 
 /// The publication date of `doc` (see the module doc for the ranking).
@@ -83,11 +88,12 @@ pub(crate) fn find(
     }
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
+    let close = || seen.iter().filter(|s| !s.never);
     let near = span.and_then(|(start, end)| {
-        usable()
+        close()
             .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
             .or_else(|| {
-                usable()
+                close()
                     .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
                     .last()
             })
@@ -120,12 +126,17 @@ fn is_foreign_block(n: DomNode<'_>) -> bool {
     if tag(n) == Some("footer") && !n.ancestors().any(|a| tag(a) == Some("article")) {
         return true;
     }
+    class_has(n, FOREIGN_BLOCKS)
+}
+
+/// Whether `n`'s class or id contains one of `words`.
+fn class_has(n: DomNode<'_>, words: &[&str]) -> bool {
     [attr(n, "class"), attr(n, "id")]
         .into_iter()
         .flatten()
         .any(|v| {
             let v = v.to_ascii_lowercase();
-            FOREIGN_BLOCKS.iter().any(|k| v.contains(k))
+            words.iter().any(|k| v.contains(k))
         })
 }
 
@@ -142,10 +153,11 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
         .map(|h| h.ancestors().map(|a| a.id()).collect())
         .unwrap_or_default();
     let mut text = String::new();
-    // (start in `text`, foreign) for every run of text.
-    let mut runs: Vec<(usize, bool)> = Vec::new();
+    // (start in `text`, foreign, in a comment) for every run of text.
+    let mut runs: Vec<(usize, bool, bool)> = Vec::new();
     let mut seen = Vec::new();
     let mut foreign: Option<NodeId> = None;
+    let mut comment: Option<NodeId> = None;
     let mut skipping: Option<NodeId> = None;
     let (mut start, mut end) = (None, None);
     for edge in doc.tree.root().traverse() {
@@ -162,7 +174,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                 }
                 match n.value() {
                     Node::Text(t) => {
-                        runs.push((text.len(), foreign.is_some()));
+                        runs.push((text.len(), foreign.is_some(), comment.is_some()));
                         text.push_str(t);
                         text.push(' ');
                     }
@@ -175,16 +187,24 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                         {
                             foreign = Some(n.id());
                         }
+                        if comment.is_none()
+                            && !head_line.contains(&n.id())
+                            && class_has(n, COMMENT_BLOCKS)
+                        {
+                            comment = Some(n.id());
+                        }
                         if e.name() == "time"
                             && let Some(d) = attr(n, "datetime").and_then(dates::parse_date_local)
                         {
                             let label = attr(n, "class").unwrap_or_default().to_string()
                                 + attr(n, "itemprop").unwrap_or_default()
                                 + tail(&text, 40);
+                            let never = comment.is_some() || has_foreign_label(&label);
                             seen.push(Seen {
                                 pos: text.len(),
                                 date: d,
-                                foreign: foreign.is_some() || has_foreign_label(&label),
+                                foreign: foreign.is_some() || never,
+                                never,
                             });
                         }
                         if super::dom::is_block_tag(e.name()) || e.name() == "br" {
@@ -204,6 +224,9 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                 if Some(n.id()) == foreign {
                     foreign = None;
                 }
+                if Some(n.id()) == comment {
+                    comment = None;
+                }
             }
         }
     }
@@ -213,13 +236,18 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
         match dates::find_date_span_local(rest) {
             Some((d, r)) => {
                 let pos = off + r.start;
-                let run = runs.partition_point(|(s, _)| *s <= pos);
-                let in_foreign = run > 0 && runs.get(run - 1).is_some_and(|(_, f)| *f);
+                let run = runs.partition_point(|(s, _, _)| *s <= pos);
+                let (in_foreign, in_comment) = run
+                    .checked_sub(1)
+                    .and_then(|k| runs.get(k))
+                    .map_or((false, false), |(_, f, c)| (*f, *c));
                 let before = tail(text.get(..pos).unwrap_or_default(), 40);
+                let never = in_comment || has_foreign_label(before);
                 seen.push(Seen {
                     pos,
                     date: d,
-                    foreign: in_foreign || has_foreign_label(before),
+                    foreign: in_foreign || never,
+                    never,
                 });
                 off += r.end.max(1);
             }
