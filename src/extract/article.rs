@@ -72,7 +72,7 @@ pub fn extract_article(
     }
     let meta = PageMeta::read(&doc);
     let head = headline::find(&doc, c.title.as_ref(), &meta);
-    let published = find_published(&doc, &c, &meta, head.node, page_url);
+    let published = find_published(&doc, &c, &meta, &head, page_url);
     let author = find_author(&doc, &meta);
     let tags = find_tags(&doc, &c, &meta);
     let declared: Vec<&str> = [meta.canonical.as_deref(), meta.og_url.as_deref()]
@@ -140,7 +140,7 @@ fn find_published(
     doc: &Html,
     c: &Compiled,
     meta: &PageMeta,
-    head: Option<NodeId>,
+    head: &Headline,
     page_url: &str,
 ) -> Option<DateTime<FixedOffset>> {
     if let Some(s) = &c.date

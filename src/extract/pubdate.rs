@@ -14,6 +14,7 @@ use scraper::{Html, Node};
 
 use super::dates;
 use super::dom::{DomNode, attr, is_skipped_tag, line_text, tag};
+use super::headline::Headline;
 use super::meta::PageMeta;
 
 /// How far (bytes of page text) after the headline a date line still belongs to it.
@@ -74,7 +75,7 @@ struct Seen {
 pub(crate) fn find(
     doc: &Html,
     meta: &PageMeta,
-    head: Option<NodeId>,
+    head: &Headline,
     page_url: &str,
 ) -> Option<DateTime<FixedOffset>> {
     let structured = meta
@@ -86,6 +87,7 @@ pub(crate) fn find(
     if structured.is_some() {
         return structured;
     }
+    let head = head.node;
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
     let close = || seen.iter().filter(|s| !s.never);
@@ -129,14 +131,19 @@ fn is_foreign_block(n: DomNode<'_>) -> bool {
     class_has(n, FOREIGN_BLOCKS)
 }
 
-/// Whether `n`'s class or id contains one of `words`.
+/// Whether a part of `n`'s class or id (split at spaces, `-` and `_`) starts with one of
+/// `words`: `comment-list`, `teasernews` and `sidebar` do, `layoutTwoColumnsRightSidebar` (a
+/// page wrapper) does not.
 fn class_has(n: DomNode<'_>, words: &[&str]) -> bool {
     [attr(n, "class"), attr(n, "id")]
         .into_iter()
         .flatten()
-        .any(|v| {
-            let v = v.to_ascii_lowercase();
-            words.iter().any(|k| v.contains(k))
+        .flat_map(|v| v.split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_'))
+        .any(|part| {
+            words.iter().any(|k| {
+                part.get(..k.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(k))
+            })
         })
 }
 
