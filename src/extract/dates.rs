@@ -265,6 +265,7 @@ fn scan_month_first(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usiz
     c.skip_spaces();
     // Java: `Oct 11 14:57:21 CEST 2021`.
     let mut time = None;
+    let before_clock = c.pos;
     if let Some(t) = c.clock() {
         c.skip_spaces();
         let zone = c.word();
@@ -284,6 +285,7 @@ fn scan_month_first(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usiz
         let dt = off.from_local_datetime(&at).single()?;
         return Some((plausible(dt)?, word_start, c.pos));
     }
+    c.pos = before_clock;
     let y = c.digits(4, 4)?;
     if c.peek_digit() {
         return None;
