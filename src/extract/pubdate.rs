@@ -84,8 +84,14 @@ pub(crate) fn find(
         .chain(meta.ld.date_published.iter())
         .find_map(|s| dates::parse_date_local(s))
         .or_else(|| itemprop_published(doc));
-    if structured.is_some() {
-        return structured;
+    let in_url = dates::url_date(page_url);
+    if let Some(d) = structured {
+        // A stamp written in UTC (or another zone) can fall on the day after or before the
+        // publisher's: the day in the URL path is the publisher's own.
+        return Some(match in_url {
+            Some(u) if (u.date_naive() - d.date_naive()).num_days().abs() == 1 => u,
+            _ => d,
+        });
     }
     let head = head.node;
     let (seen, span) = collect(doc, head);
@@ -102,7 +108,7 @@ pub(crate) fn find(
     });
     near.map(|s| s.date)
         .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
-        .or_else(|| dates::url_date(page_url))
+        .or(in_url)
         .or_else(|| usable().next().map(|s| s.date))
 }
 
