@@ -69,6 +69,8 @@ struct Seen {
     /// Labelled as an edit or copyright, or in a comment: wrong even right by the headline
     /// (a sidebar or teaser class there is more often the article's own intro block).
     never: bool,
+    /// Inside an `<article>`, `<main>` or `role="main"` element.
+    main: bool,
 }
 
 /// The publication date of `doc` (see the module doc for the ranking).
@@ -109,7 +111,12 @@ pub(crate) fn find(
     near.map(|s| s.date)
         .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
         .or(in_url)
-        .or_else(|| usable().next().map(|s| s.date))
+        .or_else(|| {
+            usable()
+                .find(|s| s.main)
+                .or_else(|| usable().next())
+                .map(|s| s.date)
+        })
 }
 
 /// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
@@ -166,8 +173,9 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
         .map(|h| h.ancestors().map(|a| a.id()).collect())
         .unwrap_or_default();
     let mut text = String::new();
-    // (start in `text`, foreign, in a comment) for every run of text.
-    let mut runs: Vec<(usize, bool, bool)> = Vec::new();
+    // (start in `text`, foreign, in a comment, in the main content) for every run of text.
+    let mut runs: Vec<(usize, bool, bool, bool)> = Vec::new();
+    let mut main: Option<NodeId> = None;
     let mut seen = Vec::new();
     let mut foreign: Option<NodeId> = None;
     let mut comment: Option<NodeId> = None;
@@ -187,7 +195,12 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                 }
                 match n.value() {
                     Node::Text(t) => {
-                        runs.push((text.len(), foreign.is_some(), comment.is_some()));
+                        runs.push((
+                            text.len(),
+                            foreign.is_some(),
+                            comment.is_some(),
+                            main.is_some(),
+                        ));
                         text.push_str(t);
                         text.push(' ');
                     }
@@ -199,6 +212,12 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                         if foreign.is_none() && !head_line.contains(&n.id()) && is_foreign_block(n)
                         {
                             foreign = Some(n.id());
+                        }
+                        if main.is_none()
+                            && (matches!(e.name(), "article" | "main")
+                                || attr(n, "role") == Some("main"))
+                        {
+                            main = Some(n.id());
                         }
                         if comment.is_none()
                             && !head_line.contains(&n.id())
@@ -218,6 +237,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                                 date: d,
                                 foreign: foreign.is_some() || never,
                                 never,
+                                main: main.is_some(),
                             });
                         }
                         if super::dom::is_block_tag(e.name()) || e.name() == "br" {
@@ -240,6 +260,9 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                 if Some(n.id()) == comment {
                     comment = None;
                 }
+                if Some(n.id()) == main {
+                    main = None;
+                }
             }
         }
     }
@@ -249,11 +272,11 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
         match dates::find_date_span_local(rest) {
             Some((d, r)) => {
                 let pos = off + r.start;
-                let run = runs.partition_point(|(s, _, _)| *s <= pos);
-                let (in_foreign, in_comment) = run
+                let run = runs.partition_point(|(s, _, _, _)| *s <= pos);
+                let (in_foreign, in_comment, in_main) = run
                     .checked_sub(1)
                     .and_then(|k| runs.get(k))
-                    .map_or((false, false), |(_, f, c)| (*f, *c));
+                    .map_or((false, false, false), |(_, f, c, m)| (*f, *c, *m));
                 let before = tail(text.get(..pos).unwrap_or_default(), 40);
                 let never = in_comment || has_foreign_label(before);
                 seen.push(Seen {
@@ -261,6 +284,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                     date: d,
                     foreign: in_foreign || never,
                     never,
+                    main: in_main,
                 });
                 off += r.end.max(1);
             }
