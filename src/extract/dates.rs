@@ -631,4 +631,82 @@ mod tests {
         assert_eq!(&text[span], "11.12.2020");
         assert_eq!(find_date("Nummer 123.45.2020 und 2.2021"), None);
     }
+
+    #[test]
+    fn local_dates_keep_their_offset() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("2020-12-11T00:30:00+01:00", Some("2020-12-11 00:30 +01:00")),
+            ("2023-11-08T20:30:00-05:00", Some("2023-11-08 20:30 -05:00")),
+            ("2023-11-08T20:30:00Z", Some("2023-11-08 20:30 +00:00")),
+            ("11.12.2020", Some("2020-12-11 12:00 +01:00")),
+            (
+                "Tue, 16 Jun 2020 23:10:00 -0700",
+                Some("2020-06-16 23:10 -07:00"),
+            ),
+        ];
+        for (input, want) in cases {
+            let got = parse_date_local(input).map(|d| d.format("%Y-%m-%d %H:%M %:z").to_string());
+            assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn month_first_dates() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Dec 11, 2020", Some("2020-12-11")),
+            ("Published on August 19, 2019", Some("2019-08-19")),
+            ("December 11th, 2020", Some("2020-12-11")),
+            ("Sept. 3 2021", Some("2021-09-03")),
+            ("Mon Oct 11 14:57:21 CEST 2021", Some("2021-10-11")),
+            ("Wed Nov 10 23:48:39 CET 2021", Some("2021-11-10")),
+            ("May 5 people came", None),
+            ("Mai 2014", None),
+            ("Dec11, 2020", None),
+            ("Feb 30, 2021", None),
+        ];
+        for (input, want) in cases {
+            let got = find_date_local(input).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+        let text = "By Jane Doe, Dec 11, 2020 in News";
+        let (_, span) = find_date_span(text).unwrap_or_default();
+        assert_eq!(&text[span], "Dec 11, 2020");
+    }
+
+    #[test]
+    fn url_path_dates() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://example.org/2014/05/18/title/", Some("2014-05-18")),
+            (
+                "https://example.org/news/2020-02/19/title.html",
+                Some("2020-02-19"),
+            ),
+            (
+                "https://example.org/themen/2021-11-19/title",
+                Some("2021-11-19"),
+            ),
+            ("https://example.org/20201211/title", Some("2020-12-11")),
+            (
+                "https://example.org/Reden/2003/03/20030331_Rede2.html",
+                Some("2003-03-31"),
+            ),
+            (
+                "https://web.archive.org/web/20130307194448/http://example.org/2013/08/07/t/",
+                Some("2013-08-07"),
+            ),
+            (
+                "https://web.archive.org/web/20130307194448/http://example.org/t/",
+                None,
+            ),
+            ("https://example.org/2014/05/title/", None),
+            ("https://example.org/2021/13/45/title/", None),
+            ("https://example.org/article/12345678/title", None),
+            ("https://example.org/title?date=2020/01/02/", None),
+            ("https://2020.example.org/title", None),
+        ];
+        for (url, want) in cases {
+            let got = url_date(url).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(got.as_deref(), *want, "url {url:?}");
+        }
+    }
 }

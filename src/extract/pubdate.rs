@@ -99,15 +99,22 @@ pub(crate) fn find(
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
     let close = || seen.iter().filter(|s| !s.never);
-    let near = span.and_then(|(start, end)| {
-        close()
-            .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
-            .or_else(|| {
-                close()
-                    .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
-                    .last()
-            })
-    });
+    // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
+    // teaser-classed block (often the article's own intro block there).
+    let near_in = |pick: &dyn Fn(&&Seen) -> bool| {
+        span.and_then(|(start, end)| {
+            seen.iter()
+                .filter(pick)
+                .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
+                .or_else(|| {
+                    seen.iter()
+                        .filter(pick)
+                        .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
+                        .last()
+                })
+        })
+    };
+    let near = near_in(&|s| !s.foreign).or_else(|| near_in(&|s| !s.never));
     near.map(|s| s.date)
         .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
         .or(in_url)
@@ -306,4 +313,222 @@ fn tail(s: &str, max: usize) -> &str {
         k += 1;
     }
     s.get(k..).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::extract_article;
+    use crate::model::ArticleSelectors;
+
+    /// The publication day (and offset) `extract_article` reads from `html` at `url`.
+    fn day(html: &str, url: &str) -> Option<String> {
+        let d = extract_article(html, url, &ArticleSelectors::default()).ok()?;
+        d.published_local()
+            .map(|d| d.format("%Y-%m-%d %:z").to_string())
+    }
+
+    const URL: &str = "https://example.org/aktuelles/meldung.html";
+
+    fn page(head: &str, body: &str) -> String {
+        format!(
+            "<html lang=\"de\"><head><title>Meldung</title>{head}</head><body>\
+             <nav><a href=\"/\">Start</a></nav>\
+             <main><article>{body}</article></main>\
+             <footer>Copyright © 19.12.2019 Beispiel GmbH</footer></body></html>"
+        )
+    }
+
+    const TEXT: &str = "<p>Das Land fördert die Digitalisierung der Verwaltung mit einem neuen \
+                        Programm für Kommunen und Kreise.</p>";
+
+    #[test]
+    fn publication_day_by_class_of_evidence() {
+        let cases: &[(&str, String, &str, Option<&str>)] = &[
+            (
+                "JSON-LD in @graph, not the WebPage's dateModified",
+                page(
+                    r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+                      {"@type":"WebPage","dateModified":"2021-03-09T08:00:00+01:00"},
+                      {"@type":"NewsArticle","datePublished":"2021-03-01T09:00:00+01:00",
+                       "dateModified":"2021-03-09T08:00:00+01:00"}]}</script>"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2021-03-01 +01:00"),
+            ),
+            (
+                "article:published_time, not article:modified_time",
+                page(
+                    r#"<meta property="article:modified_time" content="2022-05-02T10:00:00+02:00">
+                       <meta property="article:published_time" content="2022-04-28T10:00:00+02:00">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2022-04-28 +02:00"),
+            ),
+            (
+                "Dublin Core",
+                page(
+                    r#"<meta name="DC.date.issued" content="2020-06-30">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2020-06-30 +02:00"),
+            ),
+            (
+                "itemprop=datePublished on a visible element",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><span itemprop=\"datePublished\" \
+                         content=\"2019-11-05\">5. November</span>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2019-11-05 +01:00"),
+            ),
+            (
+                "<time> right after the headline",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><time datetime=\"2021-07-14T16:30:00+02:00\">\
+                         14. Juli</time>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2021-07-14 +02:00"),
+            ),
+            (
+                "German date line after the headline",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p class=\"date\">11. Dezember 2020</p>{TEXT}"),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "bracketed numeric date line",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p>[11.12.2020] Mainz</p>{TEXT}"),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "English byline above the headline",
+                page(
+                    "",
+                    &format!(
+                        "<p class=\"byline\">By Jane Doe, Dec 11, 2020</p><h1>Förderung</h1>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "URL path date when the page has none",
+                page("", &format!("<h1>Förderung</h1>{TEXT}")),
+                "https://example.org/2014/05/18/foerderung/",
+                Some("2014-05-18 +02:00"),
+            ),
+            (
+                "URL path with month and day split differently",
+                page("", &format!("<h1>Förderung</h1>{TEXT}")),
+                "https://example.org/news/2020-02/19/foerderung.html",
+                Some("2020-02-19 +01:00"),
+            ),
+            (
+                "an updated line is no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><p>Aktualisiert am 03.05.2021</p>{TEXT}\
+                         <p>Veröffentlicht: 28.04.2021</p>"
+                    ),
+                ),
+                URL,
+                Some("2021-04-28 +02:00"),
+            ),
+            (
+                "a modified <time> is skipped",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><time class=\"updated\" datetime=\"2021-05-03\">\
+                         3. Mai</time> <time class=\"published\" datetime=\"2021-04-28\">\
+                         28. April</time>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2021-04-28 +02:00"),
+            ),
+            (
+                "comment dates are never the publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<div class=\"comments\"><p>Erika, \
+                         12.01.2021: Gute Sache!</p></div>"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "sidebar and teaser dates are skipped for the article's own date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<div class=\"sidebar\"><p>Termin 01.02.2021</p>\
+                         </div><div class=\"related-teaser\"><p>15.01.2021 Andere Meldung</p>\
+                         </div><p>Stand: 20.01.2021</p>"
+                    ),
+                ),
+                URL,
+                Some("2021-01-20 +01:00"),
+            ),
+            (
+                "a copyright date alone is no publication date",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1>{TEXT}<p>© 05.05.2020 Beispiel</p>"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "the page's offset is kept: 00:30 +01:00 is the 11th, not the 10th",
+                page(
+                    r#"<meta property="article:published_time" content="2020-12-11T00:30:00+01:00">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "a US stamp late in the evening stays on its day",
+                page(
+                    r#"<meta property="article:published_time" content="2023-11-08T20:30:00-05:00">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2023-11-08 -05:00"),
+            ),
+            (
+                "a UTC stamp a day off the URL's day takes the URL's day",
+                page(
+                    r#"<meta property="article:published_time" content="2023-11-09T03:30:00Z">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                "https://example.com/2023/11/08/story/",
+                Some("2023-11-08 +01:00"),
+            ),
+        ];
+        for (what, html, url, want) in cases {
+            assert_eq!(day(html, url).as_deref(), *want, "{what}");
+        }
+    }
 }
