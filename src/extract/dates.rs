@@ -323,12 +323,13 @@ pub fn url_date(url: &str) -> Option<DateTime<FixedOffset>> {
         }
         // `/2014/05/18`, `/2020-02/19`, `/2021-11-19`, `/2014_05_18`.
         let sep = |at: usize| matches!(b.get(at), Some(b'/' | b'-' | b'_'));
-        if sep(s + 4) && sep(s + 7) && !digit(s + 10) {
-            if let (Some(m), Some(d)) = (num(s + 5..s + 7), num(s + 8..s + 10))
-                && let Some(date) = make(i32::try_from(y).ok()?, m, d, None)
-            {
-                return Some(date);
-            }
+        if sep(s + 4)
+            && sep(s + 7)
+            && !digit(s + 10)
+            && let (Some(m), Some(d)) = (num(s + 5..s + 7), num(s + 8..s + 10))
+            && let Some(date) = make(i32::try_from(y).ok()?, m, d, None)
+        {
+            return Some(date);
         }
         // `/20201211/`, `/20030331_Rede2.html`.
         if !digit(s + 8)

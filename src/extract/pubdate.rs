@@ -98,7 +98,6 @@ pub(crate) fn find(
     let head = head.node;
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
-    let close = || seen.iter().filter(|s| !s.never);
     // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
     // teaser-classed block (often the article's own intro block there).
     let near_in = |pick: &dyn Fn(&&Seen) -> bool| {
