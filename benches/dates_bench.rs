@@ -1,7 +1,8 @@
 //! Measures publication dates found by `extract_article` on the public date benchmark pages.
 //!
-//! Usage: `cargo bench --bench dates_bench -- [DATA_DIR] [OUT_DIR]` (or, much quicker to build,
-//! `cargo test --bench dates_bench -- [DATA_DIR] [OUT_DIR]`, the dev profile); defaults
+//! Usage: `cargo bench --bench dates_bench -- [DATA_DIR] [OUT_DIR]` (a release build), or much
+//! quicker to build and fast enough (about 10 s for the 381 pages): `cargo bench --bench
+//! dates_bench --profile dev` or `cargo test --bench dates_bench`; defaults
 //! `/work/shared/bench-data/dates` and `target/dates-bench`. For every page in
 //! `ground-truth.json` it reads `html/<id>.html.gz`, decodes the charset like `govwire extract`
 //! does, runs the crawler's entry point `extract_article` with the page URL from the ground truth
