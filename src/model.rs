@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Offset, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a source publishes: a syndication feed or an HTML list page.
@@ -296,6 +296,12 @@ pub struct Draft {
     pub kicker: Option<String>,
     /// Publication date.
     pub published: Option<DateTime<Utc>>,
+    /// The UTC offset (seconds east) the page itself wrote `published` in, when it wrote one
+    /// (`2020-12-11T00:30:00+01:00` gives 3600). Kept so that the publication *day* is the
+    /// publisher's, not UTC's; `None` means Europe/Berlin. Not stored: [`Article`] has only the
+    /// instant.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_offset: Option<i32>,
     /// Author, if named.
     pub author: Option<String>,
     /// ISO 639-1 language code detected from the text (`de`, `en`).
@@ -306,6 +312,19 @@ pub struct Draft {
     pub summary: Option<String>,
     /// Main text, paragraphs separated by blank lines.
     pub text: String,
+}
+
+impl Draft {
+    /// `published` in the page's own offset ([`Draft::published_offset`]), else in
+    /// Europe/Berlin: its calendar day is the publication day as the publisher wrote it.
+    pub fn published_local(&self) -> Option<DateTime<FixedOffset>> {
+        let at = self.published?;
+        let offset = self
+            .published_offset
+            .and_then(FixedOffset::east_opt)
+            .unwrap_or_else(|| at.with_timezone(&chrono_tz::Europe::Berlin).offset().fix());
+        Some(at.with_timezone(&offset))
+    }
 }
 
 /// Stable 64-bit identifier of an article, derived from its canonical URL.

@@ -5,25 +5,23 @@
 //! It must never fail because a field is missing (only invalid selectors and a non-http page URL
 //! are errors) and never let page text flow into tags or the other way round.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use ego_tree::NodeId;
-use ego_tree::iter::Edge;
 use scraper::{Html, Selector};
 
-use super::dom::{DomNode, attr, line_text, paragraphs};
+use super::dom::{attr, line_text, paragraphs};
 use super::headline::{self, Headline};
 use super::listing::element_date;
 use super::meta::PageMeta;
 use super::text::{join_paragraphs, truncate_words};
 use super::{
-    ExtractError, auto, base_url, boiler, canonical, dates, detect_language, selector, tags,
+    ExtractError, auto, base_url, boiler, canonical, dates, detect_language, pubdate, selector,
+    tags,
 };
 use crate::model::{ArticleSelectors, Draft};
 
 /// Summaries are cut to about this many characters.
 const SUMMARY_CHARS: usize = 300;
-/// How much text after the headline is searched for a date.
-const DATE_WINDOW: usize = 600;
 
 /// Compiled article selectors.
 #[derive(Default)]
@@ -74,7 +72,7 @@ pub fn extract_article(
     }
     let meta = PageMeta::read(&doc);
     let head = headline::find(&doc, c.title.as_ref(), &meta);
-    let published = find_published(&doc, &c, &meta, head.node);
+    let published = find_published(&doc, &c, &meta, &head, page_url);
     let author = find_author(&doc, &meta);
     let tags = find_tags(&doc, &c, &meta);
     let declared: Vec<&str> = [meta.canonical.as_deref(), meta.og_url.as_deref()]
@@ -108,7 +106,8 @@ pub fn extract_article(
         lang: detect_language(sample, meta.html_lang.as_deref()),
         title: head.title,
         kicker: head.kicker,
-        published,
+        published: published.map(|d| d.with_timezone(&Utc)),
+        published_offset: published.map(|d| d.offset().local_minus_utc()),
         author,
         tags,
         summary,
@@ -135,91 +134,21 @@ fn selected_body(doc: &Html, sel: &Selector) -> Vec<String> {
     boiler::tidy(out)
 }
 
-/// Publication date: selector, JSON-LD, meta tags, `<time datetime>`, then text near the headline.
+/// Publication date in the page's own offset: the source's date selector, else the best
+/// evidence on the page (see `pubdate`).
 fn find_published(
     doc: &Html,
     c: &Compiled,
     meta: &PageMeta,
-    head: Option<NodeId>,
-) -> Option<DateTime<Utc>> {
+    head: &Headline,
+    page_url: &str,
+) -> Option<DateTime<FixedOffset>> {
     if let Some(s) = &c.date
         && let Some(d) = doc.select(s).find_map(element_date)
     {
-        return Some(d);
+        return Some(d.fixed_offset());
     }
-    meta.ld
-        .date_published
-        .iter()
-        .chain(meta.published.iter())
-        .find_map(|s| dates::parse_date(s))
-        .or_else(|| time_element(doc))
-        .or_else(|| near_headline(doc, head))
-}
-
-/// The first `<time datetime>` inside an `<article>` or `<main>` whose date parses, else the
-/// first anywhere (the selectors `article time[datetime], main time[datetime]`, then
-/// `time[datetime]`, in one walk over the tree instead of two selector passes).
-fn time_element(doc: &Html) -> Option<DateTime<Utc>> {
-    let times: Vec<(DomNode<'_>, &str)> = doc
-        .tree
-        .root()
-        .descendants()
-        .filter(|n| super::dom::tag(*n) == Some("time"))
-        .filter_map(|n| Some((n, attr(n, "datetime")?)))
-        .collect();
-    let scoped = |n: &DomNode<'_>| {
-        n.ancestors()
-            .any(|a| matches!(super::dom::tag(a), Some("article" | "main")))
-    };
-    times
-        .iter()
-        .filter(|(n, _)| scoped(n))
-        .chain(&times)
-        .find_map(|(_, d)| dates::parse_date(d))
-}
-
-/// A date written in the text right after the headline, or around it in its wrapper.
-fn near_headline(doc: &Html, head: Option<NodeId>) -> Option<DateTime<Utc>> {
-    let root = doc.tree.root();
-    let Some(h) = head.and_then(|id| doc.tree.get(id)) else {
-        return dates::find_date(&text_window(root, None));
-    };
-    dates::find_date(&text_window(root, Some(h.id()))).or_else(|| {
-        let wrapper = h.parent()?;
-        let text = line_text(wrapper);
-        (text.len() <= 2 * DATE_WINDOW)
-            .then(|| dates::find_date(&text))
-            .flatten()
-    })
-}
-
-/// Up to [`DATE_WINDOW`] bytes of document text after `after` closes (from the start if `None`).
-fn text_window(root: DomNode<'_>, after: Option<NodeId>) -> String {
-    let mut out = String::new();
-    let mut collecting = after.is_none();
-    let mut skipping: Option<NodeId> = None;
-    for edge in root.traverse() {
-        match edge {
-            Edge::Close(n) if Some(n.id()) == after => collecting = true,
-            Edge::Close(n) if Some(n.id()) == skipping => skipping = None,
-            Edge::Open(n) if collecting && skipping.is_none() => {
-                if n.value()
-                    .as_element()
-                    .is_some_and(|e| super::dom::is_skipped_tag(e.name()))
-                {
-                    skipping = Some(n.id());
-                } else if let Some(t) = n.value().as_text() {
-                    out.push_str(t);
-                    out.push(' ');
-                    if out.len() >= DATE_WINDOW {
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+    pubdate::find(doc, meta, head, page_url)
 }
 
 /// Author: meta, JSON-LD, rel=author, then a byline element.

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 
 /// `parse_date` refuses strings longer than this (a date field is never longer).
@@ -27,11 +27,17 @@ const MAX_STAMP: usize = 40;
 /// `Veröffentlicht am 03.02.2021`, `Stand: 14.01.2021`, `Montag, 6. Oktober 2025`,
 /// `14.01.2021, 10:30 Uhr`, RFC 3339, RFC 2822, `2020-12-11`. `None` for anything else.
 pub fn parse_date(s: &str) -> Option<DateTime<Utc>> {
+    parse_date_local(s).map(|d| d.with_timezone(&Utc))
+}
+
+/// Like [`parse_date`], keeping the offset the text gave (`+01:00`, `-05:00`, `Z`; Berlin's
+/// offset of the day where the text gives none), so that its calendar day is the writer's.
+pub fn parse_date_local(s: &str) -> Option<DateTime<FixedOffset>> {
     let s = s.trim();
     if s.is_empty() || s.len() > MAX_PARSE_LEN {
         return None;
     }
-    parse_machine(s).or_else(|| find_date(s))
+    parse_machine(s).or_else(|| find_date_local(s))
 }
 
 /// Finds the first plausible date in free text (e.g. the `[11.12.2020]` before a lede).
@@ -39,8 +45,18 @@ pub fn find_date(text: &str) -> Option<DateTime<Utc>> {
     find_date_span(text).map(|(d, _)| d)
 }
 
+/// Like [`find_date`], keeping the offset the text gave (see [`parse_date_local`]).
+pub fn find_date_local(text: &str) -> Option<DateTime<FixedOffset>> {
+    find_date_span_local(text).map(|(d, _)| d)
+}
+
 /// Like [`find_date`], also returning the byte range of the matched date text.
 pub fn find_date_span(text: &str) -> Option<(DateTime<Utc>, Range<usize>)> {
+    find_date_span_local(text).map(|(d, r)| (d.with_timezone(&Utc), r))
+}
+
+/// Like [`find_date_span`], keeping the offset the text gave (see [`parse_date_local`]).
+pub fn find_date_span_local(text: &str) -> Option<(DateTime<FixedOffset>, Range<usize>)> {
     let text = prefix(text, MAX_SCAN);
     let bytes = text.as_bytes();
     let mut prev_digit = false;
@@ -50,6 +66,9 @@ pub fn find_date_span(text: &str) -> Option<(DateTime<Utc>, Range<usize>)> {
             let start_ok = i == 0 || !matches!(bytes.get(i - 1), Some(b'.' | b',' | b'/'));
             if start_ok && let Some((d, end)) = scan_at(text, i) {
                 return Some((d, i..end));
+            }
+            if let Some((d, start, end)) = scan_month_first(text, i) {
+                return Some((d, start..end));
             }
         }
         prev_digit = is_digit;
@@ -70,12 +89,12 @@ fn prefix(s: &str, max: usize) -> &str {
 }
 
 /// Machine formats that must make up the whole string.
-fn parse_machine(s: &str) -> Option<DateTime<Utc>> {
+fn parse_machine(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
-        return plausible(d.with_timezone(&Utc));
+        return plausible(d);
     }
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
-        return plausible(d.with_timezone(&Utc));
+        return plausible(d);
     }
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f%z",
@@ -83,7 +102,7 @@ fn parse_machine(s: &str) -> Option<DateTime<Utc>> {
         "%Y-%m-%d %H:%M:%S%.f%z",
     ] {
         if let Ok(d) = DateTime::parse_from_str(s, fmt) {
-            return plausible(d.with_timezone(&Utc));
+            return plausible(d);
         }
     }
     for fmt in [
@@ -100,23 +119,23 @@ fn parse_machine(s: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Keeps only instants in the years this crate believes in.
-fn plausible(d: DateTime<Utc>) -> Option<DateTime<Utc>> {
+fn plausible(d: DateTime<FixedOffset>) -> Option<DateTime<FixedOffset>> {
     use chrono::Datelike;
     (1900..=2199).contains(&d.year()).then_some(d)
 }
 
 /// A Berlin wall-clock time as UTC; times skipped by the DST switch move forward an hour.
-fn berlin(local: NaiveDateTime) -> Option<DateTime<Utc>> {
+fn berlin(local: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
     let d = Berlin.from_local_datetime(&local).earliest().or_else(|| {
         Berlin
             .from_local_datetime(&(local + chrono::Duration::hours(1)))
             .earliest()
     })?;
-    plausible(d.with_timezone(&Utc))
+    plausible(d.fixed_offset())
 }
 
 /// Builds a date from parts, `None` if impossible; no time means noon Berlin.
-fn make(y: i32, m: u32, d: u32, time: Option<NaiveTime>) -> Option<DateTime<Utc>> {
+fn make(y: i32, m: u32, d: u32, time: Option<NaiveTime>) -> Option<DateTime<FixedOffset>> {
     if !(1900..=2199).contains(&y) {
         return None;
     }
@@ -126,14 +145,14 @@ fn make(y: i32, m: u32, d: u32, time: Option<NaiveTime>) -> Option<DateTime<Utc>
 }
 
 /// Tries every grammar at byte `i` (a digit that follows a non-digit).
-fn scan_at(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+fn scan_at(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     scan_iso(text, i)
         .or_else(|| scan_numeric(text, i))
         .or_else(|| scan_named(text, i))
 }
 
 /// `2020-12-11`, optionally with a time and offset.
-fn scan_iso(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+fn scan_iso(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     let mut c = Cur::new(text, i);
     let y = c.digits(4, 4)?;
     c.eat(b'-').then_some(())?;
@@ -169,7 +188,7 @@ fn scan_iso(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
 }
 
 /// `11.12.2020`, `1.2.21`, `03.02.2021, 14:30 Uhr`.
-fn scan_numeric(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+fn scan_numeric(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     let mut c = Cur::new(text, i);
     let d = c.digits(1, 2)?;
     c.eat(b'.').then_some(())?;
@@ -194,7 +213,7 @@ fn scan_numeric(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
 }
 
 /// `11. Dezember 2020`, `11. Dez. 2020`, `1. Maerz 2021`, `6 October 2025`.
-fn scan_named(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
+fn scan_named(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     let mut c = Cur::new(text, i);
     let d = c.digits(1, 2)?;
     c.eat(b'.');
@@ -210,6 +229,117 @@ fn scan_named(text: &str, i: usize) -> Option<(DateTime<Utc>, usize)> {
     }
     let time = c.time();
     Some((make(i32::try_from(y).ok()?, m, d, time)?, c.pos))
+}
+
+/// `Dec 11, 2020`, `December 11th, 2020`, `Oct. 11 2021` and the Java `Date` form
+/// `Mon Oct 11 14:57:21 CEST 2021` (Government Site Builder metas): the month name ends right
+/// before the day digits at byte `i`. Returns the date, where its text starts and ends.
+fn scan_month_first(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize, usize)> {
+    let before = text.get(..i)?;
+    let trimmed = before.trim_end_matches([' ', '\u{a0}']);
+    if trimmed.len() == before.len() {
+        return None; // `Dec11` is no date
+    }
+    let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, ch)| !ch.is_alphabetic())
+        .map_or(0, |(k, ch)| k + ch.len_utf8());
+    let m = month(trimmed.get(word_start..)?)?;
+    let mut c = Cur::new(text, i);
+    let d = c.digits(1, 2)?;
+    if c.peek_digit() {
+        return None;
+    }
+    for suffix in ["st", "nd", "rd", "th"] {
+        if text.get(c.pos..).is_some_and(|r| r.starts_with(suffix)) {
+            c.pos += 2;
+            break;
+        }
+    }
+    if c.peek().is_some_and(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    c.eat(b',');
+    c.skip_spaces();
+    // Java: `Oct 11 14:57:21 CEST 2021`.
+    let mut time = None;
+    let before_clock = c.pos;
+    if let Some(t) = c.clock() {
+        c.skip_spaces();
+        let zone = c.word();
+        let offset = match zone {
+            "CEST" | "MESZ" => Some(2),
+            "CET" | "MEZ" => Some(1),
+            "UTC" | "GMT" | "Z" => Some(0),
+            _ => None,
+        }?;
+        c.skip_spaces();
+        let y = i32::try_from(c.digits(4, 4)?).ok()?;
+        if c.peek_digit() {
+            return None;
+        }
+        let at = NaiveDate::from_ymd_opt(y, m, d)?.and_time(t);
+        let off = FixedOffset::east_opt(offset * 3600)?;
+        let dt = off.from_local_datetime(&at).single()?;
+        return Some((plausible(dt)?, word_start, c.pos));
+    }
+    c.pos = before_clock;
+    let y = c.digits(4, 4)?;
+    if c.peek_digit() {
+        return None;
+    }
+    if let Some(t) = c.time() {
+        time = Some(t);
+    }
+    Some((make(i32::try_from(y).ok()?, m, d, time)?, word_start, c.pos))
+}
+
+/// A publication day written in a URL path: `/2014/05/18/`, `/2020-02/19/`, `/2021-11-19/`,
+/// `/20201211/`, `/20030331_Rede2.html` (noon Berlin). The eight digits must stand alone (a
+/// Wayback Machine `/20130307194448/` stamp is no publication day).
+pub fn url_date(url: &str) -> Option<DateTime<FixedOffset>> {
+    let path = url
+        .split_once("://")
+        .map_or(url, |(_, rest)| rest.find('/').map_or("", |k| &rest[k..]));
+    let path = path.split(['?', '#']).next().unwrap_or_default();
+    let b = path.as_bytes();
+    let num = |r: Range<usize>| -> Option<u32> {
+        let s = path.get(r)?;
+        (!s.is_empty() && s.bytes().all(|c| c.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    let digit = |k: usize| b.get(k).is_some_and(u8::is_ascii_digit);
+    for (k, &ch) in b.iter().enumerate() {
+        if ch != b'/' || !digit(k + 1) {
+            continue;
+        }
+        let s = k + 1;
+        let Some(y) = num(s..s + 4) else { continue };
+        if !(1990..=2099).contains(&y) {
+            continue;
+        }
+        // `/2014/05/18`, `/2020-02/19`, `/2021-11-19`, `/2014_05_18`.
+        let sep = |at: usize| matches!(b.get(at), Some(b'/' | b'-' | b'_'));
+        if sep(s + 4)
+            && sep(s + 7)
+            && !digit(s + 10)
+            && let (Some(m), Some(d)) = (num(s + 5..s + 7), num(s + 8..s + 10))
+            && let Some(date) = make(i32::try_from(y).ok()?, m, d, None)
+        {
+            return Some(date);
+        }
+        // `/20201211/`, `/20030331_Rede2.html`.
+        if !digit(s + 8)
+            && let (Some(m), Some(d)) = (num(s + 4..s + 6), num(s + 6..s + 8))
+            && let Some(date) = make(i32::try_from(y).ok()?, m, d, None)
+        {
+            return Some(date);
+        }
+    }
+    None
 }
 
 /// Month number for a German or English month name or abbreviation.
@@ -501,5 +631,83 @@ mod tests {
         assert_eq!(berlin_day(d), "2020-12-11");
         assert_eq!(&text[span], "11.12.2020");
         assert_eq!(find_date("Nummer 123.45.2020 und 2.2021"), None);
+    }
+
+    #[test]
+    fn local_dates_keep_their_offset() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("2020-12-11T00:30:00+01:00", Some("2020-12-11 00:30 +01:00")),
+            ("2023-11-08T20:30:00-05:00", Some("2023-11-08 20:30 -05:00")),
+            ("2023-11-08T20:30:00Z", Some("2023-11-08 20:30 +00:00")),
+            ("11.12.2020", Some("2020-12-11 12:00 +01:00")),
+            (
+                "Tue, 16 Jun 2020 23:10:00 -0700",
+                Some("2020-06-16 23:10 -07:00"),
+            ),
+        ];
+        for (input, want) in cases {
+            let got = parse_date_local(input).map(|d| d.format("%Y-%m-%d %H:%M %:z").to_string());
+            assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn month_first_dates() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Dec 11, 2020", Some("2020-12-11")),
+            ("Published on August 19, 2019", Some("2019-08-19")),
+            ("December 11th, 2020", Some("2020-12-11")),
+            ("Sept. 3 2021", Some("2021-09-03")),
+            ("Mon Oct 11 14:57:21 CEST 2021", Some("2021-10-11")),
+            ("Wed Nov 10 23:48:39 CET 2021", Some("2021-11-10")),
+            ("May 5 people came", None),
+            ("Mai 2014", None),
+            ("Dec11, 2020", None),
+            ("Feb 30, 2021", None),
+        ];
+        for (input, want) in cases {
+            let got = find_date_local(input).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+        let text = "By Jane Doe, Dec 11, 2020 in News";
+        let (_, span) = find_date_span(text).unwrap_or_default();
+        assert_eq!(&text[span], "Dec 11, 2020");
+    }
+
+    #[test]
+    fn url_path_dates() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://example.org/2014/05/18/title/", Some("2014-05-18")),
+            (
+                "https://example.org/news/2020-02/19/title.html",
+                Some("2020-02-19"),
+            ),
+            (
+                "https://example.org/themen/2021-11-19/title",
+                Some("2021-11-19"),
+            ),
+            ("https://example.org/20201211/title", Some("2020-12-11")),
+            (
+                "https://example.org/Reden/2003/03/20030331_Rede2.html",
+                Some("2003-03-31"),
+            ),
+            (
+                "https://web.archive.org/web/20130307194448/http://example.org/2013/08/07/t/",
+                Some("2013-08-07"),
+            ),
+            (
+                "https://web.archive.org/web/20130307194448/http://example.org/t/",
+                None,
+            ),
+            ("https://example.org/2014/05/title/", None),
+            ("https://example.org/2021/13/45/title/", None),
+            ("https://example.org/article/12345678/title", None),
+            ("https://example.org/title?date=2020/01/02/", None),
+            ("https://2020.example.org/title", None),
+        ];
+        for (url, want) in cases {
+            let got = url_date(url).map(|d| d.format("%Y-%m-%d").to_string());
+            assert_eq!(got.as_deref(), *want, "url {url:?}");
+        }
     }
 }

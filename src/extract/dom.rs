@@ -360,6 +360,7 @@ mod tests {
             ("headline.rs", include_str!("headline.rs")),
             ("lang.rs", include_str!("lang.rs")),
             ("meta.rs", include_str!("meta.rs")),
+            ("pubdate.rs", include_str!("pubdate.rs")),
             ("stats.rs", include_str!("stats.rs")),
             ("tags.rs", include_str!("tags.rs")),
             ("text.rs", include_str!("text.rs")),

@@ -21,6 +21,7 @@ pub(crate) struct PageMeta {
     pub og_title: Option<String>,
     pub description: Option<String>,
     pub published: Vec<String>,
+    pub dated: Vec<String>,
     pub author: Option<String>,
     pub keywords: Vec<String>,
     pub article_tags: Vec<String>,
@@ -106,16 +107,25 @@ impl PageMeta {
                 set(&mut self.description, value)
             }
             "article:published_time"
+            | "og:article:published_time"
+            | "article.published"
             | "datepublished"
-            | "date"
-            | "dc.date"
             | "dc.date.issued"
-            | "dcterms.date"
+            | "dc.date.created"
             | "dcterms.issued"
             | "dcterms.created"
             | "pubdate"
+            | "og:pubdate"
             | "publishdate"
+            | "publish-date"
+            | "publish_date"
+            | "publication_date"
+            | "citation_publication_date"
+            | "parsely-pub-date"
+            | "sailthru.date"
             | "og:published_time" => self.published.push(value),
+            // Plain `date` metas are often the last edit: weaker evidence than a date line.
+            "date" | "dc.date" | "dcterms.date" => self.dated.push(value),
             "author" | "dc.creator" | "article:author" if !value.starts_with("http") => {
                 set(&mut self.author, value)
             }

@@ -21,6 +21,7 @@ mod lang;
 mod listing;
 mod meta;
 mod prepass;
+mod pubdate;
 mod stats;
 mod tags;
 pub mod text;

@@ -1,0 +1,533 @@
+//! The publication date of an article page, from the best evidence on it, ranked.
+//!
+//! Owns the ranking: structured data (JSON-LD `datePublished`, `article:published_time`, Dublin
+//! Core, `itemprop="datePublished"`, parsely/sailthru metas), then a `<time>` or date line near
+//! the headline, then plain `date` metas, then a date in the URL path, then the first date
+//! anywhere else in the page. It must never take a modified, comment, related-teaser, sidebar or
+//! copyright date for the publication date, and keeps the offset the page wrote, so that the
+//! calendar day is the publisher's (`2020-12-11T00:30:00+01:00` is 11 December).
+
+use chrono::{DateTime, FixedOffset};
+use ego_tree::NodeId;
+use ego_tree::iter::Edge;
+use scraper::{Html, Node};
+
+use super::dates;
+use super::dom::{DomNode, attr, is_skipped_tag, line_text, tag};
+use super::headline::Headline;
+use super::meta::PageMeta;
+
+/// How far (bytes of page text) after the headline a date line still belongs to it.
+const AFTER_HEADLINE: usize = 1500;
+/// How far before the headline (kicker, byline above it) a date line still belongs to it.
+const BEFORE_HEADLINE: usize = 400;
+/// At most this much page text is searched for dates.
+const MAX_TEXT: usize = 512 * 1024;
+/// Class or id fragments of blocks whose dates are never the page's publication date.
+const FOREIGN_BLOCKS: &[&str] = &[
+    "comment",
+    "kommentar",
+    "reply",
+    "respond",
+    "disqus",
+    "sidebar",
+    "related",
+    "teaser",
+    "widget",
+    "recommend",
+    "empfehl",
+    "weitere",
+    "popular",
+    "newsticker",
+    "latest",
+    "footer",
+];
+/// Class or id fragments of comment blocks (their dates are never the article's).
+const COMMENT_BLOCKS: &[&str] = &["comment", "kommentar", "reply", "respond", "disqus"];
+/// Words right before a date that make it something else than the publication date.
+const FOREIGN_LABELS: &[&str] = &[
+    "aktualisiert",
+    "geändert",
+    "bearbeitet",
+    "editiert",
+    "update",
+    "modified",
+    "last edit",
+    "zuletzt",
+    "©",
+    "copyright",
+    "(c)",
+];
+
+/// One date seen in the page text.
+struct Seen {
+    /// Byte position in the collected page text.
+    pos: usize,
+    date: DateTime<FixedOffset>,
+    /// In a comment, sidebar, teaser or footer block, or labelled as an edit or copyright.
+    foreign: bool,
+    /// Labelled as an edit or copyright, or in a comment: wrong even right by the headline
+    /// (a sidebar or teaser class there is more often the article's own intro block).
+    never: bool,
+    /// Inside an `<article>`, `<main>` or `role="main"` element.
+    main: bool,
+}
+
+/// The publication date of `doc` (see the module doc for the ranking).
+pub(crate) fn find(
+    doc: &Html,
+    meta: &PageMeta,
+    head: &Headline,
+    page_url: &str,
+) -> Option<DateTime<FixedOffset>> {
+    let structured = meta
+        .published
+        .iter()
+        .chain(meta.ld.date_published.iter())
+        .find_map(|s| dates::parse_date_local(s))
+        .or_else(|| itemprop_published(doc));
+    let in_url = dates::url_date(page_url);
+    if let Some(d) = structured {
+        // A stamp written in UTC (or another zone) can fall on the day after or before the
+        // publisher's: the day in the URL path is the publisher's own.
+        return Some(match in_url {
+            Some(u) if (u.date_naive() - d.date_naive()).num_days().abs() == 1 => u,
+            _ => d,
+        });
+    }
+    let head = head.node;
+    let (seen, span) = collect(doc, head);
+    let usable = || seen.iter().filter(|s| !s.foreign);
+    // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
+    // teaser-classed block (often the article's own intro block there).
+    let near_in = |pick: &dyn Fn(&&Seen) -> bool| {
+        span.and_then(|(start, end)| {
+            seen.iter()
+                .filter(pick)
+                .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
+                .or_else(|| {
+                    seen.iter()
+                        .filter(pick)
+                        .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
+                        .last()
+                })
+        })
+    };
+    let near = near_in(&|s| !s.foreign).or_else(|| near_in(&|s| !s.never));
+    near.map(|s| s.date)
+        .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
+        .or(in_url)
+        .or_else(|| {
+            usable()
+                .find(|s| s.main)
+                .or_else(|| usable().next())
+                .map(|s| s.date)
+        })
+}
+
+/// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
+fn itemprop_published(doc: &Html) -> Option<DateTime<FixedOffset>> {
+    doc.tree
+        .root()
+        .descendants()
+        .filter(|n| attr(*n, "itemprop").is_some_and(|p| p.eq_ignore_ascii_case("datepublished")))
+        .find_map(|n| {
+            attr(n, "datetime")
+                .or_else(|| attr(n, "content"))
+                .and_then(dates::parse_date_local)
+                .or_else(|| dates::parse_date_local(&line_text(n)))
+        })
+}
+
+/// Whether an element's class or id names a block of foreign dates (comments, sidebars …).
+fn is_foreign_block(n: DomNode<'_>) -> bool {
+    if matches!(tag(n), Some("aside" | "nav")) {
+        return true;
+    }
+    if tag(n) == Some("footer") && !n.ancestors().any(|a| tag(a) == Some("article")) {
+        return true;
+    }
+    class_has(n, FOREIGN_BLOCKS)
+}
+
+/// Whether a part of `n`'s class or id (split at spaces, `-` and `_`) starts with one of
+/// `words`: `comment-list`, `teasernews` and `sidebar` do, `layoutTwoColumnsRightSidebar` (a
+/// page wrapper) does not.
+fn class_has(n: DomNode<'_>, words: &[&str]) -> bool {
+    [attr(n, "class"), attr(n, "id")]
+        .into_iter()
+        .flatten()
+        .flat_map(|v| v.split(|c: char| c.is_ascii_whitespace() || c == '-' || c == '_'))
+        .any(|part| {
+            words.iter().any(|k| {
+                part.get(..k.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(k))
+            })
+        })
+}
+
+/// Whether the text right before a date labels it as an edit or a copyright.
+fn has_foreign_label(before: &str) -> bool {
+    let lower = before.to_lowercase();
+    FOREIGN_LABELS.iter().any(|l| lower.contains(l))
+}
+
+/// Every date in the page text in document order, and where the headline's text starts and ends.
+fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize)>) {
+    let head_line: Vec<NodeId> = head
+        .and_then(|id| doc.tree.get(id))
+        .map(|h| h.ancestors().map(|a| a.id()).collect())
+        .unwrap_or_default();
+    let mut text = String::new();
+    // (start in `text`, foreign, in a comment, in the main content) for every run of text.
+    let mut runs: Vec<(usize, bool, bool, bool)> = Vec::new();
+    let mut main: Option<NodeId> = None;
+    let mut seen = Vec::new();
+    let mut foreign: Option<NodeId> = None;
+    let mut comment: Option<NodeId> = None;
+    let mut skipping: Option<NodeId> = None;
+    let (mut start, mut end) = (None, None);
+    for edge in doc.tree.root().traverse() {
+        if text.len() >= MAX_TEXT {
+            break;
+        }
+        match edge {
+            Edge::Open(n) => {
+                if Some(n.id()) == head {
+                    start = Some(text.len());
+                }
+                if skipping.is_some() {
+                    continue;
+                }
+                match n.value() {
+                    Node::Text(t) => {
+                        runs.push((
+                            text.len(),
+                            foreign.is_some(),
+                            comment.is_some(),
+                            main.is_some(),
+                        ));
+                        text.push_str(t);
+                        text.push(' ');
+                    }
+                    Node::Element(e) => {
+                        if is_skipped_tag(e.name()) {
+                            skipping = Some(n.id());
+                            continue;
+                        }
+                        if foreign.is_none() && !head_line.contains(&n.id()) && is_foreign_block(n)
+                        {
+                            foreign = Some(n.id());
+                        }
+                        if main.is_none()
+                            && (matches!(e.name(), "article" | "main")
+                                || attr(n, "role") == Some("main"))
+                        {
+                            main = Some(n.id());
+                        }
+                        if comment.is_none()
+                            && !head_line.contains(&n.id())
+                            && class_has(n, COMMENT_BLOCKS)
+                        {
+                            comment = Some(n.id());
+                        }
+                        if e.name() == "time"
+                            && let Some(d) = attr(n, "datetime").and_then(dates::parse_date_local)
+                        {
+                            let label = attr(n, "class").unwrap_or_default().to_string()
+                                + attr(n, "itemprop").unwrap_or_default()
+                                + tail(&text, 40);
+                            let never = comment.is_some() || has_foreign_label(&label);
+                            seen.push(Seen {
+                                pos: text.len(),
+                                date: d,
+                                foreign: foreign.is_some() || never,
+                                never,
+                                main: main.is_some(),
+                            });
+                        }
+                        if super::dom::is_block_tag(e.name()) || e.name() == "br" {
+                            text.push(' ');
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Edge::Close(n) => {
+                if Some(n.id()) == head {
+                    end = Some(text.len());
+                }
+                if Some(n.id()) == skipping {
+                    skipping = None;
+                }
+                if Some(n.id()) == foreign {
+                    foreign = None;
+                }
+                if Some(n.id()) == comment {
+                    comment = None;
+                }
+                if Some(n.id()) == main {
+                    main = None;
+                }
+            }
+        }
+    }
+    let mut off = 0;
+    while off < text.len() {
+        let rest = text.get(off..).unwrap_or_default();
+        match dates::find_date_span_local(rest) {
+            Some((d, r)) => {
+                let pos = off + r.start;
+                let run = runs.partition_point(|(s, _, _, _)| *s <= pos);
+                let (in_foreign, in_comment, in_main) = run
+                    .checked_sub(1)
+                    .and_then(|k| runs.get(k))
+                    .map_or((false, false, false), |(_, f, c, m)| (*f, *c, *m));
+                let before = tail(text.get(..pos).unwrap_or_default(), 40);
+                let never = in_comment || has_foreign_label(before);
+                seen.push(Seen {
+                    pos,
+                    date: d,
+                    foreign: in_foreign || never,
+                    never,
+                    main: in_main,
+                });
+                off += r.end.max(1);
+            }
+            None if rest.len() > dates::MAX_SCAN => off += dates::MAX_SCAN - 64,
+            None => break,
+        }
+        while off < text.len() && !text.is_char_boundary(off) {
+            off += 1;
+        }
+    }
+    seen.sort_by_key(|s| s.pos);
+    (seen, start.zip(end))
+}
+
+/// The last `max` bytes of `s` (fewer, to stay on a char boundary).
+fn tail(s: &str, max: usize) -> &str {
+    let mut k = s.len().saturating_sub(max);
+    while !s.is_char_boundary(k) {
+        k += 1;
+    }
+    s.get(k..).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::extract::extract_article;
+    use crate::model::ArticleSelectors;
+
+    /// The publication day (and offset) `extract_article` reads from `html` at `url`.
+    fn day(html: &str, url: &str) -> Option<String> {
+        let d = extract_article(html, url, &ArticleSelectors::default()).ok()?;
+        d.published_local()
+            .map(|d| d.format("%Y-%m-%d %:z").to_string())
+    }
+
+    const URL: &str = "https://example.org/aktuelles/meldung.html";
+
+    fn page(head: &str, body: &str) -> String {
+        format!(
+            "<html lang=\"de\"><head><title>Meldung</title>{head}</head><body>\
+             <nav><a href=\"/\">Start</a></nav>\
+             <main><article>{body}</article></main>\
+             <footer>Copyright © 19.12.2019 Beispiel GmbH</footer></body></html>"
+        )
+    }
+
+    const TEXT: &str = "<p>Das Land fördert die Digitalisierung der Verwaltung mit einem neuen \
+                        Programm für Kommunen und Kreise.</p>";
+
+    #[test]
+    fn publication_day_by_class_of_evidence() {
+        let cases: &[(&str, String, &str, Option<&str>)] = &[
+            (
+                "JSON-LD in @graph, not the WebPage's dateModified",
+                page(
+                    r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+                      {"@type":"WebPage","dateModified":"2021-03-09T08:00:00+01:00"},
+                      {"@type":"NewsArticle","datePublished":"2021-03-01T09:00:00+01:00",
+                       "dateModified":"2021-03-09T08:00:00+01:00"}]}</script>"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2021-03-01 +01:00"),
+            ),
+            (
+                "article:published_time, not article:modified_time",
+                page(
+                    r#"<meta property="article:modified_time" content="2022-05-02T10:00:00+02:00">
+                       <meta property="article:published_time" content="2022-04-28T10:00:00+02:00">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2022-04-28 +02:00"),
+            ),
+            (
+                "Dublin Core",
+                page(
+                    r#"<meta name="DC.date.issued" content="2020-06-30">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2020-06-30 +02:00"),
+            ),
+            (
+                "itemprop=datePublished on a visible element",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><span itemprop=\"datePublished\" \
+                         content=\"2019-11-05\">5. November</span>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2019-11-05 +01:00"),
+            ),
+            (
+                "<time> right after the headline",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><time datetime=\"2021-07-14T16:30:00+02:00\">\
+                         14. Juli</time>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2021-07-14 +02:00"),
+            ),
+            (
+                "German date line after the headline",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p class=\"date\">11. Dezember 2020</p>{TEXT}"),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "bracketed numeric date line",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p>[11.12.2020] Mainz</p>{TEXT}"),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "English byline above the headline",
+                page(
+                    "",
+                    &format!(
+                        "<p class=\"byline\">By Jane Doe, Dec 11, 2020</p><h1>Förderung</h1>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "URL path date when the page has none",
+                page("", &format!("<h1>Förderung</h1>{TEXT}")),
+                "https://example.org/2014/05/18/foerderung/",
+                Some("2014-05-18 +02:00"),
+            ),
+            (
+                "URL path with month and day split differently",
+                page("", &format!("<h1>Förderung</h1>{TEXT}")),
+                "https://example.org/news/2020-02/19/foerderung.html",
+                Some("2020-02-19 +01:00"),
+            ),
+            (
+                "an updated line is no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><p>Aktualisiert am 03.05.2021</p>{TEXT}\
+                         <p>Veröffentlicht: 28.04.2021</p>"
+                    ),
+                ),
+                URL,
+                Some("2021-04-28 +02:00"),
+            ),
+            (
+                "a modified <time> is skipped",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1><time class=\"updated\" datetime=\"2021-05-03\">\
+                         3. Mai</time> <time class=\"published\" datetime=\"2021-04-28\">\
+                         28. April</time>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2021-04-28 +02:00"),
+            ),
+            (
+                "comment dates are never the publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<div class=\"comments\"><p>Erika, \
+                         12.01.2021: Gute Sache!</p></div>"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "sidebar and teaser dates are skipped for the article's own date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<div class=\"sidebar\"><p>Termin 01.02.2021</p>\
+                         </div><div class=\"related-teaser\"><p>15.01.2021 Andere Meldung</p>\
+                         </div><p>Stand: 20.01.2021</p>"
+                    ),
+                ),
+                URL,
+                Some("2021-01-20 +01:00"),
+            ),
+            (
+                "a copyright date alone is no publication date",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1>{TEXT}<p>© 05.05.2020 Beispiel</p>"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "the page's offset is kept: 00:30 +01:00 is the 11th, not the 10th",
+                page(
+                    r#"<meta property="article:published_time" content="2020-12-11T00:30:00+01:00">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2020-12-11 +01:00"),
+            ),
+            (
+                "a US stamp late in the evening stays on its day",
+                page(
+                    r#"<meta property="article:published_time" content="2023-11-08T20:30:00-05:00">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2023-11-08 -05:00"),
+            ),
+            (
+                "a UTC stamp a day off the URL's day takes the URL's day",
+                page(
+                    r#"<meta property="article:published_time" content="2023-11-09T03:30:00Z">"#,
+                    &format!("<h1>Förderung</h1>{TEXT}"),
+                ),
+                "https://example.com/2023/11/08/story/",
+                Some("2023-11-08 +01:00"),
+            ),
+        ];
+        for (what, html, url, want) in cases {
+            assert_eq!(day(html, url).as_deref(), *want, "{what}");
+        }
+    }
+}
