@@ -8,6 +8,7 @@
 //! network, and it must never emit a link whose scheme is not http or https.
 
 mod atom;
+mod content;
 mod escape;
 mod rss;
 
@@ -20,7 +21,8 @@ use crate::model::{Article, Teaser};
 use crate::text::{Boundary, Tail, cut_at_word};
 
 pub use crate::text::{html_escape, http_url};
-pub use atom::atom;
+pub use atom::{atom, feed_id};
+pub use content::{CONTENT_CHARS, article_html, sanitise, text_to_html};
 pub use escape::{escape_attr, escape_text, is_xml_char};
 pub use rss::rss;
 
@@ -37,6 +39,19 @@ pub struct FeedMeta {
     pub description: String,
     /// When the feed's content last changed.
     pub updated: DateTime<Utc>,
+}
+
+/// The body that published an article (its configured source), as every feed item names it:
+/// RSS `<source url>` and `dc:creator`, Atom `<source>` and `<author>` (when no person is named).
+/// Readers of a keyword or search feed see items of many sources; this says whose each one is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    /// The configured source id (`bmi`), for the Atom source id `urn:govwire:source:{id}`.
+    pub id: String,
+    /// The source's name (`Bundesministerium des Innern`).
+    pub name: String,
+    /// The source's own URL (its feed or list page); written only when it is http(s).
+    pub url: String,
 }
 
 /// Name written as generator and as the feed-level Atom author.
@@ -74,6 +89,15 @@ pub fn description(article: &Article) -> Option<String> {
     })
 }
 
+/// The person named as the article's author, if any (trimmed, never blank).
+fn person(article: &Article) -> Option<&str> {
+    article
+        .author
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+}
+
 /// Keywords, then site tags, without duplicates or blanks, in a stable order.
 fn categories(article: &Article) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::with_capacity(article.keywords.len() + article.tags.len());
@@ -90,8 +114,12 @@ fn categories(article: &Article) -> Vec<&str> {
 fn size_hint(articles: &[Article]) -> usize {
     1024 + articles
         .iter()
-        .map(|a| 600 + a.title.len() + a.url.len() + a.summary.as_ref().map_or(0, String::len))
-        .map(|n| n.min(4096))
+        .map(|a| {
+            800 + a.title.len()
+                + a.url.len()
+                + a.summary.as_ref().map_or(0, String::len)
+                + (a.text.len() + a.text.len() / 4).min(CONTENT_CHARS * 2)
+        })
         .sum::<usize>()
 }
 

@@ -51,6 +51,15 @@ fn own(a: &Article) -> String {
     format!("http://localhost:8080/article/{}", a.id)
 }
 
+/// Every article's publisher: a hostile name, so that escaping is checked on every item.
+fn publisher(a: &Article) -> Option<Publisher> {
+    Some(Publisher {
+        id: a.source_id.clone(),
+        name: format!("Kommune21 {HOSTILE}"),
+        url: "https://www.kommune21.de/rss?a=1&b=2".into(),
+    })
+}
+
 fn sample() -> Vec<Article> {
     let mut hostile = article("https://evil.test/x?a=1&b=2", HOSTILE, 10);
     hostile.summary = Some(HOSTILE.into());
@@ -121,7 +130,7 @@ fn check_common(feed: &feed_rs::model::Feed, articles: &[Article]) {
 #[test]
 fn rss_round_trips_through_feed_rs() {
     let articles = sample();
-    let xml = rss(&meta(), &articles, own);
+    let xml = rss(&meta(), &articles, own, publisher);
     let feed = parse(&xml);
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::RSS2);
     assert_eq!(
@@ -144,7 +153,7 @@ fn rss_round_trips_through_feed_rs() {
 #[test]
 fn atom_round_trips_through_feed_rs() {
     let articles = sample();
-    let xml = atom(&meta(), &articles, own);
+    let xml = atom(&meta(), &articles, own, publisher);
     let feed = parse(&xml);
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
     assert_eq!(feed.id, "urn:govwire:feed:/feed.xml");
@@ -176,7 +185,10 @@ fn atom_round_trips_through_feed_rs() {
 
 #[test]
 fn hostile_text_never_appears_as_markup_or_invalid_chars() {
-    for xml in [rss(&meta(), &sample(), own), atom(&meta(), &sample(), own)] {
+    for xml in [
+        rss(&meta(), &sample(), own, publisher),
+        atom(&meta(), &sample(), own, publisher),
+    ] {
         assert!(!xml.contains("<script"), "raw script tag in\n{xml}");
         assert!(!xml.contains("<b>"), "raw markup in\n{xml}");
         assert!(
@@ -189,13 +201,13 @@ fn hostile_text_never_appears_as_markup_or_invalid_chars() {
 
 #[test]
 fn empty_feeds_are_valid() {
-    let rss_feed = parse(&rss(&meta(), &[], own));
+    let rss_feed = parse(&rss(&meta(), &[], own, publisher));
     assert!(rss_feed.entries.is_empty());
     assert_eq!(
         rss_feed.title.map(|t| t.content),
         Some("govwire – Neueste".to_string())
     );
-    let atom_feed = parse(&atom(&meta(), &[], own));
+    let atom_feed = parse(&atom(&meta(), &[], own, publisher));
     assert!(atom_feed.entries.is_empty());
     assert_eq!(atom_feed.updated, Some(at(12, 0)));
 }
@@ -203,13 +215,19 @@ fn empty_feeds_are_valid() {
 #[test]
 fn rendering_is_deterministic() {
     let articles = sample();
-    assert_eq!(rss(&meta(), &articles, own), rss(&meta(), &articles, own));
-    assert_eq!(atom(&meta(), &articles, own), atom(&meta(), &articles, own));
+    assert_eq!(
+        rss(&meta(), &articles, own, publisher),
+        rss(&meta(), &articles, own, publisher)
+    );
+    assert_eq!(
+        atom(&meta(), &articles, own, publisher),
+        atom(&meta(), &articles, own, publisher)
+    );
     let mut recrawled = articles.clone();
     recrawled[0].title = "Neuer Titel".into();
     recrawled[0].updated = at(20, 0);
-    let before = parse(&rss(&meta(), &articles, own));
-    let after = parse(&rss(&meta(), &recrawled, own));
+    let before = parse(&rss(&meta(), &articles, own, publisher));
+    let after = parse(&rss(&meta(), &recrawled, own, publisher));
     assert_eq!(
         before.entries[0].id, after.entries[0].id,
         "GUID survives a content change"
@@ -263,6 +281,6 @@ fn only_http_urls_are_links() {
 #[test]
 fn blank_titles_get_a_placeholder() {
     let a = article("https://x.test/a", "  ", 1);
-    let feed = parse(&rss(&meta(), &[a], own));
+    let feed = parse(&rss(&meta(), &[a], own, publisher));
     assert_eq!(title_of(&feed.entries[0]), "(ohne Titel)");
 }

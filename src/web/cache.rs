@@ -16,7 +16,8 @@
 //! are computed once: the others wait for the first and take its entry.
 //!
 //! Each cached response also carries an `ETag`, and a matching `If-None-Match` is answered with
-//! `304`. Keys include what the request's origin is made of (`Host`, `X-Forwarded-Proto`),
+//! `304` (`If-Modified-Since` and HEAD requests are [`super::conditional`]'s job, which runs
+//! outside this layer and hands a HEAD on as a GET). Keys include what the request's origin is made of (`Host`, `X-Forwarded-Proto`),
 //! since feeds contain absolute URLs built from them. What is cached is decided by the matched
 //! route, never by the raw path: pages that show the clock or crawl health (`/sources`,
 //! `/source/{id}`, the digest, `/healthz`, `/metrics`) always run their handler. Memory is
@@ -410,7 +411,7 @@ fn reply((mut headers, body, etag): Hit, if_none_match: Option<&HeaderValue>) ->
 
 /// True if an `If-None-Match` value lists `etag` (or is `*`); weak comparison, as RFC 9110
 /// asks for `If-None-Match`.
-fn matches_etag(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
+pub(super) fn matches_etag(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
     let Ok(list) = if_none_match.to_str() else {
         return false;
     };
@@ -422,7 +423,7 @@ fn matches_etag(if_none_match: &HeaderValue, etag: &HeaderValue) -> bool {
 
 /// A strong validator for `body`: a hash of the bytes, so a page that a write elsewhere left
 /// unchanged keeps its ETag and readers still get their `304`.
-fn etag_of(body: &[u8]) -> HeaderValue {
+pub(super) fn etag_of(body: &[u8]) -> HeaderValue {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     body.hash(&mut h);
     let value = format!("\"{:016x}\"", h.finish());
