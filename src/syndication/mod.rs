@@ -2,7 +2,9 @@
 //!
 //! This module owns the feed formats: stable GUIDs (`urn:govwire:article:{id}`, derived from
 //! the canonical URL, so a re-crawl never changes them), valid dates (RFC 2822 for RSS, RFC 3339
-//! for Atom) and escaping of everything that came from a crawled server. Feeds are written by hand
+//! for Atom), escaping of everything that came from a crawled server, and what an item carries:
+//! the summary as description, the full text as sanitised HTML (`content`, with ammonia) and the
+//! publishing source ([`Publisher`]). Feeds are written by hand
 //! into one pre-sized `String`; output depends only on the arguments, so rendering the same
 //! articles twice gives byte-identical feeds. It must never read the store, the clock or the
 //! network, and it must never emit a link whose scheme is not http or https.
