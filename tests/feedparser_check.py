@@ -7,10 +7,18 @@ exits non-zero if feedparser flags any of them as not well-formed (`bozo`), find
 or sees an entry without an http(s) link. Prints one line per feed and a final
 "N feed(s) ok".
 
+With --summary first, it prints instead one JSON object per feed (what feedparser read: bozo,
+feed id, title and subtitle with their content types, and per entry id, link, title, author,
+source, summary and full content), for tests/it/feeds_http.rs to assert on; the exit status then
+only says whether feedparser could be run.
+
 Usage:
     GOVWIRE_FEED_DIR=/tmp/feeds python3 tests/feedparser_check.py
     python3 tests/feedparser_check.py http://127.0.0.1:8080/feed.xml http://127.0.0.1:8080/atom.xml
+    python3 tests/feedparser_check.py --summary /tmp/feeds/a.xml /tmp/feeds/b.xml
 """
+
+import json
 
 import os
 import sys
@@ -47,7 +55,45 @@ def problems(parsed):
     return found
 
 
+def detail(d):
+    d = d or {}
+    return {"value": d.get("value", ""), "type": d.get("type", "")}
+
+
+def summary(name):
+    parsed = feedparser.parse(name)
+    feed = parsed.feed
+    entries = []
+    for e in parsed.entries:
+        content = e.get("content") or [{}]
+        source = e.get("source") or {}
+        entries.append({
+            "id": e.get("id", ""),
+            "link": e.get("link", ""),
+            "title": detail(e.get("title_detail")),
+            "author": e.get("author", ""),
+            "source_title": source.get("title", ""),
+            "source_href": source.get("href", "") or source.get("link", ""),
+            "summary": detail(e.get("summary_detail")),
+            "content": detail(content[0]),
+        })
+    return {
+        "name": name,
+        "bozo": bool(parsed.bozo),
+        "bozo_exception": repr(parsed.get("bozo_exception", "")),
+        "version": parsed.get("version") or "",
+        "id": feed.get("id", ""),
+        "title": detail(feed.get("title_detail")),
+        "subtitle": detail(feed.get("subtitle_detail")),
+        "entries": entries,
+    }
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--summary":
+        for name in sys.argv[2:]:
+            print(json.dumps(summary(name), ensure_ascii=False))
+        return 0
     names = targets()
     if not names:
         print("no feeds to check", file=sys.stderr)

@@ -2,12 +2,15 @@
 //!
 //! This module owns the feed formats: stable GUIDs (`urn:govwire:article:{id}`, derived from
 //! the canonical URL, so a re-crawl never changes them), valid dates (RFC 2822 for RSS, RFC 3339
-//! for Atom) and escaping of everything that came from a crawled server. Feeds are written by hand
+//! for Atom), escaping of everything that came from a crawled server, and what an item carries:
+//! the summary as description, the full text as sanitised HTML (`content`, with ammonia) and the
+//! publishing source ([`Publisher`]). Feeds are written by hand
 //! into one pre-sized `String`; output depends only on the arguments, so rendering the same
 //! articles twice gives byte-identical feeds. It must never read the store, the clock or the
 //! network, and it must never emit a link whose scheme is not http or https.
 
 mod atom;
+mod content;
 mod escape;
 mod rss;
 
@@ -20,7 +23,8 @@ use crate::model::{Article, Teaser};
 use crate::text::{Boundary, Tail, cut_at_word};
 
 pub use crate::text::{html_escape, http_url};
-pub use atom::atom;
+pub use atom::{atom, feed_id};
+pub use content::{CONTENT_CHARS, article_html, sanitise, text_to_html};
 pub use escape::{escape_attr, escape_text, is_xml_char};
 pub use rss::rss;
 
@@ -37,6 +41,19 @@ pub struct FeedMeta {
     pub description: String,
     /// When the feed's content last changed.
     pub updated: DateTime<Utc>,
+}
+
+/// The body that published an article (its configured source), as every feed item names it:
+/// RSS `<source url>` and `dc:creator`, Atom `<source>` and `<author>` (when no person is named).
+/// Readers of a keyword or search feed see items of many sources; this says whose each one is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publisher {
+    /// The configured source id (`bmi`), for the Atom source id `urn:govwire:source:{id}`.
+    pub id: String,
+    /// The source's name (`Bundesministerium des Innern`).
+    pub name: String,
+    /// The source's own URL (its feed or list page); written only when it is http(s).
+    pub url: String,
 }
 
 /// Name written as generator and as the feed-level Atom author.
@@ -74,6 +91,15 @@ pub fn description(article: &Article) -> Option<String> {
     })
 }
 
+/// The person named as the article's author, if any (trimmed, never blank).
+fn person(article: &Article) -> Option<&str> {
+    article
+        .author
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+}
+
 /// Keywords, then site tags, without duplicates or blanks, in a stable order.
 fn categories(article: &Article) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::with_capacity(article.keywords.len() + article.tags.len());
@@ -90,8 +116,12 @@ fn categories(article: &Article) -> Vec<&str> {
 fn size_hint(articles: &[Article]) -> usize {
     1024 + articles
         .iter()
-        .map(|a| 600 + a.title.len() + a.url.len() + a.summary.as_ref().map_or(0, String::len))
-        .map(|n| n.min(4096))
+        .map(|a| {
+            800 + a.title.len()
+                + a.url.len()
+                + a.summary.as_ref().map_or(0, String::len)
+                + (a.text.len() + a.text.len() / 4).min(CONTENT_CHARS * 2)
+        })
         .sum::<usize>()
 }
 

@@ -51,6 +51,15 @@ fn own(a: &Article) -> String {
     format!("http://localhost:8080/article/{}", a.id)
 }
 
+/// Every article's publisher: a hostile name, so that escaping is checked on every item.
+fn publisher(a: &Article) -> Option<Publisher> {
+    Some(Publisher {
+        id: a.source_id.clone(),
+        name: format!("Kommune21 {HOSTILE}"),
+        url: "https://www.kommune21.de/rss?a=1&b=2".into(),
+    })
+}
+
 fn sample() -> Vec<Article> {
     let mut hostile = article("https://evil.test/x?a=1&b=2", HOSTILE, 10);
     hostile.summary = Some(HOSTILE.into());
@@ -121,7 +130,7 @@ fn check_common(feed: &feed_rs::model::Feed, articles: &[Article]) {
 #[test]
 fn rss_round_trips_through_feed_rs() {
     let articles = sample();
-    let xml = rss(&meta(), &articles, own);
+    let xml = rss(&meta(), &articles, own, publisher);
     let feed = parse(&xml);
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::RSS2);
     assert_eq!(
@@ -144,7 +153,7 @@ fn rss_round_trips_through_feed_rs() {
 #[test]
 fn atom_round_trips_through_feed_rs() {
     let articles = sample();
-    let xml = atom(&meta(), &articles, own);
+    let xml = atom(&meta(), &articles, own, publisher);
     let feed = parse(&xml);
     assert_eq!(feed.feed_type, feed_rs::model::FeedType::Atom);
     assert_eq!(feed.id, "urn:govwire:feed:/feed.xml");
@@ -176,7 +185,10 @@ fn atom_round_trips_through_feed_rs() {
 
 #[test]
 fn hostile_text_never_appears_as_markup_or_invalid_chars() {
-    for xml in [rss(&meta(), &sample(), own), atom(&meta(), &sample(), own)] {
+    for xml in [
+        rss(&meta(), &sample(), own, publisher),
+        atom(&meta(), &sample(), own, publisher),
+    ] {
         assert!(!xml.contains("<script"), "raw script tag in\n{xml}");
         assert!(!xml.contains("<b>"), "raw markup in\n{xml}");
         assert!(
@@ -189,13 +201,13 @@ fn hostile_text_never_appears_as_markup_or_invalid_chars() {
 
 #[test]
 fn empty_feeds_are_valid() {
-    let rss_feed = parse(&rss(&meta(), &[], own));
+    let rss_feed = parse(&rss(&meta(), &[], own, publisher));
     assert!(rss_feed.entries.is_empty());
     assert_eq!(
         rss_feed.title.map(|t| t.content),
         Some("govwire – Neueste".to_string())
     );
-    let atom_feed = parse(&atom(&meta(), &[], own));
+    let atom_feed = parse(&atom(&meta(), &[], own, publisher));
     assert!(atom_feed.entries.is_empty());
     assert_eq!(atom_feed.updated, Some(at(12, 0)));
 }
@@ -203,13 +215,19 @@ fn empty_feeds_are_valid() {
 #[test]
 fn rendering_is_deterministic() {
     let articles = sample();
-    assert_eq!(rss(&meta(), &articles, own), rss(&meta(), &articles, own));
-    assert_eq!(atom(&meta(), &articles, own), atom(&meta(), &articles, own));
+    assert_eq!(
+        rss(&meta(), &articles, own, publisher),
+        rss(&meta(), &articles, own, publisher)
+    );
+    assert_eq!(
+        atom(&meta(), &articles, own, publisher),
+        atom(&meta(), &articles, own, publisher)
+    );
     let mut recrawled = articles.clone();
     recrawled[0].title = "Neuer Titel".into();
     recrawled[0].updated = at(20, 0);
-    let before = parse(&rss(&meta(), &articles, own));
-    let after = parse(&rss(&meta(), &recrawled, own));
+    let before = parse(&rss(&meta(), &articles, own, publisher));
+    let after = parse(&rss(&meta(), &recrawled, own, publisher));
     assert_eq!(
         before.entries[0].id, after.entries[0].id,
         "GUID survives a content change"
@@ -263,6 +281,93 @@ fn only_http_urls_are_links() {
 #[test]
 fn blank_titles_get_a_placeholder() {
     let a = article("https://x.test/a", "  ", 1);
-    let feed = parse(&rss(&meta(), &[a], own));
+    let feed = parse(&rss(&meta(), &[a], own, publisher));
     assert_eq!(title_of(&feed.entries[0]), "(ohne Titel)");
+}
+
+#[test]
+fn items_carry_full_text_and_publisher_in_both_formats() {
+    let articles = sample();
+    let rss_xml = rss(&meta(), &articles, own, publisher);
+    assert!(rss_xml.contains("xmlns:content=\"http://purl.org/rss/1.0/modules/content/\""));
+    assert!(rss_xml.contains(
+        "<content:encoded>&lt;p&gt;Erster Absatz.&lt;/p&gt;&lt;p&gt;Zweiter Absatz.&lt;/p&gt;</content:encoded>"
+    ));
+    assert!(rss_xml.contains(
+        "<source url=\"https://www.kommune21.de/rss?a=1&amp;b=2\">Kommune21 &lt;script&gt;"
+    ));
+    let feed = parse(&rss_xml);
+    let body = feed.entries[0]
+        .content
+        .as_ref()
+        .and_then(|c| c.body.as_deref());
+    assert_eq!(body, Some("<p>Erster Absatz.</p><p>Zweiter Absatz.</p>"));
+
+    let atom_xml = atom(&meta(), &articles, own, publisher);
+    let feed = parse(&atom_xml);
+    let first = &feed.entries[0];
+    let body = first.content.as_ref().and_then(|c| c.body.as_deref());
+    assert_eq!(body, Some("<p>Erster Absatz.</p><p>Zweiter Absatz.</p>"));
+    assert_eq!(
+        first.authors[0].name.as_deref(),
+        Some("Erika Muster"),
+        "the person first"
+    );
+    assert!(atom_xml.contains(
+        "<source>\n<id>urn:govwire:source:k21</id>\n<title type=\"text\">Kommune21 &lt;script&gt;"
+    ));
+
+    // No person named: the source is the author (RSS dc:creator, Atom author).
+    let mut anonymous = articles[0].clone();
+    anonymous.author = None;
+    let one = std::slice::from_ref(&anonymous);
+    let rss_feed = parse(&rss(&meta(), one, own, publisher));
+    assert_eq!(
+        rss_feed.entries[0].authors[0].name,
+        Some(format!("Kommune21 {HOSTILE_CLEAN}"))
+    );
+    let atom_feed = parse(&atom(&meta(), one, own, publisher));
+    assert_eq!(
+        atom_feed.entries[0].authors[0].name,
+        Some(format!("Kommune21 {HOSTILE_CLEAN}"))
+    );
+    // An unknown source: no source element, no author but the feed's.
+    let bare = rss(&meta(), one, own, |_| None);
+    assert!(
+        !bare.contains("<source") && !bare.contains("<dc:creator>"),
+        "{bare}"
+    );
+}
+
+#[test]
+fn the_rss_channel_description_is_escaped_for_html_then_xml() {
+    let mut m = meta();
+    m.title = format!("Quelle: {HOSTILE}");
+    m.description = format!("Quelle: {HOSTILE}");
+    let xml = rss(&m, &[], own, publisher);
+    assert!(xml.contains(
+        "<title>Quelle: &lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;x&quot; &apos;y&apos;</title>"
+    ));
+    assert!(xml.contains(
+        "<description>Quelle: &amp;lt;script&amp;gt;alert(1)&amp;lt;/script&amp;gt; &amp;amp; \
+         &amp;quot;x&amp;quot; &amp;#39;y&amp;#39;</description>"
+    ));
+}
+
+#[test]
+fn atom_feed_ids_include_the_query() {
+    assert_eq!(
+        feed_id("http://h/search.atom?q=OZG"),
+        "urn:govwire:feed:/search.atom%3Fq=OZG"
+    );
+    assert_ne!(
+        feed_id("http://h/search.atom?q=OZG"),
+        feed_id("http://h/search.atom?q=BundID")
+    );
+    assert_eq!(
+        feed_id("http://other-host/atom.xml"),
+        "urn:govwire:feed:/atom.xml"
+    );
+    assert_eq!(feed_id("http://h/atom.xml?"), "urn:govwire:feed:/atom.xml");
+    assert_eq!(feed_id("kein url"), "urn:govwire:feed:/");
 }

@@ -14,13 +14,13 @@ use askama::Template;
 use axum::Router;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{Html, Response};
 use axum::routing::get;
 use chrono::{DateTime, Days, NaiveDate, SecondsFormat, Utc};
 
 use super::error::WebError;
-use super::feeds::Format;
+use super::feeds::{Format, feed_response};
 use super::pages::path_param;
 use super::params::origin;
 use super::paths::digest_day_path;
@@ -210,7 +210,10 @@ async fn feed(
         Format::Rss => write_rss(&state.site_title, &origin, &items),
         Format::Atom => write_atom(&state.site_title, &origin, &items),
     };
-    Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+    // The newest item is yesterday's, complete at Berlin midnight: the feed's modification time
+    // (its ETag comes from the conditional-request layer, since these feeds are not cached).
+    let updated = items.first().map_or(DateTime::UNIX_EPOCH, |i| i.published);
+    Ok(feed_response(format.content_type(), updated, body))
 }
 
 fn guid(date: NaiveDate) -> String {

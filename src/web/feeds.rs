@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 
+use super::conditional::last_modified;
 use super::error::WebError;
 use super::pages::bad_path;
 use super::params::origin;
@@ -20,7 +21,7 @@ use super::scope::Scope;
 use super::state::{AppState, read};
 use super::story;
 use crate::model::Article;
-use crate::syndication::{FeedMeta, atom, rss};
+use crate::syndication::{FeedMeta, Publisher, atom, rss};
 
 /// Articles per feed.
 pub const FEED_ITEMS: usize = 50;
@@ -183,11 +184,36 @@ async fn feed(
         updated: newest_update(&page.items),
     };
     let article_url = |a: &Article| format!("{origin}{}", article_path(a));
+    let publisher = |a: &Article| publisher(&state, a);
     let body = match format {
-        Format::Rss => rss(&meta, &page.items, article_url),
-        Format::Atom => atom(&meta, &page.items, article_url),
+        Format::Rss => rss(&meta, &page.items, article_url, publisher),
+        Format::Atom => atom(&meta, &page.items, article_url, publisher),
     };
-    Ok(([(header::CONTENT_TYPE, format.content_type())], body).into_response())
+    Ok(feed_response(format.content_type(), meta.updated, body))
+}
+
+/// The configured source that published `article`, as feeds name it; `None` for an article of
+/// a source no longer configured.
+pub fn publisher(state: &AppState, article: &Article) -> Option<Publisher> {
+    state
+        .sources
+        .iter()
+        .find(|s| s.id == article.source_id)
+        .map(|s| Publisher {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            url: s.url.clone(),
+        })
+}
+
+/// A feed's response: its content type, and `Last-Modified` from the feed's `updated` (so that
+/// readers can poll with `If-Modified-Since`; none for an empty feed).
+pub fn feed_response(content_type: &'static str, updated: DateTime<Utc>, body: String) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Some((name, value)) = last_modified(updated) {
+        response.headers_mut().insert(name, value);
+    }
+    response
 }
 
 /// `?collapse=1` (or `true`/`yes`/`stories`) asks for one item per story cluster.

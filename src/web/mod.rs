@@ -11,6 +11,7 @@
 
 mod assets;
 mod cache;
+mod conditional;
 pub mod digest;
 mod error;
 mod feeds;
@@ -39,7 +40,9 @@ pub use state::AppState;
 
 /// The complete router: pages, feeds, stylesheet, health check, metrics, 404 fallback, and a
 /// response cache in front of the pages that depend on the stored articles only and of the
-/// search responses (which depend on the search index only).
+/// search responses (which depend on the search index only). Outside the cache: validators and
+/// `304`s for every GET and HEAD ([`conditional`]), then gzip or brotli for clients that accept
+/// them (tower-http; the cache keeps identity bodies).
 pub fn router(state: Arc<AppState>) -> Router {
     let cache = cache::ResponseCache::new(state.store.clone(), state.search.clone());
     Router::new()
@@ -69,8 +72,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .merge(search::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(cache, cache::serve))
+        .layer(axum::middleware::from_fn(conditional::conditional))
         .layer(axum::middleware::from_fn(observe::record))
         .layer(axum::middleware::from_fn(observe::limit_uri))
         .layer(axum::middleware::map_response(assets::harden))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(axum::middleware::map_response(conditional::weaken_encoded))
         .with_state(state)
 }

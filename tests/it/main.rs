@@ -19,6 +19,7 @@ mod crawl_faults;
 mod digest_mail;
 mod digest_web;
 mod end_to_end;
+mod feeds_http;
 mod fetch_robots;
 mod fuzz_regressions;
 mod hostile_inputs;

@@ -198,6 +198,55 @@ fn assert_inert_fragment(what: &str, fragment: &str) {
     }
 }
 
+/// Tags the full text of a feed item (`content:encoded`, Atom `content`) may carry.
+const FULL_TEXT_TAGS: &[&str] = &[
+    "a",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "ul",
+];
+
+/// Asserts that a feed item's full text, rendered as HTML, is paragraphs and safe inline markup
+/// only: no other element, no attribute but a link's absolute http(s) `href` and its `rel`.
+fn assert_safe_full_text(what: &str, fragment: &str) {
+    let doc = Html::parse_fragment(fragment);
+    let all = Selector::parse("*").expect("selector");
+    for el in doc.select(&all) {
+        let name = el.value().name();
+        if matches!(name, "html" | "body" | "head") {
+            continue;
+        }
+        assert!(
+            FULL_TEXT_TAGS.contains(&name),
+            "{what}: <{name}> in the full text {fragment:?}"
+        );
+        for (attr, value) in el.value().attrs() {
+            match (name, attr) {
+                ("a", "href") => assert!(
+                    value.starts_with("http://") || value.starts_with("https://"),
+                    "{what}: link {value:?} in the full text"
+                ),
+                ("a", "rel") => {}
+                _ => panic!("{what}: <{name} {attr}={value:?}> in the full text"),
+            }
+        }
+    }
+}
+
 /// Every page and feed of the site, given the stored articles.
 fn all_paths(site: &Site) -> (Vec<String>, Vec<String>) {
     let articles: Vec<_> = site
@@ -343,7 +392,7 @@ fn check_feed(path: &str, xml: &str, titles: &BTreeSet<String>) {
             assert_inert_fragment(path, &s.content);
         }
         if let Some(body) = e.content.as_ref().and_then(|c| c.body.as_deref()) {
-            assert_inert_fragment(path, body);
+            assert_safe_full_text(path, body);
         }
         for c in &e.categories {
             assert!(!c.term.contains('\u{FFFD}'), "{path}");

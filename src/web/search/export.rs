@@ -18,6 +18,7 @@ use crate::search::Sort;
 use crate::search::export::{csv_header, csv_row};
 use crate::syndication::{FeedMeta, atom, rss};
 use crate::web::error::WebError;
+use crate::web::feeds::{feed_response, publisher};
 use crate::web::params::origin;
 use crate::web::paths::article_path;
 use crate::web::state::AppState;
@@ -74,12 +75,13 @@ async fn feed(
             .unwrap_or(DateTime::<Utc>::UNIX_EPOCH),
     };
     let article_url = |a: &Article| format!("{origin}{}", article_path(a));
+    let publisher = |a: &Article| publisher(&state, a);
     let body = if is_rss {
-        rss(&meta, &articles, article_url)
+        rss(&meta, &articles, article_url, publisher)
     } else {
-        atom(&meta, &articles, article_url)
+        atom(&meta, &articles, article_url, publisher)
     };
-    Ok(([(header::CONTENT_TYPE, content_type)], body).into_response())
+    Ok(feed_response(content_type, meta.updated, body))
 }
 
 /// Up to [`CSV_ROWS`] matches, newest first, as CSV.
