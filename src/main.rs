@@ -89,6 +89,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: cli::search::SearchFormat,
+        /// CSV field separator: , or ; (German Excel) or | or tab.
+        #[arg(long, default_value = ",", value_parser = cli::search::delimiter)]
+        delimiter: char,
+        /// CSV: add the article text as the last column.
+        #[arg(long)]
+        with_text: bool,
     },
     /// Write every article matching a query (all articles without one), newest first.
     Export {
@@ -104,6 +110,15 @@ enum Command {
         /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
         #[arg(long)]
         to: Option<String>,
+        /// CSV field separator: , or ; (German Excel) or | or tab.
+        #[arg(long, default_value = ",", value_parser = cli::search::delimiter)]
+        delimiter: char,
+        /// CSV and XLSX: add the article text as the last column.
+        #[arg(long)]
+        with_text: bool,
+        /// Write to this file instead of stdout (required for xlsx on a terminal).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Rebuild the search index from the store.
     Reindex,
@@ -179,6 +194,8 @@ fn main() -> ExitCode {
                 limit,
                 sort,
                 format,
+                delimiter,
+                with_text,
             } => cli::search::search(
                 &args.config,
                 cli::search::SearchArgs {
@@ -188,6 +205,8 @@ fn main() -> ExitCode {
                     limit: usize::from(limit),
                     sort,
                     format,
+                    delimiter,
+                    with_text,
                 },
             ),
             Command::Export {
@@ -195,12 +214,20 @@ fn main() -> ExitCode {
                 query,
                 from,
                 to,
+                delimiter,
+                with_text,
+                output,
             } => cli::search::export(
                 &args.config,
-                &[query],
-                from.as_deref(),
-                to.as_deref(),
-                format,
+                cli::search::ExportArgs {
+                    query,
+                    from,
+                    to,
+                    format,
+                    delimiter,
+                    with_text,
+                    output,
+                },
             ),
             Command::Reindex => cli::search::reindex(&args.config),
             Command::Extract {

@@ -31,6 +31,7 @@ mod search_rebuild;
 mod security;
 #[cfg(unix)]
 mod signals;
+mod spreadsheets;
 mod store_compaction;
 mod store_repair;
 mod store_upgrade;
