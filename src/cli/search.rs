@@ -121,11 +121,12 @@ fn build_query(
     to: Option<&str>,
 ) -> Result<Query, query::QueryError> {
     let mut q = query::parse(&words.join(" "))?;
+    let now = chrono::Utc::now();
     if let Some(f) = from {
-        q.from = Some(query::parse_date(f, false)?);
+        q.from = Some(query::parse_date(&super::user_date(f, now), false)?);
     }
     if let Some(t) = to {
-        q.to = Some(query::parse_date(t, true)?);
+        q.to = Some(query::parse_date(&super::user_date(t, now), true)?);
     }
     if let (Some(f), Some(t)) = (q.from, q.to)
         && f > t
