@@ -93,8 +93,13 @@ pub(crate) fn selector(field: &'static str, css: &str) -> Result<scraper::Select
 /// blames the wrong person and names no fix.
 pub(crate) fn selector_reason(e: &scraper::error::SelectorErrorKind) -> String {
     use scraper::error::SelectorErrorKind as K;
-    let K::UnexpectedSelectorParseError(kind) = e else {
-        return e.to_string();
+    let kind = match e {
+        K::UnexpectedSelectorParseError(kind) => kind,
+        K::EndOfLine => {
+            return "it ends too early (a `.`, `#`, `[` or `:` with nothing after it?)".into();
+        }
+        K::UnexpectedToken => return "a character that does not belong there".into(),
+        _ => return e.to_string(),
     };
     let debug = format!("{kind:?}");
     let name = debug.split(['(', ' ', '{']).next().unwrap_or_default();

@@ -14,6 +14,7 @@ mod common;
 
 mod check;
 mod cli_crawl;
+mod cli_terminal;
 mod crash_safety;
 mod crawl_faults;
 mod digest_mail;
