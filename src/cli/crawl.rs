@@ -145,7 +145,11 @@ impl Progress {
             Some(bar) => {
                 if let Ok(mut running) = self.running.lock() {
                     running.retain(|id| *id != r.source_id);
-                    bar.set_message(format!("running: {}", running.join(", ")));
+                    if running.is_empty() {
+                        bar.set_message("");
+                    } else {
+                        bar.set_message(format!("running: {}", running.join(", ")));
+                    }
                 }
                 bar.inc(1);
             }

@@ -401,6 +401,56 @@ async fn crawl_summary_columns_plural_and_berlin_times() {
     assert!(!stdout.contains("UTC"), "{stdout}");
 }
 
+/// In a terminal (a pseudo-terminal from util-linux `script`), `crawl -v` shows the bar naming
+/// the running sources, and every log line is written on a line of its own, with the bar erased
+/// first (never "▕███ 1/2 sources … INFO …" on one line). Skipped where `script` is missing.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_progress_bar_names_running_sources_and_never_clobbers_log_lines() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: no `script` to give the crawl a terminal");
+        return;
+    }
+    let (base, _log) = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "{}\n[[source]]\nid = \"kaputt\"\nname = \"Kein Feed\"\nurl = \"{base}/kommune21/index.html\"\nkind = \"feed\"\nlevel = \"bund\"\n",
+        config_text(&base)
+    );
+    std::fs::write(dir.path().join("sources.toml"), config).unwrap();
+    let cmd = format!("{} --color never -v crawl", env!("CARGO_BIN_EXE_govwire"));
+    let d = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .current_dir(&d)
+            .env_remove("RUST_LOG")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let screen = text(&out.stdout);
+    assert!(screen.contains("running: "), "{screen}");
+    let mut log_lines = 0;
+    for line in screen.split('\n') {
+        // What stays visible of a line: the text after the last carriage return or erase.
+        let visible = line
+            .rsplit(['\r'])
+            .find(|s| !s.is_empty())
+            .unwrap_or_default()
+            .trim_start_matches("\x1b[2K");
+        if visible.contains(" INFO ") || visible.contains(" WARN ") {
+            log_lines += 1;
+            assert!(
+                !visible.contains(" sources "),
+                "bar and log on one line: {visible:?}"
+            );
+        }
+    }
+    assert!(log_lines >= 2, "{screen}");
+    assert!(screen.contains("new articles"), "{screen}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn healthcheck_probes_a_running_serve() {
     let dir = fixture();
