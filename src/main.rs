@@ -30,6 +30,16 @@ struct Args {
         global = true
     )]
     log_format: cli::LogFormat,
+    /// More log lines (-v: progress notes, -vv: debug). Interactive commands show only warnings
+    /// by default, `serve` also INFO.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    /// Fewer log lines (-q: errors only).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    quiet: u8,
+    /// Colour in log lines: auto (a terminal without NO_COLOR), always or never.
+    #[arg(long, value_enum, default_value = "auto", global = true)]
+    color: cli::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -74,10 +84,10 @@ enum Command {
         /// with `-` (`govwire search -- -Bayern OZG`), or write `NOT Bayern`.
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
-        /// Earliest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        /// Earliest day: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY, heute or gestern.
         #[arg(long)]
         from: Option<String>,
-        /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        /// Latest day: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY, heute or gestern.
         #[arg(long)]
         to: Option<String>,
         /// Hits to show (1 to 100).
@@ -89,6 +99,12 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
         format: cli::search::SearchFormat,
+        /// CSV field separator: , or ; (German Excel) or | or tab.
+        #[arg(long, default_value = ",", value_parser = cli::search::delimiter)]
+        delimiter: char,
+        /// CSV: add the article text as the last column.
+        #[arg(long)]
+        with_text: bool,
     },
     /// Write every article matching a query (all articles without one), newest first.
     Export {
@@ -98,15 +114,28 @@ enum Command {
         /// Only articles matching this query (same syntax as `search`).
         #[arg(long, allow_hyphen_values = true, default_value = "")]
         query: String,
-        /// Earliest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        /// Earliest day: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY, heute or gestern.
         #[arg(long)]
         from: Option<String>,
-        /// Latest day (YYYY, YYYY-MM or YYYY-MM-DD).
+        /// Latest day: YYYY, YYYY-MM, YYYY-MM-DD, DD.MM.YYYY, MM.YYYY, heute or gestern.
         #[arg(long)]
         to: Option<String>,
+        /// CSV field separator: , or ; (German Excel) or | or tab.
+        #[arg(long, default_value = ",", value_parser = cli::search::delimiter)]
+        delimiter: char,
+        /// CSV and XLSX: add the article text as the last column.
+        #[arg(long)]
+        with_text: bool,
+        /// Write to this file instead of stdout (required for xlsx on a terminal).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Rebuild the search index from the store.
     Reindex,
+    /// Show one stored article: its fields (times in Berlin) and text.
+    Show(cli::show::ShowArgs),
+    /// Probe a running `serve` at /healthz: exit code 0 if healthy, 1 if not (for HEALTHCHECK).
+    Healthcheck(cli::healthcheck::HealthArgs),
     /// Extract articles from saved pages and print them as JSON lines (or plain text).
     Extract {
         /// The URL the page was fetched from (for links and the canonical URL).
@@ -144,10 +173,29 @@ fn limit_malloc_arenas() {
     }
 }
 
+/// Lets a closed stdout (`govwire search … | head -n1`) end the process quietly, as it ends
+/// `cat`: Rust ignores SIGPIPE, so every later `println!` would panic with a backtrace. Not for
+/// `serve`, which must outlive a client that hangs up (sockets use `MSG_NOSIGNAL` anyway).
+fn die_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default disposition of one signal before any other thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let args = Args::parse();
-    cli::init_logging(args.log_format);
+    if !matches!(args.command, Command::Serve { .. }) {
+        die_quietly_on_closed_pipe();
+    }
+    cli::init_logging(cli::LogOptions {
+        format: args.log_format,
+        verbosity: (args.verbose.min(4) as i8) - (args.quiet.min(4) as i8),
+        service: matches!(args.command, Command::Serve { .. }),
+        color: args.color,
+    });
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -179,6 +227,8 @@ fn main() -> ExitCode {
                 limit,
                 sort,
                 format,
+                delimiter,
+                with_text,
             } => cli::search::search(
                 &args.config,
                 cli::search::SearchArgs {
@@ -188,6 +238,8 @@ fn main() -> ExitCode {
                     limit: usize::from(limit),
                     sort,
                     format,
+                    delimiter,
+                    with_text,
                 },
             ),
             Command::Export {
@@ -195,14 +247,24 @@ fn main() -> ExitCode {
                 query,
                 from,
                 to,
+                delimiter,
+                with_text,
+                output,
             } => cli::search::export(
                 &args.config,
-                &[query],
-                from.as_deref(),
-                to.as_deref(),
-                format,
+                cli::search::ExportArgs {
+                    query,
+                    from,
+                    to,
+                    format,
+                    delimiter,
+                    with_text,
+                    output,
+                },
             ),
             Command::Reindex => cli::search::reindex(&args.config),
+            Command::Show(show) => cli::show::run(&args.config, show),
+            Command::Healthcheck(h) => cli::healthcheck::run(&args.config, h).await,
             Command::Extract {
                 url,
                 source,
@@ -214,7 +276,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", cli::error_text(&e));
             ExitCode::FAILURE
         }
     }

@@ -6,8 +6,10 @@ use std::process::ExitCode;
 use anyhow::bail;
 use std::io::IsTerminal;
 
-use govwire::crawl::{SourceReport, crawl_all_with};
+use govwire::crawl::{SourceReport, crawl_all_observed};
 use indicatif::{ProgressBar, ProgressStyle};
+
+use super::plural;
 
 /// Runs the crawl and prints one line per source; exit code 1 if any source failed.
 /// `plain_progress` prints a line per finished source when stderr is not a terminal (off when
@@ -38,10 +40,12 @@ pub async fn run(
     let committer = super::bulk_committer(index.as_ref());
     super::retag_if_changed(crawler.clone()).await;
     let mut progress = Progress::new(sources.len(), plain_progress);
-    let reports = crawl_all_with(
+    let started = progress.starter();
+    let reports = crawl_all_observed(
         crawler.clone(),
         &sources,
         config.settings.max_concurrency,
+        started,
         |r| progress.done(r),
     )
     .await;
@@ -86,6 +90,8 @@ struct Progress {
     plain: bool,
     total: usize,
     finished: usize,
+    /// Ids of the sources being crawled now, in start order (the bar's message).
+    running: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Progress {
@@ -93,9 +99,13 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = ProgressBar::new(total as u64);
             if let Ok(style) =
-                ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {elapsed}  {msg}")
+                ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {elapsed}  {wide_msg}")
             {
                 bar.set_style(style);
+            }
+            // Log lines go around the bar from now on (see cli::BarWriter).
+            if let Ok(mut slot) = super::PROGRESS.lock() {
+                *slot = Some(bar.clone());
             }
             bar
         });
@@ -104,23 +114,43 @@ impl Progress {
             plain,
             total,
             finished: 0,
+            running: Default::default(),
         }
+    }
+
+    /// The callback naming a source on the bar when its crawl starts.
+    fn starter(&self) -> std::sync::Arc<dyn Fn(&str) + Send + Sync> {
+        let bar = self.bar.clone();
+        let running = self.running.clone();
+        std::sync::Arc::new(move |id: &str| {
+            if let (Some(bar), Ok(mut r)) = (&bar, running.lock()) {
+                r.push(id.to_string());
+                bar.set_message(format!("running: {}", r.join(", ")));
+            }
+        })
     }
 
     fn done(&mut self, r: &SourceReport) {
         self.finished += 1;
         let line = format!(
-            "[{}/{}] {}: {} new, {} updated, {} error(s)",
+            "[{}/{}] {}: {} new, {} updated, {}",
             self.finished,
             self.total,
             r.source_id,
             r.new,
             r.updated,
-            r.errors.len()
+            plural(r.errors.len(), "error", "errors")
         );
         match &self.bar {
             Some(bar) => {
-                bar.set_message(r.source_id.clone());
+                if let Ok(mut running) = self.running.lock() {
+                    running.retain(|id| *id != r.source_id);
+                    if running.is_empty() {
+                        bar.set_message("");
+                    } else {
+                        bar.set_message(format!("running: {}", running.join(", ")));
+                    }
+                }
                 bar.inc(1);
             }
             None if self.plain => eprintln!("{line}"),
@@ -130,6 +160,9 @@ impl Progress {
 
     fn finish(&self) {
         if let Some(bar) = &self.bar {
+            if let Ok(mut slot) = super::PROGRESS.lock() {
+                *slot = None;
+            }
             bar.finish_and_clear();
         }
     }
@@ -144,23 +177,26 @@ pub fn table(reports: &[SourceReport]) -> String {
         .unwrap_or(6)
         .max(6);
     let mut out = format!(
-        "{:<w$}  {:>5}  {:>7}  {:>9}  {:>6}\n",
-        "source", "new", "updated", "unchanged", "errors"
+        "{:<w$}  {:>5}  {:>7}  {:>9}  {:>6}  {}\n",
+        "source", "new", "updated", "unchanged", "errors", "listing"
     );
     for r in reports {
-        let unchanged = if r.not_modified {
-            "304".to_string()
+        // A 304 is about the listing, not a count of articles: its own column.
+        let listing = if r.not_modified {
+            "not modified (304)"
         } else {
-            r.unchanged.to_string()
+            ""
         };
-        out.push_str(&format!(
-            "{:<w$}  {:>5}  {:>7}  {:>9}  {:>6}\n",
+        let line = format!(
+            "{:<w$}  {:>5}  {:>7}  {:>9}  {:>6}  {listing}",
             r.source_id,
             r.new,
             r.updated,
-            unchanged,
+            r.unchanged,
             r.errors.len()
-        ));
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
     }
     for r in reports.iter().filter(|r| r.listed > r.candidates) {
         out.push_str(&format!(
@@ -172,6 +208,9 @@ pub fn table(reports: &[SourceReport]) -> String {
         out.push_str(&format!("{}: {}\n", r.source_id, r.errors[0]));
     }
     let total: usize = reports.iter().map(|r| r.new).sum();
-    out.push_str(&format!("{total} new article(s)\n"));
+    out.push_str(&format!(
+        "{}\n",
+        plural(total, "new article", "new articles")
+    ));
     out
 }

@@ -57,7 +57,7 @@ fn one(
     selectors: &ArticleSelectors,
     format: Format,
 ) -> anyhow::Result<()> {
-    let raw = std::fs::read(file).context("cannot read")?;
+    let raw = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
     let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         flate2::read::GzDecoder::new(&raw[..])
@@ -69,9 +69,15 @@ fn one(
         raw
     };
     let html = charset::decode(&bytes, None, Some(b"de"));
-    let page_url = url
-        .map(str::to_owned)
-        .unwrap_or_else(|| format!("file://{}", file.display()));
+    let page_url = match url {
+        Some(u) => u.to_owned(),
+        // A saved page without --url: relative links resolve against the file itself.
+        None => std::path::absolute(file)
+            .ok()
+            .and_then(|p| url::Url::from_file_path(p).ok())
+            .map(String::from)
+            .with_context(|| "cannot make a file:// URL of this path; pass --url")?,
+    };
     let draft = govwire::extract::extract_article(&html, &page_url, selectors)?;
     match format {
         Format::Json => println!("{}", serde_json::to_string(&draft)?),

@@ -4,16 +4,17 @@ pub mod check;
 pub mod crawl;
 pub mod digest;
 pub mod extract;
+pub mod healthcheck;
 pub mod retag;
 pub mod search;
 pub mod serve;
+pub mod show;
 pub mod sources;
 pub mod store;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::Context;
 use govwire::config::Config;
 use govwire::crawl::Crawler;
 use govwire::fetch::{FetchConfig, Fetcher};
@@ -28,19 +29,92 @@ pub enum LogFormat {
     Json,
 }
 
-/// Logs to stderr; `RUST_LOG` overrides the default `info` level. Every line logged inside a
-/// crawl carries the `crawl{source=…}` span, so it names its source in both formats.
-pub fn init_logging(format: LogFormat) {
+/// When log lines and the progress bar use colour (`--color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set (<https://no-color.org>).
+    Auto,
+    /// Always, also in a pipe and with `NO_COLOR`.
+    Always,
+    /// Never.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to write colour to stderr now.
+    pub fn enabled(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::IsTerminal::is_terminal(&std::io::stderr())
+            }
+        }
+    }
+}
+
+/// How much the log says and how it looks.
+#[derive(Debug, Clone, Copy)]
+pub struct LogOptions {
+    /// Text or JSON.
+    pub format: LogFormat,
+    /// `-v` count minus `-q` count: 0 is the command's default level.
+    pub verbosity: i8,
+    /// A long-running service (`serve`): INFO and timestamps by default. Interactive commands
+    /// show warnings and errors only (their own output is the summary), without timestamps.
+    pub service: bool,
+    /// Colour choice.
+    pub color: ColorChoice,
+}
+
+/// The progress bar of a running `crawl`, if any: log lines are written around it (see
+/// [`BarWriter`]) so bar and lines never overwrite each other.
+pub static PROGRESS: std::sync::Mutex<Option<indicatif::ProgressBar>> = std::sync::Mutex::new(None);
+
+/// stderr for log lines: while a progress bar is shown, each line is written with the bar
+/// hidden ([`indicatif::ProgressBar::suspend`]) and the bar drawn again below it.
+pub struct BarWriter;
+
+impl std::io::Write for BarWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = PROGRESS.lock().ok().and_then(|b| b.clone());
+        match bar {
+            Some(bar) => bar.suspend(|| std::io::stderr().write_all(buf))?,
+            None => std::io::stderr().write_all(buf)?,
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+/// Logs to stderr; `RUST_LOG` overrides the level chosen by [`LogOptions`]. Every line logged
+/// inside a crawl carries the `crawl{source=…}` span, so it names its source in both formats.
+pub fn init_logging(opts: LogOptions) {
+    let base = if opts.service { 2 } else { 1 } + i32::from(opts.verbosity);
+    let level = match base {
+        i32::MIN..=0 => "error",
+        1 => "warn",
+        2 => "info",
+        3 => "debug",
+        _ => "trace",
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        tracing_subscriber::EnvFilter::new("info,sled=warn,html5ever=error,selectors=error")
+        tracing_subscriber::EnvFilter::new(format!(
+            "{level},sled=warn,html5ever=error,selectors=error"
+        ))
     });
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Text => builder.try_init(),
-        LogFormat::Json => builder
+        .with_ansi(opts.color.enabled())
+        .with_writer(|| BarWriter);
+    let _ = match (opts.format, opts.service) {
+        (LogFormat::Text, true) => builder.try_init(),
+        (LogFormat::Text, false) => builder.without_time().try_init(),
+        (LogFormat::Json, _) => builder
             .json()
             .with_current_span(true)
             .with_span_list(false)
@@ -51,6 +125,13 @@ pub fn init_logging(format: LogFormat) {
 /// Loads and validates the configuration; `GOVWIRE_DATA_DIR` and `GOVWIRE_LISTEN` override
 /// the file (the Docker image sets them).
 pub fn load_config(path: &Path) -> anyhow::Result<Config> {
+    if !path.exists() {
+        anyhow::bail!(
+            "no configuration file {}: copy the shipped sources.toml there and edit it, or name \
+             another with --config PATH (or GOVWIRE_CONFIG)",
+            path.display()
+        );
+    }
     let mut config = govwire::config::load(path)?;
     config.apply_env()?;
     Ok(config)
@@ -59,8 +140,27 @@ pub fn load_config(path: &Path) -> anyhow::Result<Config> {
 /// Opens the store under `data_dir/store`, creating the folder.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     let dir = config.settings.data_dir.join("store");
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    Ok(Store::open(&dir)?)
+    let hint = |e: &dyn std::fmt::Display| {
+        if e.to_string().contains("ermission denied") {
+            "; the user running govwire needs read and write access to it (data_dir in [settings])"
+        } else {
+            ""
+        }
+    };
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        anyhow::bail!(
+            "cannot create the store folder {}: {e}{}",
+            dir.display(),
+            hint(&e)
+        );
+    }
+    Store::open(&dir).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the store in {}: {e}{}",
+            dir.display(),
+            hint(&e)
+        )
+    })
 }
 
 /// The polite fetcher configured from `[settings]` (user agent, timeouts, size cap, per-host
@@ -262,5 +362,66 @@ pub async fn commit_index(index: Option<&Arc<govwire::search::Index>>) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => tracing::warn!(error = %e, "search index commit failed"),
         Err(e) => tracing::warn!(error = %e, "search index commit task failed"),
+    }
+}
+
+/// An error and its causes in one line, each cause once: many error types already print their
+/// cause in their own message (`…: No such file or directory (os error 2)`), and anyhow's `{:#}`
+/// would append it a second time.
+pub fn error_text(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            if !out.is_empty() {
+                out.push_str(": ");
+            }
+            out.push_str(&text);
+        }
+    }
+    out
+}
+
+/// `n` with the singular or plural noun: "1 article", "2 articles".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// A time as a person in Germany reads it: Europe/Berlin, to the second, with the zone
+/// abbreviation (`2026-12-05 07:00:12 CET`).
+pub fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%d %H:%M:%S %Z")
+        .to_string()
+}
+
+/// A date as people type it, in the ISO form the query parser reads: `05.12.2026` (also
+/// `5.12.2026`), `12.2026`, `heute`/`today`, `gestern`/`yesterday` (Berlin calendar day, at
+/// `now`); anything else is returned as typed (ISO `2026-12-05`, `2026-12`, `2026`), so the
+/// parser's own message names a value it cannot read.
+pub fn user_date(value: &str, now: chrono::DateTime<chrono::Utc>) -> String {
+    let v = value.trim();
+    let today = now.with_timezone(&chrono_tz::Europe::Berlin).date_naive();
+    match v.to_lowercase().as_str() {
+        "heute" | "today" => return today.to_string(),
+        "gestern" | "yesterday" => {
+            return today.pred_opt().unwrap_or(today).to_string();
+        }
+        _ => {}
+    }
+    let parts: Vec<&str> = v.split('.').collect();
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    match parts.as_slice() {
+        [d, m, y] if digits(d, 2) && digits(m, 2) && y.len() == 4 && digits(y, 4) => {
+            format!("{y}-{m:0>2}-{d:0>2}")
+        }
+        [m, y] if digits(m, 2) && y.len() == 4 && digits(y, 4) => format!("{y}-{m:0>2}"),
+        _ => v.to_string(),
     }
 }

@@ -19,8 +19,10 @@ pub async fn run(config_path: &Path) -> anyhow::Result<ExitCode> {
     // A re-tag rewrites every changed article and leaves the old copies in the body log.
     tokio::task::spawn_blocking(move || super::store::compact_after_rewrite(&store)).await?;
     println!(
-        "{} article(s) read, {} changed, {} newly clustered",
-        report.scanned, report.changed, report.clustered
+        "{} read, {} changed, {} newly clustered",
+        super::plural(report.scanned as usize, "article", "articles"),
+        report.changed,
+        report.clustered
     );
     Ok(ExitCode::SUCCESS)
 }

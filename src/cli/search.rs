@@ -6,14 +6,15 @@
 //! the articles, and writes each article as soon as it is read. A closed pipe (`| head`) ends
 //! the output quietly.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::collections::HashMap;
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 use govwire::config::Config;
-use govwire::search::export::{csv_header, csv_row, json_line};
+use govwire::search::export::{CsvStyle, Xlsx, json_line, local_time, parse_delimiter};
 use govwire::search::{Index, Query, Sort, query};
 use govwire::store::Store;
 
@@ -33,8 +34,10 @@ pub enum SearchFormat {
 pub enum ExportFormat {
     /// One JSON object per line, full text included.
     Jsonl,
-    /// CSV with a header line (no text).
+    /// CSV with a header line (UTF-8 with byte order mark; `--with-text` adds the text).
     Csv,
+    /// An Excel workbook (`-o FILE.xlsx`; `--with-text` adds the text).
+    Xlsx,
 }
 
 /// Order of `govwire search` hits.
@@ -60,6 +63,47 @@ pub struct SearchArgs {
     pub sort: SortArg,
     /// Output format.
     pub format: SearchFormat,
+    /// CSV field separator.
+    pub delimiter: char,
+    /// CSV carries the article text.
+    pub with_text: bool,
+}
+
+/// What `govwire export` was asked.
+pub struct ExportArgs {
+    /// Query (empty: every article).
+    pub query: String,
+    /// Earliest day, `YYYY[-MM[-DD]]`.
+    pub from: Option<String>,
+    /// Latest day, `YYYY[-MM[-DD]]`.
+    pub to: Option<String>,
+    /// Output format.
+    pub format: ExportFormat,
+    /// CSV field separator.
+    pub delimiter: char,
+    /// CSV and XLSX carry the article text.
+    pub with_text: bool,
+    /// File to write instead of stdout.
+    pub output: Option<PathBuf>,
+}
+
+/// Parses `--delimiter` (`,` `;` `|` `tab`); `;` is what a German Excel splits on.
+pub fn delimiter(s: &str) -> Result<char, String> {
+    parse_delimiter(s)
+        .ok_or_else(|| format!("{s:?} is not a delimiter: use , or ; (German Excel) or | or tab"))
+}
+
+/// Source id to display name, for the spreadsheet columns.
+fn source_names(config: &Config) -> HashMap<String, String> {
+    config
+        .sources
+        .iter()
+        .map(|s| (s.id.clone(), s.name.clone()))
+        .collect()
+}
+
+fn name_of<'a>(names: &'a HashMap<String, String>, id: &'a str) -> &'a str {
+    names.get(id).map_or(id, String::as_str)
 }
 
 fn open(config: &Config) -> anyhow::Result<(Store, Index)> {
@@ -77,11 +121,12 @@ fn build_query(
     to: Option<&str>,
 ) -> Result<Query, query::QueryError> {
     let mut q = query::parse(&words.join(" "))?;
+    let now = chrono::Utc::now();
     if let Some(f) = from {
-        q.from = Some(query::parse_date(f, false)?);
+        q.from = Some(query::parse_date(&super::user_date(f, now), false)?);
     }
     if let Some(t) = to {
-        q.to = Some(query::parse_date(t, true)?);
+        q.to = Some(query::parse_date(&super::user_date(t, now), true)?);
     }
     if let (Some(f), Some(t)) = (q.from, q.to)
         && f > t
@@ -91,7 +136,10 @@ fn build_query(
     Ok(q)
 }
 
-/// `govwire search`.
+/// Characters of a title in the `search` table (cut at a word, with "…").
+const TITLE_CHARS: usize = 80;
+
+/// `govwire search`: exit code 0 with hits, 1 without (as grep does), 2 for a malformed query.
 pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
     let mut q = match build_query(&args.query, args.from.as_deref(), args.to.as_deref()) {
         Ok(q) => q,
@@ -107,18 +155,24 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
     let config = super::load_config(config_path)?;
     let (_store, index) = open(&config)?;
     let hits = index.search(&q, 0, args.limit)?;
+    let names = source_names(&config);
     let mut out = io::stdout().lock();
     let written = match args.format {
         SearchFormat::Table => {
             let mut r = writeln!(out, "{} Treffer", hits.total);
             for h in &hits.items {
                 let Some(a) = &h.article else { continue };
-                let title: String = a.title.chars().take(80).collect();
+                let title = govwire::text::cut_at_word(
+                    &a.title,
+                    TITLE_CHARS,
+                    govwire::text::Boundary::LastSpace,
+                    govwire::text::Tail::Spaces,
+                );
                 r = r.and_then(|_| {
                     writeln!(
                         out,
                         "{}  {:<14} {}  [{}]",
-                        a.sort_time().format("%Y-%m-%d"),
+                        local_time(a).format("%Y-%m-%d"),
                         a.source_id,
                         title,
                         a.id
@@ -128,9 +182,14 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
             r
         }
         SearchFormat::Csv => {
-            let mut r = out.write_all(csv_header().as_bytes());
+            let style = CsvStyle {
+                delimiter: args.delimiter,
+                with_text: args.with_text,
+            };
+            let mut r = out.write_all(style.header().as_bytes());
             for a in hits.items.iter().filter_map(|h| h.article.as_ref()) {
-                r = r.and_then(|_| out.write_all(csv_row(a).as_bytes()));
+                let row = style.row(a, name_of(&names, &a.source_id));
+                r = r.and_then(|_| out.write_all(row.as_bytes()));
             }
             r
         }
@@ -159,39 +218,69 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
             writeln!(out, "{doc}")
         }
     };
-    finish(written.and_then(|_| out.flush()))
+    let code = finish(written.and_then(|_| out.flush()))?;
+    if hits.total == 0 {
+        return Ok(ExitCode::from(1));
+    }
+    Ok(code)
 }
 
 /// `govwire export`: every match, newest first.
-pub fn export(
-    config_path: &Path,
-    query_words: &[String],
-    from: Option<&str>,
-    to: Option<&str>,
-    format: ExportFormat,
-) -> anyhow::Result<ExitCode> {
-    let q = match build_query(query_words, from, to) {
+pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let q = match build_query(
+        std::slice::from_ref(&args.query),
+        args.from.as_deref(),
+        args.to.as_deref(),
+    ) {
         Ok(q) => q,
         Err(e) => {
             eprintln!("error: {e}");
             return Ok(ExitCode::from(2));
         }
     };
+    if let ExportFormat::Xlsx = args.format
+        && args.output.is_none()
+        && io::stdout().is_terminal()
+    {
+        eprintln!("error: an .xlsx workbook is binary; write it to a file with -o FILE.xlsx");
+        return Ok(ExitCode::from(2));
+    }
     let config = super::load_config(config_path)?;
+    let names = source_names(&config);
     let (store, index) = open(&config)?;
     let matches = index.matches(&q)?;
     drop(index);
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    if let ExportFormat::Csv = format
-        && let Err(e) = out.write_all(csv_header().as_bytes())
+    let sink: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Box::new(io::stdout().lock()),
+    };
+    let mut out = io::BufWriter::new(sink);
+    if let ExportFormat::Xlsx = args.format {
+        let mut book = Xlsx::new(args.with_text)?;
+        for (_, id) in matches {
+            let Some(a) = store.get(id)? else { continue };
+            book.push(&a, name_of(&names, &a.source_id))?;
+        }
+        let bytes = book.finish()?;
+        return finish(out.write_all(&bytes).and_then(|_| out.flush()));
+    }
+    let style = CsvStyle {
+        delimiter: args.delimiter,
+        with_text: args.with_text,
+    };
+    if let ExportFormat::Csv = args.format
+        && let Err(e) = out.write_all(style.header().as_bytes())
     {
         return finish(Err(e));
     }
     for (_, id) in matches {
         let Some(a) = store.get(id)? else { continue };
-        let line = match format {
+        let line = match args.format {
             ExportFormat::Jsonl => json_line(&a)?,
-            ExportFormat::Csv => csv_row(&a),
+            _ => style.row(&a, name_of(&names, &a.source_id)),
         };
         if let Err(e) = out.write_all(line.as_bytes()) {
             return finish(Err(e));

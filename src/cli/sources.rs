@@ -74,8 +74,8 @@ fn import(config_path: &Path, file: &Path, write: bool, level: Level) -> anyhow:
     }
     if doc.without_feed > 0 {
         eprintln!(
-            "skipped {} outline(s) without xmlUrl (HTML pages need [source.list] selectors)",
-            doc.without_feed
+            "skipped {} without xmlUrl (HTML pages need [source.list] selectors)",
+            super::plural(doc.without_feed, "outline", "outlines")
         );
     }
     if plan.new.is_empty() {
@@ -92,16 +92,16 @@ fn import(config_path: &Path, file: &Path, write: bool, level: Level) -> anyhow:
     if !write {
         print!("{blocks}");
         eprintln!(
-            "{} new source(s); run again with --write to append them to {}",
-            plan.new.len(),
+            "{}; run again with --write to append them to {}",
+            super::plural(plan.new.len(), "new source", "new sources"),
             config_path.display()
         );
         return Ok(ExitCode::SUCCESS);
     }
     append(config_path, &original, &blocks)?;
     eprintln!(
-        "appended {} source(s) to {}",
-        plan.new.len(),
+        "appended {} to {}",
+        super::plural(plan.new.len(), "source", "sources"),
         config_path.display()
     );
     Ok(ExitCode::SUCCESS)
@@ -157,16 +157,17 @@ fn health(config_path: &Path) -> anyhow::Result<ExitCode> {
         };
         println!("{} ({}) [{}] {}", s.id, s.name, state, s.url);
         if let Some(t) = h.last_success {
-            println!("  last success: {t}");
+            println!("  last success: {}", super::local(t));
         }
         if let (Some(t), Some(e)) = (h.last_error_at, &h.last_error) {
             println!(
-                "  last error:   {t}: {e} ({} in a row)",
+                "  last error:   {}: {e} ({} in a row)",
+                super::local(t),
                 h.consecutive_failures
             );
         }
         if let Some(t) = h.next_due {
-            println!("  next due:     {t}");
+            println!("  next due:     {}", super::local(t));
         }
         println!(
             "  articles:     {} stored, {} on last listing",

@@ -41,8 +41,11 @@ pub fn compact_after_rewrite(store: &Store) {
 /// One line saying what a compaction did.
 fn compaction_line(c: &Compaction) -> String {
     format!(
-        "compacted: {} segment(s) rewritten, {} record(s) moved, {} byte(s) freed, {} damaged segment(s) left alone",
-        c.segments, c.moved, c.freed_bytes, c.damaged
+        "compacted: {} rewritten, {} moved, {} freed, {} left alone",
+        super::plural(c.segments as usize, "segment", "segments"),
+        super::plural(c.moved as usize, "record", "records"),
+        super::plural(c.freed_bytes as usize, "byte", "bytes"),
+        super::plural(c.damaged as usize, "damaged segment", "damaged segments")
     )
 }
 

@@ -109,9 +109,12 @@ pub(crate) fn check_selector(s: &str) -> Result<(), String> {
     if s.trim().is_empty() {
         return Err("CSS selector must not be empty".to_owned());
     }
-    scraper::Selector::parse(s)
-        .map(|_| ())
-        .map_err(|e| format!("invalid CSS selector {s:?}: {e}"))
+    scraper::Selector::parse(s).map(|_| ()).map_err(|e| {
+        format!(
+            "invalid CSS selector {s:?}: {}",
+            crate::extract::selector_reason(&e)
+        )
+    })
 }
 
 /// Reads a duration field given as a string (`"30m"`) or integer seconds.

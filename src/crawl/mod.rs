@@ -30,8 +30,9 @@ pub enum CrawlError {
     /// The listing or feed could not be fetched.
     #[error(transparent)]
     Fetch(#[from] FetchError),
-    /// The listing or feed could not be read.
-    #[error("{url}: {source}")]
+    /// The listing or feed could not be read (the URL named once, also when the extractor's
+    /// message already names it).
+    #[error("{}", url_once(url, source))]
     Extract {
         /// The listing URL.
         url: String,
@@ -49,6 +50,16 @@ pub enum CrawlError {
     /// The store failed; this aborts the crawl of the source.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// `error` prefixed with `url`, unless its message names the URL already.
+fn url_once(url: &str, error: &extract::ExtractError) -> String {
+    let text = error.to_string();
+    if text.contains(url) {
+        text
+    } else {
+        format!("{url}: {text}")
+    }
 }
 
 /// What one crawl of one source did.
@@ -564,6 +575,18 @@ pub async fn crawl_all_with(
     crawler: Arc<Crawler>,
     sources: &[Source],
     parallel: usize,
+    done: impl FnMut(&SourceReport),
+) -> Vec<SourceReport> {
+    crawl_all_observed(crawler, sources, parallel, Arc::new(|_: &str| {}), done).await
+}
+
+/// Like [`crawl_all_with`], also calling `started` with a source's id when its crawl begins
+/// (after waiting for a slot), so a progress bar can name the sources running now.
+pub async fn crawl_all_observed(
+    crawler: Arc<Crawler>,
+    sources: &[Source],
+    parallel: usize,
+    started: Arc<dyn Fn(&str) + Send + Sync>,
     mut done: impl FnMut(&SourceReport),
 ) -> Vec<SourceReport> {
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
@@ -572,8 +595,10 @@ pub async fn crawl_all_with(
         let source = source.clone();
         let crawler = crawler.clone();
         let permits = permits.clone();
+        let started = started.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await.ok();
+            started(&source.id);
             (i, crawler.crawl_source(&source, Utc::now()).await)
         });
     }

@@ -15,8 +15,8 @@ use super::listing::element_date;
 use super::meta::PageMeta;
 use super::text::{join_paragraphs, truncate_words};
 use super::{
-    ExtractError, auto, base_url, boiler, canonical, dates, detect_language, pubdate, selector,
-    tags,
+    ExtractError, auto, boiler, canonical, dates, detect_language, page_base_url, pubdate,
+    selector, tags,
 };
 use crate::model::{ArticleSelectors, Draft};
 
@@ -57,7 +57,7 @@ pub fn extract_article(
     page_url: &str,
     sel: &ArticleSelectors,
 ) -> Result<Draft, ExtractError> {
-    let base = base_url(page_url)?;
+    let base = page_base_url(page_url)?;
     let c = Compiled::new(sel)?;
     let mut reads = super::dom::Reads::attrs(super::dom::ARTICLE_ATTRS).href_with_rel();
     for css in [&sel.title, &sel.date, &sel.body, &sel.tags, &sel.remove]

@@ -53,7 +53,9 @@ pub fn candidate_text(c: &crate::model::Candidate) -> String {
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ExtractError {
     /// A configured CSS selector does not parse; fix it in sources.toml.
-    #[error("invalid CSS selector for `{field}`: `{selector}` ({reason})")]
+    #[error(
+        "invalid CSS selector for `{field}`: `{selector}`: {reason}; fix it in the source's [source.article] or [source.list] table"
+    )]
     Selector {
         /// Which selector field (`item`, `link`, `body`, ...).
         field: &'static str,
@@ -83,8 +85,51 @@ pub(crate) fn selector(field: &'static str, css: &str) -> Result<scraper::Select
     scraper::Selector::parse(css).map_err(|e| ExtractError::Selector {
         field,
         selector: css.to_string(),
-        reason: e.to_string(),
+        reason: selector_reason(&e),
     })
+}
+
+/// What is wrong with a selector, in words: scraper prints most parser complaints as
+/// "Unexpected error occurred. Please report this to the developer ClassNeedsIdent", which
+/// blames the wrong person and names no fix.
+pub(crate) fn selector_reason(e: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as K;
+    let kind = match e {
+        K::UnexpectedSelectorParseError(kind) => kind,
+        K::EndOfLine => {
+            return "it ends too early (a `.`, `#`, `[` or `:` with nothing after it?)".into();
+        }
+        K::UnexpectedToken => return "a character that does not belong there".into(),
+        _ => return e.to_string(),
+    };
+    let debug = format!("{kind:?}");
+    let name = debug.split(['(', ' ', '{']).next().unwrap_or_default();
+    match name {
+        "ClassNeedsIdent" => "a `.` must be followed by a class name".into(),
+        "EmptySelector" => "the selector is empty".into(),
+        "DanglingCombinator" => "a combinator (`>`, `+`, `~`) has nothing after it".into(),
+        "EmptyNegation" => "`:not()` needs a selector inside".into(),
+        "UnsupportedPseudoClassOrElement" | "UnexpectedIdent" => {
+            format!(
+                "unsupported pseudo-class or name {}",
+                debug.trim_start_matches(name)
+            )
+        }
+        "NoQualifiedNameInAttributeSelector"
+        | "ExpectedBarInAttr"
+        | "BadValueInAttr"
+        | "InvalidQualNameInAttr" => "malformed attribute selector (`[name=\"value\"]`)".into(),
+        _ => format!("cannot parse it ({name})"),
+    }
+}
+
+/// Parses an absolute http(s) base URL, or a `file://` URL (`govwire extract` reading a saved
+/// page without `--url`; nothing is fetched from it).
+pub(crate) fn page_base_url(url: &str) -> Result<url::Url, ExtractError> {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "file" => Ok(u),
+        _ => base_url(url),
+    }
 }
 
 /// Parses an absolute http(s) base URL.

@@ -94,6 +94,9 @@ pub enum SearchError {
     /// [`Index::stop_building`] was called before the build finished.
     #[error("search index build stopped")]
     Stopped,
+    /// Writing the matches as a workbook failed (`/search.xlsx`).
+    #[error(transparent)]
+    Export(#[from] export::XlsxError),
 }
 
 impl SearchError {

@@ -32,6 +32,7 @@ pub fn routes() -> Router<Arc<AppState>> {
         .route("/search.rss", get(export::feed_rss))
         .route("/search.atom", get(export::feed_atom))
         .route("/search.csv", get(export::csv))
+        .route("/search.xlsx", get(export::xlsx))
         .route("/api/search", get(export::api))
         .route("/trends", get(trends::trends_page))
         .route("/trends.csv", get(trends::trends_csv))

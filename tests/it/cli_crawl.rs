@@ -106,7 +106,7 @@ async fn crawl_prints_progress_and_summary_and_json_logs_name_the_source() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}");
     assert!(
-        stdout.contains(&format!("{new} article(s) read, 0 changed")),
+        stdout.contains(&format!("{new} articles read, 0 changed")),
         "{stdout}"
     );
 }

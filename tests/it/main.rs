@@ -14,6 +14,7 @@ mod common;
 
 mod check;
 mod cli_crawl;
+mod cli_terminal;
 mod crash_safety;
 mod crawl_faults;
 mod digest_mail;
@@ -32,6 +33,7 @@ mod search_rebuild;
 mod security;
 #[cfg(unix)]
 mod signals;
+mod spreadsheets;
 mod store_compaction;
 mod store_repair;
 mod store_upgrade;

@@ -290,7 +290,7 @@ fn the_commands_export_and_append_without_touching_the_rest() {
     let write = govwire(&to, &["sources", "import-opml", opml_path, "--write"]);
     let stderr = String::from_utf8_lossy(&write.stderr);
     assert!(write.status.success(), "{stderr}");
-    assert!(stderr.contains("appended 2 source(s)"), "{stderr}");
+    assert!(stderr.contains("appended 2 sources"), "{stderr}");
     assert!(stderr.contains("without xmlUrl"), "{stderr}");
     let after = std::fs::read_to_string(&to).expect("read");
     assert!(

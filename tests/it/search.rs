@@ -164,7 +164,10 @@ async fn web_search_pages_feeds_csv_and_json() {
     assert!(ctype.starts_with("text/csv"), "{ctype}");
     let csv = String::from_utf8(body).expect("utf-8");
     let lines: Vec<&str> = csv.lines().collect();
-    assert!(lines[0].starts_with("id,published,source,title"), "{csv}");
+    assert!(
+        lines[0].starts_with("\u{feff}id,story,published,source,"),
+        "{csv}"
+    );
     assert_eq!(lines.len(), 3, "{csv}");
     assert!(lines[1].contains("https://bb.example/ozg-2022"), "{csv}");
 
@@ -211,7 +214,7 @@ async fn trends_chart_and_csv() {
     .await;
     assert_eq!(status, 200);
     let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines[0], "period,OZG,Registermodernisierung");
+    assert_eq!(lines[0], "\u{feff}period,OZG,Registermodernisierung");
     assert_eq!(lines[1], "2021-04,1,0");
     assert!(lines.contains(&"2021-06,0,1"), "{body}");
     assert_eq!(lines.last(), Some(&"2022-02,1,0"));

@@ -1,5 +1,5 @@
-//! The search's other formats: `/search.rss`, `/search.atom`, `/search.csv` and `/api/search`
-//! (JSON).
+//! The search's other formats: `/search.rss`, `/search.atom`, `/search.csv`, `/search.xlsx` and
+//! `/api/search` (JSON).
 //!
 //! This file owns these handlers, their limits and content types. It must never write XML or CSV
 //! itself; that is [`crate::syndication`]'s and [`crate::search::export`]'s job.
@@ -15,17 +15,18 @@ use super::params::{PER_PAGE, Params, heading};
 use super::slots::with_index;
 use crate::model::Article;
 use crate::search::Sort;
-use crate::search::export::{csv_header, csv_row};
+use crate::search::export::Xlsx;
 use crate::syndication::{FeedMeta, atom, rss};
 use crate::web::error::WebError;
 use crate::web::feeds::{feed_response, publisher};
 use crate::web::params::origin;
 use crate::web::paths::article_path;
 use crate::web::state::AppState;
+use crate::web::view::source_name;
 
 /// Items in a search feed.
 pub const FEED_ITEMS: usize = 50;
-/// Rows in a `/search.csv` (the CLI's `export` has no limit).
+/// Rows in a `/search.csv` or `/search.xlsx` (the CLI's `export` has no limit).
 pub const CSV_ROWS: usize = 1000;
 
 /// `/search.rss`.
@@ -84,18 +85,21 @@ async fn feed(
     Ok(feed_response(content_type, meta.updated, body))
 }
 
-/// Up to [`CSV_ROWS`] matches, newest first, as CSV.
+/// Up to [`CSV_ROWS`] matches, newest first, as CSV (UTF-8 with byte order mark; `sep` and
+/// `text` as in [`Params::csv_style`]).
 pub async fn csv(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let p = Params::parse(raw.as_deref())?;
+    let style = p.csv_style();
     let q = p.query(Sort::Date)?;
+    let sources = state.sources.clone();
     let body = with_index(&state, move |i| {
-        let mut out = csv_header();
+        let mut out = style.header();
         for (_, id) in i.matches(&q)?.into_iter().take(CSV_ROWS) {
             if let Some(a) = i.store().get(id)? {
-                out.push_str(&csv_row(&a));
+                out.push_str(&style.row(&a, &source_name(&a.source_id, &sources)));
             }
         }
         Ok(out)
@@ -107,6 +111,41 @@ pub async fn csv(
             (
                 header::CONTENT_DISPOSITION,
                 "attachment; filename=\"govwire-suche.csv\"",
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// Up to [`CSV_ROWS`] matches, newest first, as an Excel workbook (`text=1` adds the text).
+pub async fn xlsx(
+    State(state): State<Arc<AppState>>,
+    RawQuery(raw): RawQuery,
+) -> Result<Response, WebError> {
+    let p = Params::parse(raw.as_deref())?;
+    let with_text = p.text;
+    let q = p.query(Sort::Date)?;
+    let sources = state.sources.clone();
+    let body = with_index(&state, move |i| {
+        let mut book = Xlsx::new(with_text)?;
+        for (_, id) in i.matches(&q)?.into_iter().take(CSV_ROWS) {
+            if let Some(a) = i.store().get(id)? {
+                book.push(&a, &source_name(&a.source_id, &sources))?;
+            }
+        }
+        Ok(book.finish()?)
+    })
+    .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"govwire-suche.xlsx\"",
             ),
         ],
         body,

@@ -62,6 +62,10 @@ pub struct SearchPage {
     pub atom_href: String,
     /// Same search as CSV.
     pub csv_href: String,
+    /// Same search as CSV for a German Excel (`;`-separated, with the text).
+    pub csv_de_href: String,
+    /// Same search as an Excel workbook.
+    pub xlsx_href: String,
     /// Same search as JSON.
     pub json_href: String,
     /// Same search as a trend chart.
@@ -118,6 +122,8 @@ pub async fn page(
         rss_href: p.href("/search.rss", None),
         atom_href: p.href("/search.atom", None),
         csv_href: p.href("/search.csv", None),
+        csv_de_href: format!("{}&sep=%3B&text=1", p.href("/search.csv", None)),
+        xlsx_href: p.href("/search.xlsx", None),
         json_href: p.href("/api/search", None),
         trends_href: trends_path(&p.q),
     };

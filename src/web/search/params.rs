@@ -6,6 +6,7 @@
 
 use chrono::NaiveDate;
 
+use crate::search::export::{self, CsvStyle};
 use crate::search::trends::Period;
 use crate::search::{MAX_LIMIT, MAX_OFFSET, Query, Sort, query};
 use crate::web::error::WebError;
@@ -31,6 +32,10 @@ pub struct Params {
     pub per_page: Option<usize>,
     /// The trend period.
     pub by: Period,
+    /// CSV field separator (`sep=;` for a German Excel; `,` by default).
+    pub sep: Option<char>,
+    /// Spreadsheet exports carry the article text (`text=1`).
+    pub text: bool,
 }
 
 impl Params {
@@ -59,6 +64,25 @@ impl Params {
                         WebError::BadRequest("Zeitraster „by“: möglich sind week und month.".into())
                     })?
                 }
+                "sep" if !v.is_empty() => {
+                    p.sep = Some(export::parse_delimiter(value.as_ref()).ok_or_else(|| {
+                        WebError::BadRequest(
+                            "Trennzeichen „sep“: möglich sind , ; | und tab (für ein deutsches Excel: sep=%3B)."
+                                .into(),
+                        )
+                    })?)
+                }
+                "text" => {
+                    p.text = match v {
+                        "" | "0" | "false" | "nein" => false,
+                        "1" | "true" | "ja" => true,
+                        _ => {
+                            return Err(WebError::BadRequest(
+                                "„text“: möglich sind 1 (mit Volltext) und 0.".into(),
+                            ));
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -79,6 +103,14 @@ impl Params {
         }
         q.sort = self.sort.unwrap_or(default_sort);
         Ok(q)
+    }
+
+    /// How a CSV answer is written: `sep` (default `,`) and `text`.
+    pub fn csv_style(&self) -> CsvStyle {
+        CsvStyle {
+            delimiter: self.sep.unwrap_or(','),
+            with_text: self.text,
+        }
     }
 
     /// The search link with these parameters (see [`SearchLink::href`]).
@@ -108,9 +140,11 @@ pub fn cache_key(route: &str, raw: Option<&str>) -> Option<String> {
     Some(match route {
         "/search" => format!("{route} {:?}", (&p.q, dates, p.sort, p.page)),
         "/search.rss" | "/search.atom" => format!("{route} {:?}", (&p.q, dates, p.sort)),
-        "/search.csv" => format!("{route} {:?}", (&p.q, dates)),
+        "/search.csv" => format!("{route} {:?}", (&p.q, dates, p.csv_style())),
+        "/search.xlsx" => format!("{route} {:?}", (&p.q, dates, p.text)),
         "/api/search" => format!("{route} {:?}", (&p.q, dates, p.sort, p.page, p.per_page)),
-        "/trends" | "/trends.csv" => format!("{route} {:?}", (&p.q, dates, p.by)),
+        "/trends" => format!("{route} {:?}", (&p.q, dates, p.by)),
+        "/trends.csv" => format!("{route} {:?}", (&p.q, dates, p.by, p.sep)),
         _ => return None,
     })
 }

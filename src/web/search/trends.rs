@@ -14,7 +14,6 @@ use axum::response::{Html, IntoResponse, Response};
 
 use super::params::Params;
 use super::slots::with_index;
-use crate::search::export::csv_line;
 use crate::search::trends::{self, Period, Trend};
 use crate::search::{Sort, query};
 use crate::web::error::WebError;
@@ -79,22 +78,23 @@ pub async fn trends_page(
     Ok(Html(template.render()?))
 }
 
-/// `/trends.csv`: one row per period, one column per query.
+/// `/trends.csv`: one row per period, one column per query (byte order mark, `sep`).
 pub async fn trends_csv(
     State(state): State<Arc<AppState>>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, WebError> {
     let p = Params::parse(raw.as_deref())?;
     let trend = run_trend(&state, &p).await?;
-    let mut out = String::new();
+    let style = p.csv_style();
+    let mut out = crate::search::export::BOM.to_string();
     if let Some(t) = trend {
         let mut header = vec!["period".to_string()];
         header.extend(t.series.iter().map(|s| s.label.clone()));
-        out.push_str(&csv_line(header.iter().map(String::as_str)));
+        out.push_str(&style.line(header.iter().map(String::as_str)));
         for (i, start) in t.periods.iter().enumerate() {
             let mut row = vec![t.period.label(*start)];
             row.extend(t.series.iter().map(|s| s.counts[i].to_string()));
-            out.push_str(&csv_line(row.iter().map(String::as_str)));
+            out.push_str(&style.line(row.iter().map(String::as_str)));
         }
     }
     Ok((
