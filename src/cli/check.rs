@@ -91,6 +91,7 @@ fn kind_name(kind: govwire::model::SourceKind) -> &'static str {
     match kind {
         govwire::model::SourceKind::Feed => "feed",
         govwire::model::SourceKind::Html => "html",
+        govwire::model::SourceKind::Auto => "auto",
     }
 }
 

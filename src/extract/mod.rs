@@ -31,7 +31,7 @@ use thiserror::Error;
 
 pub use article::extract_article;
 pub use auto::main_text;
-pub use autolist::{AutoListing, auto_listing};
+pub use autolist::{AutoListing, MAX_LINKS as MAX_LIST_LINKS, auto_listing};
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::feed_links;
 pub use dom::html_fragment_to_text;
