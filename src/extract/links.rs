@@ -88,6 +88,7 @@ const DOWNLOADS: &[&str] = &[
 const NOT_ARTICLE_PATHS: &[&str] = &[
     "/tag/",
     "/tags/",
+    "/taxonomy/term",
     "/schlagwort",
     "/kategorie",
     "/category/",
@@ -124,6 +125,13 @@ pub fn is_article_link(u: &Url, list: &Url) -> bool {
     if u.query()
         .is_some_and(|q| q.contains("__blob=publicationFile"))
     {
+        return false;
+    }
+    // Category and tag filters of a list (TYPO3's `tx_news_pi1[overwriteDemand][categories]`).
+    if u.query_pairs().any(|(k, _)| {
+        let k = k.to_ascii_lowercase();
+        k.contains("categor") || k.contains("[tag") || k == "tag" || k == "kategorie"
+    }) {
         return false;
     }
     !is_pager_link(u, list) && !is_home_of(u, list)
@@ -262,7 +270,7 @@ fn numbered_next(
     resolve: &dyn Fn(ElementRef<'_>) -> Option<Url>,
 ) -> Option<Url> {
     let marked =
-        Selector::parse("[aria-current], .current, .active, .selected, strong, em").ok()?;
+        Selector::parse("[aria-current], .current, .active, .selected, strong, b, em").ok()?;
     let current = doc
         .select(&marked)
         .filter_map(|e| line_text(*e).trim().parse::<u32>().ok())

@@ -31,6 +31,7 @@ mod search_rebuild;
 mod security;
 #[cfg(unix)]
 mod signals;
+mod site_web;
 mod store_compaction;
 mod store_repair;
 mod store_upgrade;
