@@ -754,3 +754,137 @@ async fn bad_lists_are_bounded() {
     assert_eq!(count("/x/"), 0);
     assert_eq!(fremd.new, 0);
 }
+
+/// The GSB site alone, with its first list page's URL.
+async fn gsb_only() -> (String, Log, Arc<Mutex<Routes>>, Site) {
+    let (base, log, routes) = start().await;
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        gsb(&base, &mut r)
+    };
+    (base, log, routes, site)
+}
+
+fn list_requests(log: &Log, site: &Site) -> Vec<(String, bool, u16)> {
+    let first = site
+        .list
+        .split("/bmi/")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    log.all()
+        .into_iter()
+        .filter(|(t, _, _)| t.ends_with(&first))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fixed_source_is_read_in_full_not_answered_304() {
+    let (_base, log, _routes, site) = gsb_only().await;
+    let with = |item: &str, extra: &str| {
+        let text = format!(
+            "[[source]]\nid = \"gsb\"\nname = \"GSB\"\nurl = \"{}\"\nkind = \"html\"\nlevel = \"bund\"\n{extra}[source.list]\nitem = \"{item}\"\n",
+            site.list
+        );
+        govwire::config::parse(&text, "sources.toml").expect("config")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+
+    // Broken selectors: nothing found, an error, and no validators kept.
+    let broken = with("div.gibt-es-nicht", "");
+    let r = crawl_all(crawler.clone(), &broken.sources, 1).await;
+    assert!(
+        r[0].errors
+            .first()
+            .is_some_and(|e| e.contains("matched no articles")),
+        "{r:?}"
+    );
+    let health = store.health("gsb").expect("health").expect("stored");
+    assert!(health.etag.is_none(), "{health:?}");
+
+    // Fixed: the list is read in full (no If-None-Match), the articles are stored.
+    log.clear();
+    let fixed = with("div.c-teaser", "");
+    let r = crawl_all(crawler.clone(), &fixed.sources, 1).await;
+    assert!(r[0].errors.is_empty() && r[0].new >= 24, "{r:?}");
+    let lists = list_requests(&log, &site);
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    assert!(!lists[0].1, "the fixed listing was asked conditionally");
+
+    // Unchanged: 304. Then another configuration change: asked without validators again,
+    // but no article page is fetched (all are known).
+    log.clear();
+    let r = crawl_all(crawler.clone(), &fixed.sources, 1).await;
+    assert!(r[0].not_modified, "{r:?}");
+    log.clear();
+    let changed = with(
+        "div.c-teaser",
+        "fetch_articles = true\n[source.article]\nremove = \".share\"\n",
+    );
+    let r = crawl_all(crawler, &changed.sources, 1).await;
+    assert!(!r[0].not_modified && r[0].new == 0, "{r:?}");
+    let all = log.all();
+    assert!(
+        all.iter().all(|(_, conditional, _)| !conditional),
+        "{all:?}"
+    );
+    assert!(
+        all.iter().all(|(t, _, _)| !t.contains("SharedDocs")),
+        "article pages fetched again: {all:?}"
+    );
+}
+
+#[tokio::test]
+async fn check_fails_when_the_sampled_articles_cannot_be_fetched() {
+    let (base, _log, routes, site) = gsb_only().await;
+    {
+        let mut r = routes.lock().expect("routes");
+        let teasers: String = (1..=3)
+            .map(|i| format!("<div class=\"teaser\"><h3><a href=\"/kaputt/fehlt-{i}.html\">Eine Meldung, deren Seite es nicht mehr gibt, Nummer {i}</a></h3><p>0{i}.03.2031</p></div>"))
+            .collect();
+        r.insert(
+            "/kaputt/liste.html".into(),
+            html(format!("<html><body>{teasers}</body></html>")),
+        );
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sources.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[source]]\nid = \"kaputt\"\nname = \"Kaputt\"\nurl = \"{base}/kaputt/liste.html\"\n\n\
+             [[source]]\nid = \"gsb\"\nname = \"GSB\"\nurl = \"{}\"\n",
+            site.list
+        ),
+    )
+    .expect("write config");
+    let run = |id: &'static str| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_govwire"))
+                .arg("-c")
+                .arg(&path)
+                .args(["check", id])
+                .env_remove("GOVWIRE_CONFIG")
+                .env_remove("GOVWIRE_DATA_DIR")
+                .env("RUST_LOG", "warn")
+                .output()
+                .expect("run govwire")
+        })
+    };
+    let bad = run("kaputt").await.expect("joined");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{err}");
+    assert!(err.contains("none of the 3 sampled articles"), "{err}");
+    let good = run("gsb").await.expect("joined");
+    let out = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{out}\n{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(out.contains("SharedDocs/pressemitteilungen"), "{out}");
+}
