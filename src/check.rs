@@ -383,8 +383,8 @@ pub async fn check_url(fetcher: &Fetcher, url: &str) -> CheckReport {
             }
             report.articles.push(article);
             report.hints.push(
-                "if this is a list page, add it as a [[source]] with kind = \"html\" and \
-                 [source.list] selectors, then run `govwire check ID`"
+                "if this is a list page, add it as a [[source]] with id, name and url (its \
+                 teasers are found automatically), then run `govwire check ID`"
                     .to_string(),
             );
         }
