@@ -18,6 +18,19 @@ use crate::fetch::{Fetched, Page};
 use crate::model::{Candidate, Source, SourceHealth, SourceKind};
 use crate::store::Upsert;
 
+/// A crawl that walks a source's list back in time (`govwire crawl --backfill`): the first page
+/// is read in full (no validators), pages that bring nothing new do not stop the walk, and
+/// `max_items_per_source` does not apply; it stops after the page that reaches entries older
+/// than `since`, or after `max_pages` pages.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Backfill {
+    /// Walk back to this time; entries dated before it are not stored. `None`: as far as
+    /// `max_pages` allows.
+    pub since: Option<DateTime<Utc>>,
+    /// List pages read per source; `None`: the crawler's `max_pages` setting.
+    pub max_pages: Option<usize>,
+}
+
 /// One list page as read.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
@@ -141,12 +154,19 @@ pub fn config_fingerprint(source: &Source) -> String {
 /// and the last listing read yielded something (a listing that yielded nothing, e.g. with
 /// broken selectors, must be read in full once they are fixed, not answered 304).
 pub fn validators_usable(health: &SourceHealth, source: &Source) -> bool {
+    // (A backfill never sends them; see `Crawler::run`.)
     health.config_fingerprint.as_deref() == Some(config_fingerprint(source).as_str())
         && !health.broken
         && health.last_candidates > 0
 }
 
 impl Crawler {
+    /// Turns this crawler's crawls into backfills ([`Backfill`]); returns false if one was set
+    /// already. For `govwire crawl --backfill`; a serving crawler never backfills.
+    pub fn set_backfill(&self, backfill: Backfill) -> bool {
+        self.backfill.set(backfill).is_ok()
+    }
+
     /// Stores the entries of the first list page `page` and of the pages after it, as
     /// described in the module documentation. Validators are kept in `health` only when the
     /// listing yielded something usable.
@@ -168,6 +188,12 @@ impl Crawler {
         let mut seen: HashSet<String> = HashSet::new();
         let mut pages = 1;
         let mut usable = 0;
+        let backfill = self.backfill.get().copied();
+        let max_pages = backfill
+            .and_then(|b| b.max_pages)
+            .unwrap_or(self.max_pages)
+            .max(1);
+        let since = backfill.and_then(|b| b.since);
         loop {
             for w in &listing.warnings {
                 warn!("{w}");
@@ -178,6 +204,16 @@ impl Crawler {
                 .into_iter()
                 .filter(|c| seen.insert(c.url.clone()))
                 .collect();
+            // Entries older than the backfill's date are left; a page holding some ends the walk.
+            let before = fresh.len();
+            let fresh: Vec<Candidate> = fresh
+                .into_iter()
+                .filter(|c| match (since, c.published) {
+                    (Some(s), Some(p)) => p >= s,
+                    _ => true,
+                })
+                .collect();
+            let reached_since = fresh.len() < before;
             if fresh.is_empty() && pages > 1 {
                 warn!(source = %source.id, page = pages, "list pager loops back to entries already read; stopped");
                 break;
@@ -187,7 +223,7 @@ impl Crawler {
                 if self.is_stopping() {
                     return self.finish_listing(health, &validators, usable);
                 }
-                if report.candidates >= self.max_items {
+                if backfill.is_none() && report.candidates >= self.max_items {
                     warn!(
                         url = %source.url,
                         kept = self.max_items,
@@ -217,12 +253,16 @@ impl Crawler {
             let Some(next) = listing.next.take() else {
                 break;
             };
-            if news == 0 {
+            if news == 0 && backfill.is_none() {
                 // Everything on this page was known: the rest of the list was read before.
                 break;
             }
-            if pages >= self.max_pages {
-                info!(source = %source.id, max_pages = self.max_pages, "max_pages list pages read; the older pages are left");
+            if reached_since {
+                info!(source = %source.id, page = pages, "backfill reached its date");
+                break;
+            }
+            if pages >= max_pages {
+                info!(source = %source.id, max_pages, "max_pages list pages read; the older pages are left");
                 break;
             }
             if !pages_read.insert(next.clone()) {

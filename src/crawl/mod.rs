@@ -91,6 +91,7 @@ pub struct Crawler {
     stories: std::sync::OnceLock<stories::Stories>,
     max_items: usize,
     max_pages: usize,
+    backfill: std::sync::OnceLock<listing::Backfill>,
     stopping: AtomicBool,
     listener: std::sync::OnceLock<Listener>,
     compaction: CompactionPolicy,
@@ -112,6 +113,7 @@ impl Crawler {
             keywords: keywords.to_vec(),
             max_items,
             max_pages: 5,
+            backfill: std::sync::OnceLock::new(),
             stopping: AtomicBool::new(false),
             listener: std::sync::OnceLock::new(),
             compaction: CompactionPolicy::default(),
@@ -265,7 +267,9 @@ impl Crawler {
         // is stored again exactly as before, index entries included. The rest are fetched by
         // their URL afterwards ([`Crawler::repair`]).
         // A changed configuration or a listing that yielded nothing: read it in full.
-        let conditional = damaged.is_empty() && listing::validators_usable(health, source);
+        let conditional = damaged.is_empty()
+            && self.backfill.get().is_none()
+            && listing::validators_usable(health, source);
         let validators = Validators {
             etag: health.etag.clone().filter(|_| conditional),
             last_modified: health.last_modified.clone().filter(|_| conditional),

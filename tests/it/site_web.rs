@@ -888,3 +888,51 @@ async fn check_fails_when_the_sampled_articles_cannot_be_fetched() {
     );
     assert!(out.contains("SharedDocs/pressemitteilungen"), "{out}");
 }
+
+#[tokio::test]
+async fn backfill_walks_back_to_a_date() {
+    let (base, log, routes) = start().await;
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        drupal(&base, &mut r)
+    };
+    let config = config(&[("drupal", site.list.as_str())]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let fetcher = || {
+        Fetcher::new(FetchConfig {
+            per_host_interval: Duration::from_millis(1),
+            ..FetchConfig::default()
+        })
+        .expect("client")
+    };
+    // A normal crawl limited to one list page: the newest ten (30 to 21 March).
+    let normal = Arc::new(Crawler::new(fetcher(), store.clone(), &[], 200).with_max_pages(1));
+    let r = crawl_all(normal, &config.sources, 1).await;
+    assert_eq!((r[0].new, r[0].pages), (10, 1), "{r:?}");
+
+    // Backfill to 12 March: page 1 again (in full, its articles known), page 2 (20 to 11
+    // March: 11 March is left), no page 3.
+    log.clear();
+    let backfill = Arc::new(Crawler::new(fetcher(), store.clone(), &[], 5));
+    assert!(
+        backfill.set_backfill(govwire::crawl::listing::Backfill {
+            since: chrono::NaiveDate::from_ymd_opt(2031, 3, 12)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+            max_pages: Some(10),
+        })
+    );
+    let r = crawl_all(backfill, &config.sources, 1).await;
+    assert_eq!((r[0].new, r[0].unchanged, r[0].pages), (9, 10, 2), "{r:?}");
+    let all = log.all();
+    assert!(
+        all.iter().all(|(_, conditional, _)| !conditional),
+        "{all:?}"
+    );
+    assert!(
+        !all.iter().any(|(t, _, _)| t == "/drupal/presse?page=2"),
+        "{all:?}"
+    );
+    assert_eq!(store.count().expect("count"), 19);
+}
