@@ -936,3 +936,69 @@ async fn backfill_walks_back_to_a_date() {
     );
     assert_eq!(store.count().expect("count"), 19);
 }
+
+#[tokio::test]
+async fn one_host_gets_one_request_at_a_time_and_its_crawl_delay_from_the_start() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A slow host (200 ms per answer) with `Crawl-delay: 1`, two sources on it.
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let starts: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Arc::default();
+    let (f2, m2, s2) = (in_flight.clone(), most.clone(), starts.clone());
+    let app = Router::new().fallback(move |req: Request<Body>| {
+        let (in_flight, most, starts) = (f2.clone(), m2.clone(), s2.clone());
+        async move {
+            let path = req.uri().path().to_string();
+            if let Ok(mut s) = starts.lock() {
+                s.push((path.clone(), std::time::Instant::now()));
+            }
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            if path == "/robots.txt" {
+                return "User-agent: *\nCrawl-delay: 1\n".into_response();
+            }
+            let body = match path.strip_suffix("/liste.html") {
+                Some(dir) => (1..=2)
+                    .map(|k| format!("<div class=\"teaser\"><h3><a href=\"{dir}/m{k}.html\">Meldung {k} einer langsamen Behörde im Netz</a></h3><p>0{k}.03.2031</p></div>"))
+                    .collect::<String>(),
+                None => "<h1>Meldung</h1><p>Ein Text einer langsamen Behörde, lang genug für einen Absatz im Test.</p>".to_string(),
+            };
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], format!("<html><body>{body}</body></html>")).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let base = format!("http://{addr}");
+    let config = config(&[
+        ("amt-a", &format!("{base}/a/liste.html")),
+        ("amt-b", &format!("{base}/b/liste.html")),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let reports = crawl_all(crawler(store.clone(), 200), &config.sources, 2).await;
+    assert!(reports.iter().all(|r| r.new == 2), "{reports:?}");
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        1,
+        "more than one request in flight"
+    );
+    let starts = starts.lock().expect("starts").clone();
+    assert_eq!(starts[0].0, "/robots.txt");
+    assert_eq!(starts.len(), 7, "{starts:?}");
+    for pair in starts.windows(2) {
+        let gap = pair[1].1 - pair[0].1;
+        assert!(
+            gap >= Duration::from_millis(990),
+            "{} came {gap:?} after {}",
+            pair[1].0,
+            pair[0].0
+        );
+    }
+}
