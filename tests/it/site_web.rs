@@ -992,10 +992,11 @@ async fn one_host_gets_one_request_at_a_time_and_its_crawl_delay_from_the_start(
     let starts = starts.lock().expect("starts").clone();
     assert_eq!(starts[0].0, "/robots.txt");
     assert_eq!(starts.len(), 7, "{starts:?}");
+    // Starts are 1 s apart at the client; arrivals here jitter with the shared CPU.
     for pair in starts.windows(2) {
         let gap = pair[1].1 - pair[0].1;
         assert!(
-            gap >= Duration::from_millis(990),
+            gap >= Duration::from_millis(900),
             "{} came {gap:?} after {}",
             pair[1].0,
             pair[0].0
