@@ -1003,3 +1003,29 @@ async fn one_host_gets_one_request_at_a_time_and_its_crawl_delay_from_the_start(
         );
     }
 }
+
+/// The older fixture sites, configured with selectors elsewhere, give the same teasers without.
+#[tokio::test]
+async fn the_selector_fixtures_read_the_same_without_selectors() {
+    let (base, _log) = crate::common::start().await;
+    for (page, item) in [
+        ("kommune21/index.html", "div.teaser"),
+        ("ministry/index.html", "li.c-result"),
+    ] {
+        let url = format!("{base}/{page}");
+        let (_, html) = crate::common::get(&url).await;
+        let with = govwire::extract::parse_listing(
+            &html,
+            &url,
+            &govwire::model::ListSelectors {
+                item: item.into(),
+                ..Default::default()
+            },
+        )
+        .expect("selectors");
+        let auto = govwire::extract::auto_listing(&html, &url).expect("auto");
+        let a: Vec<&str> = auto.candidates.iter().map(|c| c.url.as_str()).collect();
+        let w: Vec<&str> = with.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(a, w, "{page}");
+    }
+}
