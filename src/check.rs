@@ -134,6 +134,8 @@ pub struct ListedItem {
 pub struct ListingCheck {
     /// The configured list selectors; `None` for feeds.
     pub selectors: Option<ListSelectors>,
+    /// True when an HTML list page was read without selectors (teasers found automatically).
+    pub automatic: bool,
     /// Entries found (teasers with a link, de-duplicated; or feed entries with a link).
     pub found: usize,
     /// Entries with a title.
@@ -322,10 +324,11 @@ fn read_like_the_crawler(
                 url: page.url.clone(),
             })
         }
-        Ok(listing) => Ok((
-            listing_check(source.list.clone(), &listing.candidates),
-            listing.candidates,
-        )),
+        Ok(listing) => {
+            let mut check = listing_check(source.list.clone(), &listing.candidates);
+            check.automatic = !listing.feed && source.list.is_none();
+            Ok((check, listing.candidates))
+        }
         Err(crawl::CrawlError::Extract { url, source }) => Err(CheckError::Extract { url, source }),
         Err(_) => match &source.list {
             Some(list) => read_list_page(html.unwrap_or_default(), &page.url, list),
@@ -412,6 +415,7 @@ fn page_info(page: &Page, detected: PageType) -> PageInfo {
 
 fn listing_check(selectors: Option<ListSelectors>, candidates: &[Candidate]) -> ListingCheck {
     ListingCheck {
+        automatic: false,
         selectors,
         found: candidates.len(),
         with_title: candidates.iter().filter(|c| c.title.is_some()).count(),

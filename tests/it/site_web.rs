@@ -887,6 +887,10 @@ async fn check_fails_when_the_sampled_articles_cannot_be_fetched() {
         String::from_utf8_lossy(&good.stderr)
     );
     assert!(out.contains("SharedDocs/pressemitteilungen"), "{out}");
+    assert!(
+        out.contains("list page without selectors: found 9 teasers with a link (9 with a title, 9 with a date)"),
+        "{out}"
+    );
 }
 
 #[tokio::test]
