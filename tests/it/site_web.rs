@@ -628,6 +628,8 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
             site.id,
             site.articles.len()
         );
+        // (All of them, in fact; the bound the issue asks for is 95 %.)
+        assert_eq!(found, site.articles.len(), "{}", site.id);
         assert!(report.errors.is_empty(), "{}: {:?}", site.id, report.errors);
         assert!(
             report.pages >= 3,
