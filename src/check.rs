@@ -10,6 +10,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Serialize, Serializer};
 
+use crate::crawl;
 use crate::extract::{self, ExtractError};
 use crate::fetch::{FetchError, Fetched, Fetcher, Page};
 use crate::model::{ArticleSelectors, Candidate, ListSelectors, Source, SourceKind};
@@ -67,6 +68,25 @@ pub enum CheckError {
         /// The feed URL (after redirects).
         url: String,
     },
+    /// The page was read without selectors and no teasers were found.
+    #[error(
+        "{url}: no teasers found (no repeated blocks linking to articles of this site); add [source.list] selectors"
+    )]
+    NoTeasers {
+        /// The list page URL (after redirects).
+        url: String,
+    },
+    /// None of the sampled articles could be fetched or read (wrong links, e.g. a `<base href>`
+    /// ignored, or articles behind a login).
+    #[error("{url}: none of the {failed} sampled articles could be fetched or read: {first}")]
+    ArticlesFailed {
+        /// The source URL.
+        url: String,
+        /// Articles sampled, all failed.
+        failed: usize,
+        /// The first failure.
+        first: String,
+    },
     /// The server answered an unconditional request with 304 Not Modified.
     #[error("{url} answered 304 Not Modified to a request without validators")]
     NotModified {
@@ -114,6 +134,8 @@ pub struct ListedItem {
 pub struct ListingCheck {
     /// The configured list selectors; `None` for feeds.
     pub selectors: Option<ListSelectors>,
+    /// True when an HTML list page was read without selectors (teasers found automatically).
+    pub automatic: bool,
     /// Entries found (teasers with a link, de-duplicated; or feed entries with a link).
     pub found: usize,
     /// Entries with a title.
@@ -228,24 +250,23 @@ pub async fn check_source(fetcher: &Fetcher, source: &Source) -> CheckReport {
             return report;
         }
     };
-    let detected = detect(&page);
+    let detected = if crawl::listing::is_feed(&page) {
+        PageType::Feed
+    } else {
+        PageType::Html
+    };
     report.page = Some(page_info(&page, detected));
     let text = match detected {
         PageType::Html => Some(page.text()),
         PageType::Feed => None,
     };
-    let candidates = match (source.kind, &source.list, detected) {
-        (SourceKind::Html, Some(list), _) => {
-            if detected == PageType::Feed {
-                report.hints.push(format!(
-                    "{} serves a feed, not an HTML page: consider kind = \"feed\"",
-                    page.url
-                ));
-            }
-            read_list_page(text.as_deref().unwrap_or_default(), &page.url, list)
-        }
-        _ => read_feed(&page),
-    };
+    if source.kind == SourceKind::Html && detected == PageType::Feed {
+        report.hints.push(format!(
+            "{} serves a feed, not an HTML page: consider kind = \"feed\"",
+            page.url
+        ));
+    }
+    let candidates = read_like_the_crawler(source, &page, text.as_deref());
     if let Some(text) = &text {
         if source.kind == SourceKind::Feed {
             report.hints.push(format!(
@@ -268,13 +289,54 @@ pub async fn check_source(fetcher: &Fetcher, source: &Source) -> CheckReport {
     };
     for c in candidates.iter().take(ARTICLES) {
         let article = if source.fetch_articles {
-            article_from_page(fetcher, &c.url, &source.article, Some(c)).await
+            article_from_page(fetcher, source, c).await
         } else {
             article_from_feed(c)
         };
         report.articles.push(article);
     }
+    let failed = report
+        .articles
+        .iter()
+        .filter(|a| a.error.is_some() && !a.from_feed)
+        .count();
+    if failed > 0 && failed == report.articles.len() {
+        report.error = Some(CheckError::ArticlesFailed {
+            url: source.url.clone(),
+            failed,
+            first: report.articles[0].error.clone().unwrap_or_default(),
+        });
+    }
     report
+}
+
+/// The listing read by the crawler's own code ([`crawl::listing::read_listing`]: feed,
+/// selectors or automatic teasers); when configured selectors find nothing, says whether `item`
+/// or `link` is at fault.
+fn read_like_the_crawler(
+    source: &Source,
+    page: &Page,
+    html: Option<&str>,
+) -> Result<(ListingCheck, Vec<Candidate>), CheckError> {
+    match crawl::listing::read_listing(source, page) {
+        Ok(listing) if listing.feed && listing.candidates.is_empty() => {
+            Err(CheckError::EmptyFeed {
+                url: page.url.clone(),
+            })
+        }
+        Ok(listing) => {
+            let mut check = listing_check(source.list.clone(), &listing.candidates);
+            check.automatic = !listing.feed && source.list.is_none();
+            Ok((check, listing.candidates))
+        }
+        Err(crawl::CrawlError::Extract { url, source }) => Err(CheckError::Extract { url, source }),
+        Err(_) => match &source.list {
+            Some(list) => read_list_page(html.unwrap_or_default(), &page.url, list),
+            None => Err(CheckError::NoTeasers {
+                url: page.url.clone(),
+            }),
+        },
+    }
 }
 
 /// Checks a bare URL: a feed shows its first entries; an HTML page shows the feeds it
@@ -288,7 +350,11 @@ pub async fn check_url(fetcher: &Fetcher, url: &str) -> CheckReport {
             return report;
         }
     };
-    let detected = detect(&page);
+    let detected = if crawl::listing::is_feed(&page) {
+        PageType::Feed
+    } else {
+        PageType::Html
+    };
     report.page = Some(page_info(&page, detected));
     match detected {
         PageType::Feed => match read_feed(&page) {
@@ -320,8 +386,8 @@ pub async fn check_url(fetcher: &Fetcher, url: &str) -> CheckReport {
             }
             report.articles.push(article);
             report.hints.push(
-                "if this is a list page, add it as a [[source]] with kind = \"html\" and \
-                 [source.list] selectors, then run `govwire check ID`"
+                "if this is a list page, add it as a [[source]] with id, name and url (its \
+                 teasers are found automatically), then run `govwire check ID`"
                     .to_string(),
             );
         }
@@ -347,39 +413,9 @@ fn page_info(page: &Page, detected: PageType) -> PageInfo {
     }
 }
 
-/// Feed or HTML, from the Content-Type and, when that says nothing useful, the first bytes.
-fn detect(page: &Page) -> PageType {
-    let ct = page
-        .content_type
-        .as_deref()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    if ct.contains("html") {
-        return PageType::Html;
-    }
-    if ["rss", "atom", "feed+json", "rdf"]
-        .iter()
-        .any(|t| ct.contains(t))
-    {
-        return PageType::Feed;
-    }
-    let head: String = String::from_utf8_lossy(&page.bytes[..page.bytes.len().min(1024)])
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .to_ascii_lowercase();
-    let feedish = head.starts_with('{')
-        || ["<rss", "<feed", "<rdf:rdf"]
-            .iter()
-            .any(|t| head.contains(t));
-    if feedish && !head.contains("<html") {
-        PageType::Feed
-    } else {
-        PageType::Html
-    }
-}
-
 fn listing_check(selectors: Option<ListSelectors>, candidates: &[Candidate]) -> ListingCheck {
     ListingCheck {
+        automatic: false,
         selectors,
         found: candidates.len(),
         with_title: candidates.iter().filter(|c| c.title.is_some()).count(),
@@ -488,12 +524,10 @@ fn feed_hints(report: &mut CheckReport) {
     }
 }
 
-async fn article_from_page(
-    fetcher: &Fetcher,
-    url: &str,
-    selectors: &ArticleSelectors,
-    listed: Option<&Candidate>,
-) -> ArticleCheck {
+/// An article sampled from a source's listing, built by the crawler's own code
+/// (`crawl::draft`: canonical check, listing fill-in).
+async fn article_from_page(fetcher: &Fetcher, source: &Source, c: &Candidate) -> ArticleCheck {
+    let (url, listed) = (c.url.as_str(), Some(c));
     let mut out = ArticleCheck {
         url: url.to_string(),
         ..ArticleCheck::default()
@@ -511,9 +545,9 @@ async fn article_from_page(
             return out;
         }
     };
-    match extract::extract_article(&page.text(), &page.url, selectors) {
+    match crawl::draft(source, c, Some(&page)) {
         Ok(draft) => fill_article(&mut out, draft),
-        Err(e) => out.error = Some(format!("{}: {e}", page.url)),
+        Err(e) => out.error = Some(e.to_string()),
     }
     out
 }
@@ -581,7 +615,8 @@ mod tests {
             (None, "", PageType::Html),
         ];
         for (ct, body, want) in cases {
-            assert_eq!(detect(&page(ct, body)), want, "{ct:?} {body:?}");
+            let got = crate::crawl::listing::is_feed(&page(ct, body));
+            assert_eq!(got, want == PageType::Feed, "{ct:?} {body:?}");
         }
     }
 }

@@ -60,6 +60,15 @@ enum Command {
         /// Crawl only this source id (repeatable).
         #[arg(long = "source", value_name = "ID")]
         sources: Vec<String>,
+        /// Walk each list back through its older pages (not only until nothing new).
+        #[arg(long)]
+        backfill: bool,
+        /// With --backfill: walk back to this date (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE", requires = "backfill")]
+        since: Option<chrono::NaiveDate>,
+        /// With --backfill: list pages read per source (default: max_pages from [settings]).
+        #[arg(long, value_name = "N", requires = "backfill")]
+        max_pages: Option<usize>,
     },
     /// List the configured sources with their crawl health, or move them in and out as OPML.
     Sources {
@@ -211,9 +220,20 @@ fn main() -> ExitCode {
             Command::Serve { listen, no_crawl } => {
                 cli::serve::run(&args.config, listen, !no_crawl).await
             }
-            Command::Crawl { sources } => {
+            Command::Crawl {
+                sources,
+                backfill,
+                since,
+                max_pages,
+            } => {
                 let plain = args.log_format == cli::LogFormat::Text;
-                cli::crawl::run(&args.config, &sources, plain).await
+                let backfill = backfill.then(|| govwire::crawl::listing::Backfill {
+                    since: since
+                        .and_then(|d| d.and_hms_opt(0, 0, 0))
+                        .map(|t| t.and_utc()),
+                    max_pages,
+                });
+                cli::crawl::run(&args.config, &sources, plain, backfill).await
             }
             Command::Sources { action } => cli::sources::run(&args.config, action),
             Command::Check(check) => cli::check::run(&args.config, check).await,

@@ -15,8 +15,11 @@ use serde::{Deserialize, Serialize};
 pub enum SourceKind {
     /// RSS 0.9x/1.0/2.0, Atom or JSON Feed, read with feed-rs.
     Feed,
-    /// An HTML list page read with the source's CSS selectors.
+    /// An HTML list page, read with the source's CSS selectors or, without them, by finding
+    /// its teasers automatically.
     Html,
+    /// No `kind` configured: a feed or an HTML list page, told apart by what the URL serves.
+    Auto,
 }
 
 /// The administrative level of the body behind a source.
@@ -515,6 +518,10 @@ pub struct SourceHealth {
     pub last_candidates: u32,
     /// True when the listing was fetched but yielded nothing although it did before.
     pub broken: bool,
+    /// Fingerprint of the source's configuration at the last crawl: when it changes (a fixed
+    /// selector, a new URL), the stored validators are not sent, so the listing is read in full.
+    #[serde(default)]
+    pub config_fingerprint: Option<String>,
     /// Articles stored from this source in total (new ones).
     pub articles_total: u64,
 }

@@ -85,7 +85,7 @@ pub fn export(sources: &[Source], title: &str) -> String {
         };
         let (kind, url_attr) = match s.kind {
             SourceKind::Feed => ("rss", "xmlUrl"),
-            SourceKind::Html => ("html", "htmlUrl"),
+            SourceKind::Html | SourceKind::Auto => ("html", "htmlUrl"),
         };
         let _ = writeln!(
             out,

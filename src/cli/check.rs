@@ -30,8 +30,8 @@ pub enum Format {
     Json,
 }
 
-/// Runs the check; exit code 1 when the page cannot be fetched or read, or the list selectors
-/// match nothing.
+/// Runs the check; exit code 1 when the page cannot be fetched or read, the list selectors
+/// match nothing (or no teasers are found without them), or no sampled article can be fetched.
 pub async fn run(config_path: &Path, args: CheckArgs) -> anyhow::Result<ExitCode> {
     let is_url = args.target.contains("://");
     let config = match super::load_config(config_path) {
@@ -91,6 +91,7 @@ fn kind_name(kind: govwire::model::SourceKind) -> &'static str {
     match kind {
         govwire::model::SourceKind::Feed => "feed",
         govwire::model::SourceKind::Html => "html",
+        govwire::model::SourceKind::Auto => "auto",
     }
 }
 
@@ -143,6 +144,13 @@ pub fn text(r: &CheckReport) -> String {
                 let _ = writeln!(
                     o,
                     "  matched {} teasers with a link ({} with a title, {} with a date)",
+                    l.found, l.with_title, l.with_date
+                );
+            }
+            None if l.automatic => {
+                let _ = writeln!(
+                    o,
+                    "list page without selectors: found {} teasers with a link ({} with a title, {} with a date)",
                     l.found, l.with_title, l.with_date
                 );
             }

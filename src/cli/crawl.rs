@@ -18,6 +18,7 @@ pub async fn run(
     config_path: &Path,
     only: &[String],
     plain_progress: bool,
+    backfill: Option<govwire::crawl::listing::Backfill>,
 ) -> anyhow::Result<ExitCode> {
     let config = super::load_config(config_path)?;
     for id in only {
@@ -35,6 +36,9 @@ pub async fn run(
     // The crawl records its metrics as a served crawl would (the library never installs them).
     govwire::telemetry::install();
     let crawler = super::crawler(&config, store.clone())?;
+    if let Some(b) = backfill {
+        crawler.set_backfill(b);
+    }
     let index = super::open_index(&config, &store).await;
     super::feed_index(&crawler, index.as_ref());
     let committer = super::bulk_committer(index.as_ref());

@@ -181,12 +181,10 @@ pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
 pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
     let s = &config.settings;
     let fetcher = fetcher(config)?;
-    Ok(Arc::new(Crawler::new(
-        fetcher,
-        store,
-        &config.keywords,
-        s.max_items_per_source,
-    )))
+    Ok(Arc::new(
+        Crawler::new(fetcher, store, &config.keywords, s.max_items_per_source)
+            .with_max_pages(s.max_pages),
+    ))
 }
 
 /// Re-tags the stored articles if the watchlist or enrichment rules changed since they were

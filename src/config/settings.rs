@@ -37,6 +37,9 @@ pub struct Settings {
     pub max_body_bytes: u64,
     /// Most articles taken from one listing or feed per crawl.
     pub max_items_per_source: usize,
+    /// Most list pages read per source and crawl, following the list's pager; a normal crawl
+    /// stops earlier, at the first page that brings nothing new.
+    pub max_pages: usize,
 }
 
 impl Default for Settings {
@@ -55,6 +58,7 @@ impl Default for Settings {
             connect_timeout: Duration::from_secs(10),
             max_body_bytes: 10 << 20,
             max_items_per_source: 200,
+            max_pages: 5,
         }
     }
 }
@@ -75,6 +79,7 @@ const KEYS: &[&str] = &[
     "connect_timeout",
     "max_body",
     "max_items_per_source",
+    "max_pages",
 ];
 
 impl Settings {
@@ -154,6 +159,9 @@ fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
     }
     if let Some(n) = count_field(f, r, "max_items_per_source") {
         s.max_items_per_source = n;
+    }
+    if let Some(n) = count_field(f, r, "max_pages") {
+        s.max_pages = n;
     }
     if let Some(n) = size_field(f, r, "max_body") {
         s.max_body_bytes = n;

@@ -117,8 +117,12 @@ pub(crate) fn non_empty(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str) -> Op
     Some((span, s.trim().to_owned()))
 }
 
+/// `kind`; absent means [`SourceKind::Auto`] (told by what the URL serves).
 fn read_kind(f: &Fields<'_, '_>, r: &mut Report<'_>) -> Option<At<SourceKind>> {
-    let (span, s) = f.required_string(r, "kind")?;
+    if f.value("kind").is_none() {
+        return Some((0..0, SourceKind::Auto));
+    }
+    let (span, s) = f.string(r, "kind")?;
     match s {
         "feed" => Some((span, SourceKind::Feed)),
         "html" => Some((span, SourceKind::Html)),
@@ -130,8 +134,12 @@ fn read_kind(f: &Fields<'_, '_>, r: &mut Report<'_>) -> Option<At<SourceKind>> {
     }
 }
 
+/// `level`; absent means `kommune`, the level of most public bodies.
 fn read_level(f: &Fields<'_, '_>, r: &mut Report<'_>) -> Option<Level> {
-    let (span, s) = f.required_string(r, "level")?;
+    if f.value("level").is_none() {
+        return Some(Level::Kommune);
+    }
+    let (span, s) = f.string(r, "level")?;
     let level = Level::parse(s);
     if level.is_none() {
         let all: Vec<&str> = Level::ALL.iter().map(|l| l.as_str()).collect();
@@ -158,7 +166,8 @@ fn read_land(f: &Fields<'_, '_>, r: &mut Report<'_>) -> Option<Option<Land>> {
     }
 }
 
-/// `[source.list]`: required for html sources, an error on feeds.
+/// `[source.list]`: optional for html and automatic sources (without it the teasers are found
+/// automatically), an error on feeds.
 /// `Some(None)` when rightly absent, `None` after a problem.
 fn read_list(
     f: &Fields<'_, '_>,
@@ -173,11 +182,6 @@ fn read_list(
     match (kind, table) {
         (Some((_, SourceKind::Feed)), Some((span, _))) => {
             let msg = "[source.list] is only for kind = \"html\"; remove it for feeds";
-            f.problem(r, &span, "list", msg);
-            None
-        }
-        (Some((span, SourceKind::Html)), None) => {
-            let msg = "kind = \"html\" needs a [source.list] table with at least `item`";
             f.problem(r, &span, "list", msg);
             None
         }

@@ -195,7 +195,6 @@ fn each_bad_value_names_file_line_and_field() {
         ("bad id", FEED.replace("id = \"a\"", "id = \"Bad_Id\""), 2, "id", "invalid id"),
         ("duplicate id", format!("{FEED}\n{FEED}"), 9, "id", "duplicate source id \"a\" (first used on line 2)"),
         ("invalid selector", with_feed("[source.article]\nbody = \"div..x\"\n"), 8, "article.body", "invalid CSS selector"),
-        ("html without list", FEED.replace("\"feed\"", "\"html\""), 5, "list", "needs a [source.list]"),
         ("list on a feed", with_feed("[source.list]\nitem = \"li\"\n"), 7, "list", "only for kind = \"html\""),
         ("list without item", with_html("[source.list]\nlink = \"a\"\n"), 7, "list.item", "missing required field"),
         ("invalid list selector", with_html("[source.list]\nitem = \"li[\"\n"), 8, "list.item", "invalid CSS selector"),
@@ -261,7 +260,6 @@ extra = 1
         (3, "bogus"),
         (7, "name"),
         (8, "url"),
-        (9, "list"),
         (10, "level"),
         (11, "land"),
         (15, "extra"),
@@ -504,4 +502,17 @@ fn bad_digest_values_name_file_line_and_field() {
             "{what}: wanted line {line}, {want_field}, {part:?}; got:\n{shown}"
         );
     }
+}
+
+#[test]
+fn a_source_may_be_just_a_url() {
+    let text = "[[source]]\nid = \"bare\"\nname = \"Gemeinde\"\nurl = \"https://g.example/aktuelles/\"\n\n\
+                [[source]]\nid = \"h\"\nname = \"H\"\nurl = \"https://h.example/\"\nkind = \"html\"\nlevel = \"land\"\n";
+    let c = parse(text, "sources.toml").expect("bare sources parse");
+    let bare = c.source("bare").expect("bare");
+    assert_eq!(bare.kind, SourceKind::Auto);
+    assert_eq!(bare.level, crate::model::Level::Kommune);
+    assert!(bare.list.is_none());
+    let html = c.source("h").expect("h");
+    assert_eq!((html.kind, html.list.is_none()), (SourceKind::Html, true));
 }

@@ -11,11 +11,7 @@ use crate::fetch::Page;
 use crate::model::{Article, ArticleId, Candidate, Draft, Source};
 
 /// Extracts the draft from the page, or builds it from the feed content when there is none.
-pub(super) fn draft(
-    source: &Source,
-    c: &Candidate,
-    page: Option<&Page>,
-) -> Result<Draft, CrawlError> {
+pub fn draft(source: &Source, c: &Candidate, page: Option<&Page>) -> Result<Draft, CrawlError> {
     let mut draft = match page {
         Some(page) => {
             let mut d = extract::extract_article(&page.text(), &page.url, &source.article)

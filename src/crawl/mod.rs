@@ -7,10 +7,14 @@
 //! `enrich` and `store` together.
 
 mod article;
+pub mod listing;
 pub mod scheduler;
 mod stories;
 
 pub use stories::{RetagReport, fingerprint, needs_retag};
+
+/// The draft the crawler builds from a listing entry and its page (`govwire check` shows it).
+pub use article::draft;
 
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -19,8 +23,8 @@ use tracing::{Instrument, info, info_span, warn};
 
 use crate::enrich::Watchlist;
 use crate::extract;
-use crate::fetch::{FetchError, Fetched, Fetcher, Page, Validators};
-use crate::model::{Candidate, Keyword, Source, SourceHealth, SourceKind};
+use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::model::{Candidate, Keyword, Source, SourceHealth};
 use crate::store::{BodyError, Compaction, CompactionPolicy, Damaged, Store, StoreError, Upsert};
 use crate::telemetry;
 
@@ -79,6 +83,8 @@ pub struct SourceReport {
     pub unchanged: usize,
     /// The listing answered 304 Not Modified.
     pub not_modified: bool,
+    /// List pages read (the first and those its pager led to); 0 after a 304.
+    pub pages: usize,
     /// Articles whose stored text was lost (see [`Store::damaged`]) and that this crawl
     /// fetched and stored again (also counted in `updated`).
     pub repaired: usize,
@@ -95,6 +101,8 @@ pub struct Crawler {
     /// Loaded on first use ([`Crawler::warm_up`]): a server that only serves never needs it.
     stories: std::sync::OnceLock<stories::Stories>,
     max_items: usize,
+    max_pages: usize,
+    backfill: std::sync::OnceLock<listing::Backfill>,
     stopping: AtomicBool,
     listener: std::sync::OnceLock<Listener>,
     compaction: CompactionPolicy,
@@ -115,10 +123,19 @@ impl Crawler {
             watchlist: Watchlist::new(keywords),
             keywords: keywords.to_vec(),
             max_items,
+            max_pages: 5,
+            backfill: std::sync::OnceLock::new(),
             stopping: AtomicBool::new(false),
             listener: std::sync::OnceLock::new(),
             compaction: CompactionPolicy::default(),
         }
+    }
+
+    /// Sets how many list pages one crawl of a source reads at most (default 5; see
+    /// [`listing`]).
+    pub fn with_max_pages(mut self, max_pages: usize) -> Crawler {
+        self.max_pages = max_pages.max(1);
+        self
     }
 
     /// Replaces the policy of the automatic body log compaction run by the scheduler
@@ -260,7 +277,10 @@ impl Crawler {
         // dates, the text itself for `fetch_articles = false`), so an article it still names
         // is stored again exactly as before, index entries included. The rest are fetched by
         // their URL afterwards ([`Crawler::repair`]).
-        let conditional = damaged.is_empty();
+        // A changed configuration or a listing that yielded nothing: read it in full.
+        let conditional = damaged.is_empty()
+            && self.backfill.get().is_none()
+            && listing::validators_usable(health, source);
         let validators = Validators {
             etag: health.etag.clone().filter(|_| conditional),
             last_modified: health.last_modified.clone().filter(|_| conditional),
@@ -275,38 +295,7 @@ impl Crawler {
             }
             Fetched::Page(page) => page,
         };
-        health.etag = page.validators.etag.clone();
-        health.last_modified = page.validators.last_modified.clone();
-        let mut candidates = read_listing(source, &page)?;
-        health.broken = false;
-        report.listed = candidates.len();
-        if candidates.len() > self.max_items {
-            warn!(
-                url = %source.url,
-                listed = candidates.len(),
-                kept = self.max_items,
-                "listing has more items than max_items_per_source; the rest are left for later crawls"
-            );
-            candidates.truncate(self.max_items);
-        }
-        report.candidates = candidates.len();
-        health.last_candidates = candidates.len() as u32;
-        for candidate in candidates {
-            if self.is_stopping() {
-                break;
-            }
-            let result = self.process(source, &candidate, now, false).await;
-            match result {
-                Ok(Upsert::New) => report.new += 1,
-                Ok(Upsert::Updated) => report.updated += 1,
-                Ok(Upsert::Unchanged) => report.unchanged += 1,
-                Err(CrawlError::Store(e)) => return Err(CrawlError::Store(e)),
-                Err(e) => {
-                    warn!(url = %candidate.url, error = %e, "article skipped");
-                    report.errors.push(e.to_string());
-                }
-            }
-        }
+        self.walk_listing(source, page, health, report, now).await?;
         self.repair(source, &damaged, true, report, now).await
     }
 
@@ -486,31 +475,6 @@ fn fetch_error_label(e: &FetchError) -> String {
         FetchError::RetryLater { .. } => "retry_later".into(),
         FetchError::Network { reason, .. } if reason.contains("timed out") => "timeout".into(),
         FetchError::Network { .. } => "network".into(),
-    }
-}
-
-/// Turns the listing page into candidates; an HTML list with no match is an error.
-fn read_listing(source: &Source, page: &Page) -> Result<Vec<Candidate>, CrawlError> {
-    let extract_err = |e| CrawlError::Extract {
-        url: page.url.clone(),
-        source: e,
-    };
-    match (source.kind, &source.list) {
-        (SourceKind::Feed, _) => extract::parse_feed(&page.bytes, &page.url).map_err(extract_err),
-        (SourceKind::Html, Some(list)) => {
-            let found =
-                extract::parse_listing(&page.text(), &page.url, list).map_err(extract_err)?;
-            if found.is_empty() {
-                return Err(CrawlError::NothingFound {
-                    url: page.url.clone(),
-                });
-            }
-            Ok(found)
-        }
-        // config refuses html sources without selectors; treat the page as having none.
-        (SourceKind::Html, None) => Err(CrawlError::NothingFound {
-            url: page.url.clone(),
-        }),
     }
 }
 

@@ -79,7 +79,8 @@ pub fn extract_article(
         .into_iter()
         .flatten()
         .collect();
-    let url = canonical::canonical_url(&base, &declared);
+    let doc_base = super::links::document_base(html, &base);
+    let url = canonical::canonical_url_based(&base, &doc_base, &declared);
     let body = match &c.body {
         Some(b) => selected_body(&doc, b),
         None => auto::body_paragraphs(&mut doc),

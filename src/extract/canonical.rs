@@ -34,6 +34,9 @@ fn is_tracking_param(name: &str) -> bool {
                 | "vero_id"
                 | "jsessionid"
                 | "phpsessid"
+                // Government Site Builder's navigation node: where the menu stands, not which
+                // article is shown (`?nn=…` variants of one article are one article).
+                | "nn"
         )
 }
 
@@ -84,10 +87,16 @@ fn site(u: &Url) -> Option<String> {
 /// `rel=canonical`, then `og:url`) that resolves to an http(s) URL on the same site, else `page`
 /// itself; cleaned either way.
 pub fn canonical_url(page: &Url, declared: &[&str]) -> String {
+    canonical_url_based(page, page, declared)
+}
+
+/// [`canonical_url`] with the declared URLs resolved against `base` (the page's `<base href>`,
+/// see `links::document_base`) instead of the page URL.
+pub(crate) fn canonical_url_based(page: &Url, base: &Url, declared: &[&str]) -> String {
     let page_site = site(page);
     declared
         .iter()
-        .filter_map(|href| page.join(href.trim()).ok())
+        .filter_map(|href| base.join(href.trim()).ok())
         .find(|u| matches!(u.scheme(), "http" | "https") && site(u) == page_site)
         .map_or_else(|| clean(page.clone()).to_string(), |u| clean(u).to_string())
 }
@@ -134,7 +143,7 @@ mod tests {
             (
                 "http://a.test/x?UTM_Campaign=1&nn=2",
                 &[],
-                "http://a.test/x?nn=2",
+                "http://a.test/x",
             ),
             (
                 "http://a.test/x;JSESSIONID=1?a=b%20c",

@@ -23,9 +23,10 @@ fn is_feed_type(t: &str) -> bool {
 
 /// Absolute feed URLs advertised by the page at `page_url`, in document order, de-duplicated.
 pub fn feed_links(html: &str, page_url: &str) -> Vec<String> {
-    let Ok(base) = url::Url::parse(page_url) else {
+    let Ok(page) = url::Url::parse(page_url) else {
         return Vec::new();
     };
+    let base = super::links::document_base(html, &page);
     let Ok(sel) = Selector::parse("link[href]") else {
         return Vec::new();
     };

@@ -177,6 +177,27 @@ mod tests {
 </channel></rss>"#;
 
     #[test]
+    fn atom_links_resolve_against_xml_base() {
+        let atom = r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://www.land.test/presse/">
+  <title>Presse</title><id>urn:x</id><updated>2031-03-01T10:00:00Z</updated>
+  <entry><title>Relativ zur Feed-Basis</title><id>urn:1</id><updated>2031-03-01T10:00:00Z</updated>
+    <link href="2031/eins.html"/></entry>
+  <entry xml:base="https://www.land.test/archiv/"><title>Eigene Basis</title><id>urn:2</id>
+    <updated>2031-03-02T10:00:00Z</updated><link href="zwei.html"/></entry>
+</feed>"#;
+        let got = parse_feed(atom.as_bytes(), "https://cdn.test/feeds/atom.xml").expect("parses");
+        let urls: Vec<&str> = got.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "https://www.land.test/presse/2031/eins.html",
+                "https://www.land.test/archiv/zwei.html"
+            ]
+        );
+    }
+
+    #[test]
     fn rss_entries_become_candidates() {
         let got =
             parse_feed(FEED.as_bytes(), "https://land.test/feed/rss.xml").expect("feed parses");

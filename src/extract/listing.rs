@@ -46,7 +46,7 @@ pub fn parse_listing(
     page_url: &str,
     sel: &ListSelectors,
 ) -> Result<Vec<Candidate>, ExtractError> {
-    let base = base_url(page_url)?;
+    let base = super::links::document_base(html, &base_url(page_url)?);
     let c = Compiled::new(sel)?;
     let mut reads = super::dom::Reads::attrs(super::dom::LISTING_ATTRS);
     for css in [
@@ -129,7 +129,7 @@ pub(crate) fn element_date(e: ElementRef<'_>) -> Option<chrono::DateTime<chrono:
 }
 
 /// Teaser text: the item's text without title, date element, date text and "more" links.
-fn summary(
+pub(super) fn summary(
     item: ElementRef<'_>,
     title: Option<&str>,
     skip_title: Option<ego_tree::NodeId>,

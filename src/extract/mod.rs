@@ -9,6 +9,7 @@
 
 mod article;
 mod auto;
+mod autolist;
 mod boiler;
 mod canonical;
 pub mod dates;
@@ -18,6 +19,7 @@ mod feed;
 mod feed_repair;
 mod headline;
 mod lang;
+mod links;
 mod listing;
 mod meta;
 mod prepass;
@@ -30,11 +32,13 @@ use thiserror::Error;
 
 pub use article::extract_article;
 pub use auto::main_text;
+pub use autolist::{AutoListing, MAX_LINKS as MAX_LIST_LINKS, auto_listing};
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::feed_links;
 pub use dom::html_fragment_to_text;
 pub use feed::parse_feed;
 pub use lang::detect_language;
+pub use links::{document_base, is_article_link, is_pager_link, next_page};
 pub use listing::parse_listing;
 pub use text::truncate_words;
 

@@ -226,8 +226,9 @@ impl Fetcher {
         let host = parsed.host_str().unwrap_or_default().to_string();
         let mut attempt = 0;
         loop {
-            self.limiter.wait(&host, delay).await;
+            let permit = self.limiter.acquire(&host, delay).await;
             let result = self.get_once(&parsed, validators).await;
+            drop(permit);
             match result {
                 Err(RetryAfter(err, wait)) if attempt < self.cfg.max_retries && err.retryable() => {
                     attempt += 1;
@@ -299,8 +300,9 @@ impl Fetcher {
         let robots_url = format!("{origin}/robots.txt");
         let mut attempt = 0;
         let resp = loop {
-            self.limiter
-                .wait(url.host_str().unwrap_or_default(), None)
+            let _permit = self
+                .limiter
+                .acquire(url.host_str().unwrap_or_default(), None)
                 .await;
             match self.client.get(&robots_url).send().await {
                 Ok(r) => break r,

@@ -33,6 +33,7 @@ mod search_rebuild;
 mod security;
 #[cfg(unix)]
 mod signals;
+mod site_web;
 mod spreadsheets;
 mod store_compaction;
 mod store_repair;

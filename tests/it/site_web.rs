@@ -1,0 +1,1037 @@
+//! A fixture web of public-body sites in four CMS styles, served over loopback and crawled with
+//! nothing configured but each list page's URL: no `kind`, no selectors.
+//!
+//! The sites render the same 25 German news items (`tests/fixtures/sites/meldungen.txt`, written
+//! for these tests) the way their CMS would:
+//! - Government Site Builder: `<base href>`, relative `SharedDocs/…` links with `;jsessionid=…`
+//!   and `?nn=…` variants, a PDF download in a teaser, a "Themen" box, the double-encoded pager
+//!   `?gtp=148_list%253D2` (requested byte for byte), a canonical link relative to `<base>`;
+//! - TYPO3 tx_news in ISO-8859-1: query-string article URLs with `cHash`, a category menu, the
+//!   `currentPage` widget pager;
+//! - Drupal views: `?page=1` pager with `rel="next"`, taxonomy term links in every teaser;
+//! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs.
+//!
+//! The server counts every request by its exact target; the tests assert ≥ 95 % of the articles
+//! found, no non-article page stored, no article stored twice, no URL fetched twice, and a second
+//! crawl that only asks conditionally and fetches no article. Bad input (20,000 links, a looping
+//! pager, an endless calendar, a list linking only off-site) stays bounded.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use govwire::crawl::{Crawler, crawl_all};
+use govwire::fetch::{FetchConfig, Fetcher};
+use govwire::store::Store;
+
+/// One news item of the fixture texts.
+struct Item {
+    title: String,
+    lead: String,
+    body: String,
+    /// Day of March 2031 (descending: item 0 is the newest).
+    day: u32,
+}
+
+fn items(amt: &str) -> Vec<Item> {
+    let text = std::fs::read_to_string(crate::common::fixtures().join("sites/meldungen.txt"))
+        .expect("fixture texts");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            let mut parts = l.split(" | ");
+            let mut next = || parts.next().expect("three fields").trim().to_string();
+            let (title, lead, body) = (next(), next(), next());
+            Item {
+                title,
+                lead,
+                body: body.replace("{amt}", amt),
+                day: 30 - i as u32,
+            }
+        })
+        .collect()
+}
+
+fn slug(i: usize) -> String {
+    format!("meldung-{:02}", i + 1)
+}
+
+/// A route: content type and body.
+type Routes = HashMap<String, (&'static str, Vec<u8>)>;
+
+/// Every request: (target as received, conditional?, status).
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<(String, bool, u16)>>>);
+
+impl Log {
+    fn all(&self) -> Vec<(String, bool, u16)> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+    fn clear(&self) {
+        if let Ok(mut v) = self.0.lock() {
+            v.clear();
+        }
+    }
+}
+
+fn latin1(s: &str) -> Vec<u8> {
+    s.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}
+
+fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// The pages the fixture server generates for endless or looping lists.
+fn dynamic(path: &str, query: &str, base: &str) -> Option<String> {
+    let n: u32 = query
+        .split('&')
+        .find_map(|kv| {
+            kv.split_once('=')
+                .filter(|(k, _)| matches!(*k, "runde" | "monat" | "page"))
+        })
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(1);
+    match path {
+        // A pager that loops back to the same teasers with a new query string.
+        "/schleife/liste.html" => {
+            let teasers: String = (1..=3)
+                .map(|k| {
+                    format!(
+                        "<div class=\"teaser\"><h3><a href=\"/schleife/a{k}.html\">Meldung {k} aus der Schleifenverwaltung</a></h3><p>02.03.2031</p></div>"
+                    )
+                })
+                .collect();
+            Some(format!(
+                "<html><body>{teasers}<a href=\"liste.html?runde={}&amp;page={}\">weiter</a></body></html>",
+                n + 1,
+                n + 1
+            ))
+        }
+        // An endless calendar: every month has new entries and a "»" to the next.
+        "/kalender/termine.html" => {
+            let teasers: String = (1..=2)
+                .map(|k| {
+                    format!(
+                        "<div class=\"termin\"><h3><a href=\"/kalender/termin-{n}-{k}.html\">Sitzung des Ausschusses Nummer {k} im Monat {n}</a></h3><p>0{k}.03.2031</p></div>"
+                    )
+                })
+                .collect();
+            Some(format!(
+                "<html><body>{teasers}<a href=\"termine.html?monat={}\">»</a></body></html>",
+                n + 1
+            ))
+        }
+        // An endless pager: every page has new entries and a "weiter" to the next.
+        "/endlos/liste.html" => {
+            let teasers: String = (1..=2)
+                .map(|k| {
+                    format!(
+                        "<div class=\"teaser\"><h3><a href=\"/endlos/meldung-{n}-{k}.html\">Meldung {k} von Seite {n} des endlosen Archivs</a></h3><p>0{k}.03.2031</p></div>"
+                    )
+                })
+                .collect();
+            Some(format!(
+                "<html><body>{teasers}<a href=\"liste.html?page={}\">weiter</a></body></html>",
+                n + 1
+            ))
+        }
+        _ if path.starts_with("/endlos/meldung-") => Some(format!(
+            "<html><body><h1>Archivmeldung</h1><p>Eine Meldung aus dem Archiv der Verwaltung {base}, lang genug für einen Absatz.</p></body></html>"
+        )),
+        _ if path.starts_with("/schleife/a") || path.starts_with("/kalender/termin-") => {
+            Some(format!(
+                "<html><body><h1>Termin</h1><p>Ein Text über einen Termin der Verwaltung in {base}, lang genug für einen Absatz.</p></body></html>"
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Starts the fixture web; returns its base URL and request log.
+async fn start() -> (String, Log, Arc<Mutex<Routes>>) {
+    let log = Log::default();
+    let routes: Arc<Mutex<Routes>> = Arc::default();
+    let (l2, r2) = (log.clone(), routes.clone());
+    let app = Router::new().fallback(move |req: Request<Body>| {
+        let (log, routes) = (l2.clone(), r2.clone());
+        async move {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str().to_string())
+                .unwrap_or_default();
+            let conditional = req.headers().contains_key(header::IF_NONE_MATCH);
+            let found = routes.lock().ok().and_then(|r| r.get(&target).cloned());
+            let found = found.or_else(|| {
+                dynamic(req.uri().path(), req.uri().query().unwrap_or_default(), "")
+                    .map(|s| ("text/html; charset=utf-8", s.into_bytes()))
+            });
+            let resp: Response = match found {
+                None => StatusCode::NOT_FOUND.into_response(),
+                Some((ctype, body)) => {
+                    let etag = format!("\"{:x}\"", fnv(&body));
+                    let same = req
+                        .headers()
+                        .get(header::IF_NONE_MATCH)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v == etag);
+                    if same {
+                        (StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response()
+                    } else {
+                        (
+                            [
+                                (header::CONTENT_TYPE, ctype.to_string()),
+                                (header::ETAG, etag),
+                            ],
+                            body,
+                        )
+                            .into_response()
+                    }
+                }
+            };
+            if let Ok(mut v) = log.0.lock() {
+                v.push((target, conditional, resp.status().as_u16()));
+            }
+            resp
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), log, routes)
+}
+
+/// The sites: routes, and per site (source id, list URL, expected article URLs).
+struct Site {
+    id: &'static str,
+    list: String,
+    articles: Vec<String>,
+}
+
+fn html(s: String) -> (&'static str, Vec<u8>) {
+    ("text/html; charset=utf-8", s.into_bytes())
+}
+
+fn gsb(base: &str, r: &mut Routes) -> Site {
+    let items = items("Das Bundesministerium für Verwaltungsfragen");
+    let b = format!("{base}/bmi/");
+    let list_path = "DE/presse/pressemitteilungen.html";
+    let page_target = |n: usize| match n {
+        1 => format!("/bmi/{list_path}"),
+        n => format!("/bmi/{list_path}?gtp=148_list%253D{n}"),
+    };
+    let chunks: Vec<&[Item]> = items.chunks(9).collect();
+    let mut articles = Vec::new();
+    for (p, chunk) in chunks.iter().enumerate() {
+        let n = p + 1;
+        let mut teasers = String::new();
+        for (k, it) in chunk.iter().enumerate() {
+            let i = p * 9 + k;
+            let path = format!("SharedDocs/pressemitteilungen/DE/2031/03/{}.html", slug(i));
+            let variant = match i % 3 {
+                0 => format!(";jsessionid=8E1F9A{i:02}C2B4.live21304?nn=148"),
+                1 => "?nn=148".to_string(),
+                _ => String::new(),
+            };
+            let download = if k == 0 {
+                format!(
+                    "<a class=\"download\" href=\"SharedDocs/Downloads/DE/2031/{}.pdf?__blob=publicationFile&amp;v=2\">Pressemitteilung als PDF herunterladen (barrierefrei)</a>",
+                    slug(i)
+                )
+            } else {
+                String::new()
+            };
+            teasers.push_str(&format!(
+                "<div class=\"c-teaser\"><p class=\"c-teaser__date\">Pressemitteilung {:02}.03.2031</p>\n\
+                 <h3 class=\"c-teaser__headline\"><a href=\"{path}{variant}\">{}</a></h3>\n<p>{}</p>{download}</div>\n",
+                it.day, it.title, it.lead
+            ));
+            articles.push(format!("{b}{path}"));
+            r.insert(
+                format!("/bmi/{path}"),
+                html(format!(
+                    "<!DOCTYPE html><html lang=\"de\"><head><base href=\"{b}\"><title>BMV - {t}</title>\
+                     <link rel=\"canonical\" href=\"{path}\"></head><body>\
+                     <div id=\"navPrimary\"><ul><li><a href=\"DE/themen/themen-node.html\">Themen</a></li><li><a href=\"DE/presse/pressemitteilungen.html\">Presse</a></li></ul></div>\
+                     <main><div class=\"article\"><p class=\"date\">Ausgabejahr 2031 Erscheinungsdatum {d:02}.03.2031</p><h1>{t}</h1>\
+                     <p class=\"abstract\">{l}</p><p>{body}</p><p>Weitere Informationen erteilt die Pressestelle des Ministeriums.</p></div></main>\
+                     <div id=\"footer\"><a href=\"DE/service/impressum/impressum-node.html\">Impressum</a></div></body></html>",
+                    t = it.title,
+                    d = it.day,
+                    l = it.lead,
+                    body = it.body
+                )),
+            );
+        }
+        let mut pager = String::from("<div class=\"navIndex\"><ul>");
+        for m in 1..=chunks.len() {
+            if m == n {
+                pager.push_str(&format!("<li><strong>{m}</strong></li>"));
+            } else {
+                let t = page_target(m);
+                pager.push_str(&format!("<li><a href=\"{}\">{m}</a></li>", &t[5..]));
+            }
+        }
+        if n < chunks.len() {
+            let t = page_target(n + 1);
+            pager.push_str(&format!(
+                "<li class=\"forward\"><a href=\"{}\" title=\"nächste Seite\">weiter</a></li>",
+                &t[5..]
+            ));
+        }
+        pager.push_str("</ul></div>");
+        r.insert(
+            page_target(n),
+            html(format!(
+                "<!DOCTYPE html><html lang=\"de\"><head><base href=\"{b}\"><title>Pressemitteilungen</title></head><body>\
+                 <div id=\"navPrimary\"><ul><li><a href=\"DE/themen/themen-node.html\">Themen</a></li><li><a href=\"DE/presse/pressemitteilungen.html\">Presse</a></li></ul></div>\
+                 <main><h1>Pressemitteilungen</h1>{teasers}{pager}\
+                 <div class=\"c-related\"><h2>Themen</h2><ul>\
+                 <li><a href=\"DE/themen/verwaltung/verwaltung-node.html\">Moderne Verwaltung und Digitalisierung</a></li>\
+                 <li><a href=\"DE/themen/heimat/heimat-node.html\">Heimat, Zusammenhalt und Ehrenamt im Land</a></li>\
+                 <li><a href=\"DE/themen/sicherheit/sicherheit-node.html\">Sicherheit und Katastrophenschutz im Bund</a></li></ul></div></main>\
+                 <div id=\"footer\"><a href=\"DE/service/impressum/impressum-node.html\">Impressum</a> <a href=\"mailto:presse@bmv.test\">Schreiben Sie der Pressestelle</a></div></body></html>"
+            )),
+        );
+    }
+    Site {
+        id: "gsb",
+        list: format!("{base}/bmi/{list_path}"),
+        articles,
+    }
+}
+
+fn typo3(base: &str, r: &mut Routes) -> Site {
+    let items = items("Die Kreisverwaltung");
+    let page_query = |n: usize| match n {
+        1 => "index.php?id=42".to_string(),
+        n => format!(
+            "index.php?id=42&tx_news_pi1%5B%40widget_0%5D%5BcurrentPage%5D={n}&cHash={:x}",
+            fnv(n.to_string().as_bytes()) >> 32
+        ),
+    };
+    let chunks: Vec<&[Item]> = items.chunks(10).collect();
+    let mut articles = Vec::new();
+    let head = "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\"><title>Kreis Musterland</title></head><body>\
+                <div id=\"menu\"><ul><li><a href=\"index.php?id=1\">Startseite</a></li><li><a href=\"index.php?id=42\">Aktuelles</a></li></ul></div>";
+    for (p, chunk) in chunks.iter().enumerate() {
+        let n = p + 1;
+        let mut teasers = String::new();
+        for (k, it) in chunk.iter().enumerate() {
+            let i = p * 10 + k;
+            let q = format!(
+                "index.php?id=43&tx_news_pi1%5Bnews%5D={}&tx_news_pi1%5Bcontroller%5D=News&tx_news_pi1%5Baction%5D=detail&cHash={:x}",
+                100 + i,
+                fnv(slug(i).as_bytes()) >> 24
+            );
+            let href = q.replace('&', "&amp;");
+            teasers.push_str(&format!(
+                "<div class=\"article articletype-0\"><div class=\"news-list-date\"><time datetime=\"2031-03-{d:02}\">{d:02}.03.2031</time></div>\
+                 <h3><a title=\"{t}\" href=\"{href}\">{t}</a></h3><div class=\"teaser-text\"><p>{l}</p></div>\
+                 <a class=\"more\" href=\"{href}\">Weiterlesen</a></div>\n",
+                d = it.day,
+                t = it.title,
+                l = it.lead
+            ));
+            articles.push(format!("{base}/typo3/{q}"));
+            r.insert(
+                format!("/typo3/{q}"),
+                ("text/html", latin1(&format!(
+                    "{head}<div class=\"news news-single\"><div class=\"header\"><h1>{t}</h1></div>\
+                     <span class=\"news-list-date\"><time datetime=\"2031-03-{d:02}\">{d:02}.03.2031</time></span>\
+                     <div class=\"teaser-text\"><p>{l}</p></div><div class=\"news-text-wrap\"><p>{body}</p>\
+                     <p>Die Kreisverwaltung beantwortet Fragen dazu gern telefonisch.</p></div></div></body></html>",
+                    t = it.title,
+                    d = it.day,
+                    l = it.lead,
+                    body = it.body
+                ))),
+            );
+        }
+        let mut pager = String::from("<ul class=\"f3-widget-paginator\">");
+        for m in 1..=chunks.len() {
+            if m == n {
+                pager.push_str(&format!("<li class=\"current\">{m}</li>"));
+            } else {
+                pager.push_str(&format!(
+                    "<li><a href=\"{}\">{m}</a></li>",
+                    page_query(m).replace('&', "&amp;")
+                ));
+            }
+        }
+        if n < chunks.len() {
+            pager.push_str(&format!(
+                "<li class=\"next\"><a href=\"{}\">nächste</a></li>",
+                page_query(n + 1).replace('&', "&amp;")
+            ));
+        }
+        pager.push_str("</ul>");
+        let cats = "<div class=\"news-catmenu\"><ul>\
+            <li><a href=\"index.php?id=42&amp;tx_news_pi1%5BoverwriteDemand%5D%5Bcategories%5D=3&amp;cHash=77aa\">Bauen, Wohnen und Verkehr im Kreisgebiet</a></li>\
+            <li><a href=\"index.php?id=42&amp;tx_news_pi1%5BoverwriteDemand%5D%5Bcategories%5D=4&amp;cHash=88bb\">Gesundheit, Soziales und Jugend im Kreis</a></li></ul></div>";
+        r.insert(
+            format!("/typo3/{}", page_query(n)),
+            (
+                "text/html",
+                latin1(&format!(
+                    "{head}<h1>Aktuelle Meldungen</h1>{cats}<div class=\"news-list-view\">{teasers}</div>{pager}\
+                     <div id=\"footer\"><a href=\"index.php?id=7\">Impressum</a></div></body></html>"
+                )),
+            ),
+        );
+    }
+    Site {
+        id: "typo3",
+        list: format!("{base}/typo3/index.php?id=42"),
+        articles,
+    }
+}
+
+fn drupal(base: &str, r: &mut Routes) -> Site {
+    let items = items("Die Landesregierung");
+    let chunks: Vec<&[Item]> = items.chunks(10).collect();
+    let mut articles = Vec::new();
+    let head = "<!DOCTYPE html><html lang=\"de\" dir=\"ltr\"><head><meta charset=\"utf-8\"><title>Presse | Land</title></head><body>\
+        <header role=\"banner\"><a href=\"/drupal/\">Startseite</a></header>\
+        <nav role=\"navigation\"><ul class=\"menu\"><li><a href=\"/drupal/presse\">Presse</a></li><li><a href=\"/drupal/themen\">Themen</a></li></ul></nav>";
+    for (p, chunk) in chunks.iter().enumerate() {
+        let mut rows = String::new();
+        for it in chunk.iter() {
+            let i = items.iter().position(|x| x.title == it.title).unwrap_or(0);
+            let path = format!("/drupal/presse/2031/{}", slug(i));
+            rows.push_str(&format!(
+                "<div class=\"views-row\"><article class=\"node node--type-press-release node--view-mode-teaser\">\
+                 <h2 class=\"node__title\"><a href=\"{path}\" rel=\"bookmark\"><span>{t}</span></a></h2>\
+                 <div class=\"node__meta\"><time datetime=\"2031-03-{d:02}T10:00:00Z\">{d:02}.03.2031</time></div>\
+                 <div class=\"field field--name-body\"><p>{l}</p></div>\
+                 <div class=\"field--name-field-tags\"><a href=\"/drupal/taxonomy/term/7\">Digitalisierung und Verwaltung</a></div></article></div>\n",
+                t = it.title,
+                d = it.day,
+                l = it.lead
+            ));
+            articles.push(format!("{base}{path}"));
+            r.insert(
+                path,
+                html(format!(
+                    "{head}<main><article class=\"node node--type-press-release\"><h1 class=\"page-title\"><span>{t}</span></h1>\
+                     <time datetime=\"2031-03-{d:02}T10:00:00Z\">{d:02}.03.2031</time>\
+                     <div class=\"field--name-body\"><p><strong>{l}</strong></p><p>{body}</p></div></article></main>\
+                     <footer><a href=\"/drupal/impressum\">Impressum</a></footer></body></html>",
+                    t = it.title,
+                    d = it.day,
+                    l = it.lead,
+                    body = it.body
+                )),
+            );
+        }
+        let mut pager = String::from(
+            "<nav class=\"pager\" role=\"navigation\"><ul class=\"js-pager__items pager__items\">",
+        );
+        for m in 0..chunks.len() {
+            let current = if m == p { " aria-current=\"page\"" } else { "" };
+            pager.push_str(&format!(
+                "<li class=\"pager__item\"><a href=\"?page={m}\"{current}>{}</a></li>",
+                m + 1
+            ));
+        }
+        if p + 1 < chunks.len() {
+            pager.push_str(&format!(
+                "<li class=\"pager__item pager__item--next\"><a href=\"?page={}\" rel=\"next\" title=\"Zur nächsten Seite\"><span>Nächste Seite</span><span aria-hidden=\"true\">›</span></a></li>",
+                p + 1
+            ));
+        }
+        pager.push_str("</ul></nav>");
+        let target = match p {
+            0 => "/drupal/presse".to_string(),
+            p => format!("/drupal/presse?page={p}"),
+        };
+        r.insert(
+            target,
+            html(format!(
+                "{head}<main><h1>Pressemitteilungen</h1><div class=\"view-content\">{rows}</div>{pager}</main>\
+                 <footer><a href=\"/drupal/impressum\">Impressum</a></footer></body></html>"
+            )),
+        );
+    }
+    Site {
+        id: "drupal",
+        list: format!("{base}/drupal/presse"),
+        articles,
+    }
+}
+
+fn legacy(base: &str, r: &mut Routes) -> Site {
+    let items = items("Die Gemeindeverwaltung");
+    let chunks: Vec<&[Item]> = items.chunks(9).collect();
+    let mut articles = Vec::new();
+    let frame = |content: &str| {
+        latin1(&format!(
+            "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1252\"><title>Gemeinde Musterau</title></head>\
+             <body bgcolor=\"#ffffff\"><table width=\"760\" border=\"0\"><tr><td class=\"navi\" width=\"160\" valign=\"top\">\
+             <a href=\"index.php\">Startseite</a><br><a href=\"rathaus.php\">Rathaus</a><br><a href=\"aktuelles.php\">Aktuelles</a><br><a href=\"impressum.php\">Impressum</a></td>\
+             <td valign=\"top\">{content}</td></tr></table></body></html>"
+        ))
+    };
+    for (p, chunk) in chunks.iter().enumerate() {
+        let n = p + 1;
+        let mut rows = String::new();
+        for (k, it) in chunk.iter().enumerate() {
+            let i = p * 9 + k;
+            let q = format!("meldung.php?id={}", 300 + i);
+            rows.push_str(&format!(
+                "<tr><td class=\"datum\" valign=\"top\">{d:02}.03.2031</td><td><a href=\"{q}\" class=\"ueberschrift\"><b>{t}</b></a><br>{l}</td></tr>\n",
+                d = it.day,
+                t = it.title,
+                l = it.lead
+            ));
+            articles.push(format!("{base}/gemeinde/{q}"));
+            r.insert(
+                format!("/gemeinde/{q}"),
+                (
+                    "text/html",
+                    frame(&format!(
+                        "<font size=\"4\"><b>{t}</b></font><br>{d:02}.03.2031<br><br>{l}<br><br>{body}<br><br>Ihre Gemeindeverwaltung",
+                        t = it.title,
+                        d = it.day,
+                        l = it.lead,
+                        body = it.body
+                    )),
+                ),
+            );
+        }
+        let mut pager = String::from("<p align=\"center\">Seite: ");
+        for m in 1..=chunks.len() {
+            if m == n {
+                pager.push_str(&format!("<b>{m}</b> "));
+            } else {
+                pager.push_str(&format!("<a href=\"aktuelles.php?seite={m}\">{m}</a> "));
+            }
+        }
+        if n < chunks.len() {
+            pager.push_str(&format!(
+                "<a href=\"aktuelles.php?seite={}\">&raquo;</a>",
+                n + 1
+            ));
+        }
+        pager.push_str("</p>");
+        let target = match n {
+            1 => "/gemeinde/aktuelles.php".to_string(),
+            n => format!("/gemeinde/aktuelles.php?seite={n}"),
+        };
+        r.insert(
+            target,
+            (
+                "text/html",
+                frame(&format!(
+                    "<h2>Aktuelles aus der Gemeinde</h2><table border=\"0\" cellpadding=\"4\">{rows}</table>{pager}"
+                )),
+            ),
+        );
+    }
+    Site {
+        id: "gemeinde",
+        list: format!("{base}/gemeinde/aktuelles.php"),
+        articles,
+    }
+}
+
+fn crawler(store: Store, max_items: usize) -> Arc<Crawler> {
+    let fetcher = Fetcher::new(FetchConfig {
+        per_host_interval: Duration::from_millis(1),
+        ..FetchConfig::default()
+    })
+    .expect("client");
+    Arc::new(Crawler::new(fetcher, store, &[], max_items))
+}
+
+fn config(sites: &[(&str, &str)]) -> govwire::config::Config {
+    let text: String = sites
+        .iter()
+        .map(|(id, url)| {
+            format!("[[source]]\nid = \"{id}\"\nname = \"Fixture {id}\"\nurl = \"{url}\"\n\n")
+        })
+        .collect();
+    govwire::config::parse(&text, "sources.toml").expect("bare sources parse")
+}
+
+#[tokio::test]
+async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
+    let (base, log, routes) = start().await;
+    let sites = {
+        let mut r = routes.lock().expect("routes");
+        r.insert(
+            "/robots.txt".into(),
+            (
+                "text/plain",
+                b"User-agent: *\nDisallow: /intern/\n".to_vec(),
+            ),
+        );
+        vec![
+            gsb(&base, &mut r),
+            typo3(&base, &mut r),
+            drupal(&base, &mut r),
+            legacy(&base, &mut r),
+        ]
+    };
+    let pairs: Vec<(&str, &str)> = sites.iter().map(|s| (s.id, s.list.as_str())).collect();
+    let config = config(&pairs);
+    assert!(
+        config
+            .sources
+            .iter()
+            .all(|s| s.kind == govwire::model::SourceKind::Auto)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    let reports = crawl_all(crawler.clone(), &config.sources, 4).await;
+
+    let stored: Vec<govwire::model::Article> = store
+        .iter_articles()
+        .collect::<Result<_, _>>()
+        .expect("articles read");
+    let mut ids = HashSet::new();
+    for a in &stored {
+        assert!(ids.insert(a.id), "stored twice: {}", a.url);
+    }
+    let expected: HashSet<&str> = sites
+        .iter()
+        .flat_map(|s| s.articles.iter().map(String::as_str))
+        .collect();
+    for a in &stored {
+        assert!(
+            expected.contains(a.url.as_str()),
+            "a non-article page was stored: {} ({})",
+            a.url,
+            a.title
+        );
+    }
+    for (site, report) in sites.iter().zip(&reports) {
+        let found = stored.iter().filter(|a| a.source_id == site.id).count();
+        assert!(
+            found * 100 >= site.articles.len() * 95,
+            "{}: {found} of {} articles found; report {report:?}",
+            site.id,
+            site.articles.len()
+        );
+        // (All of them, in fact; the bound the issue asks for is 95 %.)
+        assert_eq!(found, site.articles.len(), "{}", site.id);
+        assert!(report.errors.is_empty(), "{}: {:?}", site.id, report.errors);
+        assert!(
+            report.pages >= 3,
+            "{}: {} list pages",
+            site.id,
+            report.pages
+        );
+        let one = stored
+            .iter()
+            .find(|a| a.source_id == site.id)
+            .expect("one article");
+        assert!(
+            one.text.contains("Verwaltung") || one.text.contains("Behörde") || one.text.len() > 100,
+            "{}: {:?}",
+            site.id,
+            one.text
+        );
+    }
+    // Titles and dates of the ISO-8859-1 and windows-1252 sites are read right.
+    let umlaut = stored
+        .iter()
+        .find(|a| a.source_id == "typo3" && a.title.starts_with("Förderprogramm"))
+        .expect("TYPO3 article with an umlaut");
+    assert_eq!(
+        umlaut
+            .published
+            .map(|d| d.format("%Y-%m-%d").to_string())
+            .as_deref(),
+        Some("2031-03-29")
+    );
+    // Every URL was fetched once; the GSB pager was requested byte for byte.
+    let first = log.all();
+    let mut per_target: HashMap<&str, usize> = HashMap::new();
+    for (t, _, _) in &first {
+        *per_target.entry(t.as_str()).or_default() += 1;
+    }
+    let twice: Vec<_> = per_target.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    assert!(
+        per_target.contains_key("/bmi/DE/presse/pressemitteilungen.html?gtp=148_list%253D2"),
+        "{per_target:?}"
+    );
+    let not_found: Vec<_> = first.iter().filter(|(_, _, s)| *s == 404).collect();
+    assert!(not_found.is_empty(), "{not_found:?}");
+
+    // A second crawl of the unchanged sites: conditional requests only, all 304.
+    log.clear();
+    let again = crawl_all(crawler, &config.sources, 4).await;
+    let second = log.all();
+    assert_eq!(second.len(), sites.len(), "{second:?}");
+    assert!(
+        second
+            .iter()
+            .all(|(_, conditional, status)| *conditional && *status == 304),
+        "{second:?}"
+    );
+    assert!(
+        again.iter().all(|r| r.not_modified && r.new == 0),
+        "{again:?}"
+    );
+}
+
+#[tokio::test]
+async fn bad_lists_are_bounded() {
+    let (base, log, routes) = start().await;
+    let port = base.rsplit(':').next().expect("port").to_string();
+    {
+        let mut r = routes.lock().expect("routes");
+        let mut flood = String::from("<html><body><ul>");
+        for i in 0..20_000 {
+            flood.push_str(&format!(
+                "<li><a href=\"/flut/meldung-{i}.html\">Meldung Nummer {i} aus dem Rathaus der Stadt</a></li>"
+            ));
+        }
+        flood.push_str("</ul></body></html>");
+        r.insert("/flut/liste.html".into(), html(flood));
+        let offsite: String = (0..5)
+            .map(|i| format!("<div class=\"teaser\"><h3><a href=\"http://localhost:{port}/x/{i}.html\">Ein Bericht über die Verwaltung auf einer anderen Website</a></h3><p>0{i}.03.2031</p></div>"))
+            .collect();
+        r.insert(
+            "/fremd/liste.html".into(),
+            html(format!("<html><body>{offsite}</body></html>")),
+        );
+    }
+    let config = config(&[
+        ("flut", &format!("{base}/flut/liste.html")),
+        ("schleife", &format!("{base}/schleife/liste.html?runde=1")),
+        ("kalender", &format!("{base}/kalender/termine.html?monat=1")),
+        ("fremd", &format!("{base}/fremd/liste.html")),
+        ("endlos", &format!("{base}/endlos/liste.html")),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let reports = crawl_all(crawler(store.clone(), 30), &config.sources, 4).await;
+    let by = |id: &str| reports.iter().find(|r| r.source_id == id).expect("report");
+    let all = log.all();
+    let count = |prefix: &str| all.iter().filter(|(t, _, _)| t.starts_with(prefix)).count();
+
+    // 20,000 links: read up to the bound, articles capped by max_items_per_source.
+    let flut = by("flut");
+    assert_eq!(flut.candidates, 30, "{flut:?}");
+    assert_eq!(count("/flut/meldung-"), 30);
+    // A pager looping back to the same teasers with a new query string: two list pages.
+    let schleife = by("schleife");
+    assert_eq!(schleife.new, 3, "{schleife:?}");
+    assert_eq!(count("/schleife/liste.html"), 2, "{all:?}");
+    // An endless calendar: its "next month" is no pager of the list, so one page is read.
+    let kalender = by("kalender");
+    assert_eq!(count("/kalender/termine.html"), 1, "{kalender:?}");
+    assert_eq!(kalender.new, 2);
+    // An endless pager with new entries on every page: max_pages (5) list pages, then stop.
+    let endlos = by("endlos");
+    assert_eq!(count("/endlos/liste.html"), 5, "{endlos:?}");
+    assert_eq!((endlos.new, endlos.pages), (10, 5));
+    // Off-site links only: an error naming the list, nothing fetched off-site.
+    let fremd = by("fremd");
+    assert!(
+        fremd
+            .errors
+            .first()
+            .is_some_and(|e| e.contains("/fremd/liste.html")),
+        "{fremd:?}"
+    );
+    assert_eq!(count("/x/"), 0);
+    assert_eq!(fremd.new, 0);
+}
+
+/// The GSB site alone, with its first list page's URL.
+async fn gsb_only() -> (String, Log, Arc<Mutex<Routes>>, Site) {
+    let (base, log, routes) = start().await;
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        gsb(&base, &mut r)
+    };
+    (base, log, routes, site)
+}
+
+fn list_requests(log: &Log, site: &Site) -> Vec<(String, bool, u16)> {
+    let first = site
+        .list
+        .split("/bmi/")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    log.all()
+        .into_iter()
+        .filter(|(t, _, _)| t.ends_with(&first))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_fixed_source_is_read_in_full_not_answered_304() {
+    let (_base, log, _routes, site) = gsb_only().await;
+    let with = |item: &str, extra: &str| {
+        let text = format!(
+            "[[source]]\nid = \"gsb\"\nname = \"GSB\"\nurl = \"{}\"\nkind = \"html\"\nlevel = \"bund\"\n{extra}[source.list]\nitem = \"{item}\"\n",
+            site.list
+        );
+        govwire::config::parse(&text, "sources.toml").expect("config")
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+
+    // Broken selectors: nothing found, an error, and no validators kept.
+    let broken = with("div.gibt-es-nicht", "");
+    let r = crawl_all(crawler.clone(), &broken.sources, 1).await;
+    assert!(
+        r[0].errors
+            .first()
+            .is_some_and(|e| e.contains("matched no articles")),
+        "{r:?}"
+    );
+    let health = store.health("gsb").expect("health").expect("stored");
+    assert!(health.etag.is_none(), "{health:?}");
+
+    // Fixed: the list is read in full (no If-None-Match), the articles are stored.
+    log.clear();
+    let fixed = with("div.c-teaser", "");
+    let r = crawl_all(crawler.clone(), &fixed.sources, 1).await;
+    assert!(r[0].errors.is_empty() && r[0].new >= 24, "{r:?}");
+    let lists = list_requests(&log, &site);
+    assert_eq!(lists.len(), 1, "{lists:?}");
+    assert!(!lists[0].1, "the fixed listing was asked conditionally");
+
+    // Unchanged: 304. Then another configuration change: asked without validators again,
+    // but no article page is fetched (all are known).
+    log.clear();
+    let r = crawl_all(crawler.clone(), &fixed.sources, 1).await;
+    assert!(r[0].not_modified, "{r:?}");
+    log.clear();
+    let changed = with(
+        "div.c-teaser",
+        "fetch_articles = true\n[source.article]\nremove = \".share\"\n",
+    );
+    let r = crawl_all(crawler, &changed.sources, 1).await;
+    assert!(!r[0].not_modified && r[0].new == 0, "{r:?}");
+    let all = log.all();
+    assert!(
+        all.iter().all(|(_, conditional, _)| !conditional),
+        "{all:?}"
+    );
+    assert!(
+        all.iter().all(|(t, _, _)| !t.contains("SharedDocs")),
+        "article pages fetched again: {all:?}"
+    );
+}
+
+#[tokio::test]
+async fn check_fails_when_the_sampled_articles_cannot_be_fetched() {
+    let (base, _log, routes, site) = gsb_only().await;
+    {
+        let mut r = routes.lock().expect("routes");
+        let teasers: String = (1..=3)
+            .map(|i| format!("<div class=\"teaser\"><h3><a href=\"/kaputt/fehlt-{i}.html\">Eine Meldung, deren Seite es nicht mehr gibt, Nummer {i}</a></h3><p>0{i}.03.2031</p></div>"))
+            .collect();
+        r.insert(
+            "/kaputt/liste.html".into(),
+            html(format!("<html><body>{teasers}</body></html>")),
+        );
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("sources.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "[[source]]\nid = \"kaputt\"\nname = \"Kaputt\"\nurl = \"{base}/kaputt/liste.html\"\n\n\
+             [[source]]\nid = \"gsb\"\nname = \"GSB\"\nurl = \"{}\"\n",
+            site.list
+        ),
+    )
+    .expect("write config");
+    let run = |id: &'static str| {
+        let path = path.clone();
+        tokio::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_govwire"))
+                .arg("-c")
+                .arg(&path)
+                .args(["check", id])
+                .env_remove("GOVWIRE_CONFIG")
+                .env_remove("GOVWIRE_DATA_DIR")
+                .env("RUST_LOG", "warn")
+                .output()
+                .expect("run govwire")
+        })
+    };
+    let bad = run("kaputt").await.expect("joined");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{err}");
+    assert!(err.contains("none of the 3 sampled articles"), "{err}");
+    let good = run("gsb").await.expect("joined");
+    let out = String::from_utf8_lossy(&good.stdout);
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{out}\n{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(out.contains("SharedDocs/pressemitteilungen"), "{out}");
+    assert!(
+        out.contains("list page without selectors: found 9 teasers with a link (9 with a title, 9 with a date)"),
+        "{out}"
+    );
+}
+
+#[tokio::test]
+async fn backfill_walks_back_to_a_date() {
+    let (base, log, routes) = start().await;
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        drupal(&base, &mut r)
+    };
+    let config = config(&[("drupal", site.list.as_str())]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let fetcher = || {
+        Fetcher::new(FetchConfig {
+            per_host_interval: Duration::from_millis(1),
+            ..FetchConfig::default()
+        })
+        .expect("client")
+    };
+    // A normal crawl limited to one list page: the newest ten (30 to 21 March).
+    let normal = Arc::new(Crawler::new(fetcher(), store.clone(), &[], 200).with_max_pages(1));
+    let r = crawl_all(normal, &config.sources, 1).await;
+    assert_eq!((r[0].new, r[0].pages), (10, 1), "{r:?}");
+
+    // Backfill to 12 March: page 1 again (in full, its articles known), page 2 (20 to 11
+    // March: 11 March is left), no page 3.
+    log.clear();
+    let backfill = Arc::new(Crawler::new(fetcher(), store.clone(), &[], 5));
+    assert!(
+        backfill.set_backfill(govwire::crawl::listing::Backfill {
+            since: chrono::NaiveDate::from_ymd_opt(2031, 3, 12)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc()),
+            max_pages: Some(10),
+        })
+    );
+    let r = crawl_all(backfill, &config.sources, 1).await;
+    assert_eq!((r[0].new, r[0].unchanged, r[0].pages), (9, 10, 2), "{r:?}");
+    let all = log.all();
+    assert!(
+        all.iter().all(|(_, conditional, _)| !conditional),
+        "{all:?}"
+    );
+    assert!(
+        !all.iter().any(|(t, _, _)| t == "/drupal/presse?page=2"),
+        "{all:?}"
+    );
+    assert_eq!(store.count().expect("count"), 19);
+}
+
+#[tokio::test]
+async fn one_host_gets_one_request_at_a_time_and_its_crawl_delay_from_the_start() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // A slow host (200 ms per answer) with `Crawl-delay: 1`, two sources on it.
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let starts: Arc<Mutex<Vec<(String, std::time::Instant)>>> = Arc::default();
+    let (f2, m2, s2) = (in_flight.clone(), most.clone(), starts.clone());
+    let app = Router::new().fallback(move |req: Request<Body>| {
+        let (in_flight, most, starts) = (f2.clone(), m2.clone(), s2.clone());
+        async move {
+            let path = req.uri().path().to_string();
+            if let Ok(mut s) = starts.lock() {
+                s.push((path.clone(), std::time::Instant::now()));
+            }
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            if path == "/robots.txt" {
+                return "User-agent: *\nCrawl-delay: 1\n".into_response();
+            }
+            let body = match path.strip_suffix("/liste.html") {
+                Some(dir) => (1..=2)
+                    .map(|k| format!("<div class=\"teaser\"><h3><a href=\"{dir}/m{k}.html\">Meldung {k} einer langsamen Behörde im Netz</a></h3><p>0{k}.03.2031</p></div>"))
+                    .collect::<String>(),
+                None => "<h1>Meldung</h1><p>Ein Text einer langsamen Behörde, lang genug für einen Absatz im Test.</p>".to_string(),
+            };
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], format!("<html><body>{body}</body></html>")).into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let base = format!("http://{addr}");
+    let config = config(&[
+        ("amt-a", &format!("{base}/a/liste.html")),
+        ("amt-b", &format!("{base}/b/liste.html")),
+    ]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let reports = crawl_all(crawler(store.clone(), 200), &config.sources, 2).await;
+    assert!(reports.iter().all(|r| r.new == 2), "{reports:?}");
+    assert_eq!(
+        most.load(Ordering::SeqCst),
+        1,
+        "more than one request in flight"
+    );
+    let starts = starts.lock().expect("starts").clone();
+    assert_eq!(starts[0].0, "/robots.txt");
+    assert_eq!(starts.len(), 7, "{starts:?}");
+    // Starts are 1 s apart at the client; arrivals here jitter with the shared CPU.
+    for pair in starts.windows(2) {
+        let gap = pair[1].1 - pair[0].1;
+        assert!(
+            gap >= Duration::from_millis(900),
+            "{} came {gap:?} after {}",
+            pair[1].0,
+            pair[0].0
+        );
+    }
+}
+
+/// The older fixture sites, configured with selectors elsewhere, give the same teasers without.
+#[tokio::test]
+async fn the_selector_fixtures_read_the_same_without_selectors() {
+    let (base, _log) = crate::common::start().await;
+    for (page, item) in [
+        ("kommune21/index.html", "div.teaser"),
+        ("ministry/index.html", "li.c-result"),
+    ] {
+        let url = format!("{base}/{page}");
+        let (_, html) = crate::common::get(&url).await;
+        let with = govwire::extract::parse_listing(
+            &html,
+            &url,
+            &govwire::model::ListSelectors {
+                item: item.into(),
+                ..Default::default()
+            },
+        )
+        .expect("selectors");
+        let auto = govwire::extract::auto_listing(&html, &url).expect("auto");
+        let a: Vec<&str> = auto.candidates.iter().map(|c| c.url.as_str()).collect();
+        let w: Vec<&str> = with.iter().map(|c| c.url.as_str()).collect();
+        assert_eq!(a, w, "{page}");
+    }
+}
