@@ -675,3 +675,114 @@ fn generators_write_what_the_readme_describes() {
     w.write_all(&big_feed(3)).expect("write");
     assert_eq!(String::from_utf8_lossy(&w).matches("<item>").count(), 3);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Panics
+
+/// A parser that panics (injected through the debug-only test hook) fails its source alone:
+/// the scheduler keeps crawling it on its interval, its health and `/sources` show the error,
+/// a panicking article fails alone, and the other source's articles arrive.
+#[tokio::test]
+async fn a_panicking_parser_leaves_the_source_scheduled_and_failing() {
+    use govwire::crawl::{scheduler, test_hooks};
+    let feed = r#"<rss version="2.0"><channel><title>t</title>
+<item><title>Eins</title><link>/panic/a1.html</link></item></channel></rss>"#;
+    let routes = vec![
+        (
+            "/panic/feed.xml".to_string(),
+            Canned::new("application/rss+xml", feed),
+        ),
+        (
+            "/calm/liste.html".to_string(),
+            Canned::new(
+                "text/html",
+                list_page(&["/calm/gut.html", "/calm/kaputt.html"]),
+            ),
+        ),
+        (
+            "/calm/gut.html".to_string(),
+            Canned::new(
+                "text/html",
+                "<html><head><title>Gut</title></head><body><article><h1>Gut</h1>\
+                 <p>Ein ganz normaler Absatz mit genug Text für einen Artikel.</p></article></body></html>",
+            ),
+        ),
+        (
+            "/calm/kaputt.html".to_string(),
+            Canned::new("text/html", "<html><body><p>x</p></body></html>"),
+        ),
+    ];
+    let (base, log) = common::start_routes(routes).await;
+    test_hooks::panic_while_parsing("panicky-source");
+    test_hooks::panic_while_parsing(&format!("{base}/calm/kaputt.html"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = Arc::new(Crawler::new(fetcher(10 << 20), store.clone(), &[], 100));
+    let mut panicky = html_source("panicky-source", format!("{base}/panic/feed.xml"));
+    panicky.kind = SourceKind::Feed;
+    panicky.list = None;
+    panicky.interval = Duration::from_millis(100);
+    let calm = html_source("calm-source", format!("{base}/calm/liste.html"));
+    let sources = vec![panicky.clone(), calm.clone()];
+
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(scheduler::run(crawler, sources.clone(), 2, shutdown));
+    // Wait until the panicking source was crawled three times: it stays on its schedule.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while log.count("/panic/feed.xml", 200) < 3 {
+        assert!(Instant::now() < deadline, "panicking source not re-crawled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("scheduler stops")
+        .expect("scheduler task did not panic");
+
+    let health = store
+        .health("panicky-source")
+        .expect("read")
+        .expect("health recorded");
+    let error = health.last_error.clone().unwrap_or_default();
+    assert!(error.contains("internal error"), "{error}");
+    assert!(error.contains("injected test panic"), "{error}");
+    assert!(health.consecutive_failures >= 2, "{health:?}");
+    assert!(health.next_due.is_some(), "still scheduled: {health:?}");
+
+    // The other source crawled; its panicking article failed alone.
+    assert!(
+        store
+            .get_by_link(&format!("{base}/calm/gut.html"))
+            .expect("read")
+            .is_some()
+    );
+    assert!(
+        store
+            .get_by_link(&format!("{base}/calm/kaputt.html"))
+            .expect("read")
+            .is_none()
+    );
+    let calm_health = store.health("calm-source").expect("read").expect("health");
+    assert!(calm_health.last_success.is_some(), "{calm_health:?}");
+
+    // /sources shows the source as failing, with the error.
+    let state = Arc::new(govwire::web::AppState {
+        store: store.clone(),
+        sources,
+        keywords: Vec::new(),
+        site_title: "govwire".into(),
+        search: None,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let web = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, govwire::web::router(state)).await;
+    });
+    let (status, page) = common::get(&format!("{web}/sources")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("injected test panic"), "{page}");
+    server.abort();
+}
