@@ -11,7 +11,9 @@ use std::time::Duration;
 use toml::de::DeTable;
 
 use super::error::{ConfigError, Report};
-use super::values::{count_field, duration_field, size_field};
+use super::values::{
+    MAX_INTERVAL, MAX_REQUEST_TIME, bounded_duration_field, count_field, size_field,
+};
 use super::walk::Fields;
 
 /// Global settings from `[settings]`; any key left out takes its [`Default`] value.
@@ -138,14 +140,18 @@ pub(crate) fn read(
 }
 
 fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
-    let durations: [(&str, &mut Duration); 4] = [
-        ("default_interval", &mut s.default_interval),
-        ("per_host_interval", &mut s.per_host_interval),
-        ("timeout", &mut s.timeout),
-        ("connect_timeout", &mut s.connect_timeout),
+    let durations: [(&str, &mut Duration, Duration); 4] = [
+        ("default_interval", &mut s.default_interval, MAX_INTERVAL),
+        (
+            "per_host_interval",
+            &mut s.per_host_interval,
+            MAX_REQUEST_TIME,
+        ),
+        ("timeout", &mut s.timeout, MAX_REQUEST_TIME),
+        ("connect_timeout", &mut s.connect_timeout, MAX_REQUEST_TIME),
     ];
-    for (key, slot) in durations {
-        if let Some(d) = duration_field(f, r, key) {
+    for (key, slot, max) in durations {
+        if let Some(d) = bounded_duration_field(f, r, key, max) {
             *slot = d;
         }
     }
