@@ -347,31 +347,22 @@ fn page_info(page: &Page, detected: PageType) -> PageInfo {
     }
 }
 
-/// Feed or HTML, from the Content-Type and, when that says nothing useful, the first bytes.
+/// Feed or HTML: by content first (UTF-16/32 feeds, `rss:`-prefixed roots and feeds served
+/// as `text/html` or `application/xml` included), then by the Content-Type.
 fn detect(page: &Page) -> PageType {
+    if extract::looks_like_feed(&page.bytes) {
+        return PageType::Feed;
+    }
     let ct = page
         .content_type
         .as_deref()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if ct.contains("html") {
-        return PageType::Html;
-    }
-    if ["rss", "atom", "feed+json", "rdf"]
-        .iter()
-        .any(|t| ct.contains(t))
-    {
-        return PageType::Feed;
-    }
-    let head: String = String::from_utf8_lossy(&page.bytes[..page.bytes.len().min(1024)])
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .to_ascii_lowercase();
-    let feedish = head.starts_with('{')
-        || ["<rss", "<feed", "<rdf:rdf"]
+    if !ct.contains("html")
+        && ["rss", "atom", "feed+json", "rdf"]
             .iter()
-            .any(|t| head.contains(t));
-    if feedish && !head.contains("<html") {
+            .any(|t| ct.contains(t))
+    {
         PageType::Feed
     } else {
         PageType::Html
@@ -397,11 +388,11 @@ fn listing_check(selectors: Option<ListSelectors>, candidates: &[Candidate]) -> 
 }
 
 fn read_feed(page: &Page) -> Result<(ListingCheck, Vec<Candidate>), CheckError> {
-    let candidates =
-        extract::parse_feed(&page.bytes, &page.url).map_err(|source| CheckError::Extract {
-            url: page.url.clone(),
-            source,
-        })?;
+    let candidates = extract::parse_feed_as(&page.bytes, &page.url, page.content_type.as_deref())
+        .map_err(|source| CheckError::Extract {
+        url: page.url.clone(),
+        source,
+    })?;
     if candidates.is_empty() {
         return Err(CheckError::EmptyFeed {
             url: page.url.clone(),
@@ -458,7 +449,11 @@ async fn advertised_feeds(fetcher: &Fetcher, html: &str, page_url: &str) -> Vec<
         };
         if i < FEEDS_FOLLOWED {
             match fetch(fetcher, &feed.url).await {
-                Ok(page) => match extract::parse_feed(&page.bytes, &page.url) {
+                Ok(page) => match extract::parse_feed_as(
+                    &page.bytes,
+                    &page.url,
+                    page.content_type.as_deref(),
+                ) {
                     Ok(c) => feed.entries = Some(c.len()),
                     Err(e) => feed.error = Some(e.to_string()),
                 },

@@ -537,7 +537,10 @@ fn parse_listing_page(source: &Source, page: &Page) -> Result<Vec<Candidate>, Cr
         source: e,
     };
     match (source.kind, &source.list) {
-        (SourceKind::Feed, _) => extract::parse_feed(&page.bytes, &page.url).map_err(extract_err),
+        (SourceKind::Feed, _) => {
+            extract::parse_feed_as(&page.bytes, &page.url, page.content_type.as_deref())
+                .map_err(extract_err)
+        }
         (SourceKind::Html, Some(list)) => {
             let found =
                 extract::parse_listing(&page.text(), &page.url, list).map_err(extract_err)?;
