@@ -786,3 +786,80 @@ async fn a_panicking_parser_leaves_the_source_scheduled_and_failing() {
     assert!(page.contains("injected test panic"), "{page}");
     server.abort();
 }
+
+// ---------------------------------------------------------------------------------------------
+// Memory bounded by input
+
+/// NUL runs are collapsed before the HTML parser: a page with 5 MB of NULs between two
+/// paragraphs is read in bounded time, both paragraphs arrive, and no U+FFFD soup is stored.
+#[test]
+fn nul_runs_do_not_reach_the_parser() {
+    let mut page = b"<html><head><title>Nullen</title></head><body><article><h1>Nullen</h1>\
+<p>Der erste Absatz steht vor den Nullbytes und ist lang genug.</p>"
+        .to_vec();
+    page.extend(std::iter::repeat_n(0u8, 5_000_000));
+    page.extend_from_slice(
+        b"<p>Der zweite Absatz steht nach den Nullbytes und ist ebenso lang.</p></article></body></html>",
+    );
+    let draft = within("NUL page", Duration::from_secs(60), move || {
+        let html = decode(&page, None, Some(b"de"));
+        extract::extract_article(&html, "http://127.0.0.1/nul", &ArticleSelectors::default())
+    })
+    .expect("extracts");
+    assert!(draft.text.contains("erste Absatz"), "{}", draft.text);
+    assert!(draft.text.contains("zweite Absatz"), "{}", draft.text);
+    assert!(!draft.text.contains('\u{FFFD}') && !draft.text.contains('\0'));
+    assert!(
+        draft.text.len() < 1000,
+        "{} bytes of text",
+        draft.text.len()
+    );
+}
+
+/// A page of nothing but tiny elements is cut at its tag budget instead of building a tree
+/// 60 times its size; the text before the cut is read.
+#[test]
+fn tag_floods_are_cut_not_parsed_whole() {
+    let mut page = String::from(
+        "<html><body><article><h1>Flut</h1><p>Vor der Flut steht ein ganz normaler Absatz.</p>",
+    );
+    page.push_str(&"<br>".repeat(2_000_000));
+    page.push_str("</article></body></html>");
+    let draft = within("tag flood", Duration::from_secs(120), move || {
+        extract::extract_article(&page, "http://127.0.0.1/flut", &ArticleSelectors::default())
+    })
+    .expect("extracts");
+    assert!(draft.text.contains("Vor der Flut"), "{}", draft.text);
+}
+
+/// `govwire extract` of a gzip bomb file stops at the body cap (10 MiB after decompression)
+/// with a clear error, in bounded time, instead of inflating it.
+#[test]
+fn extract_of_a_gzip_bomb_file_stops_at_the_cap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bomb = dir.path().join("bomb.html.gz");
+    std::fs::write(&bomb, gzip_bomb()).expect("write");
+    let small = dir.path().join("small.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"<html><body><article><h1>Klein</h1><p>Ein kleiner, ganz normaler Absatz im Archiv.</p></article></body></html>")
+        .expect("gzip");
+    std::fs::write(&small, gz.finish().expect("gzip")).expect("write");
+    let out = within(
+        "extract of a gzip bomb",
+        Duration::from_secs(60),
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_govwire"))
+                .args(["extract", "--format", "text", "--url", "http://127.0.0.1/x"])
+                .arg(&bomb)
+                .arg(&small)
+                .output()
+                .expect("runs")
+        },
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("bomb.html.gz"), "{stderr}");
+    assert!(stderr.contains("larger than 10 MiB"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("kleiner, ganz normaler Absatz"), "{stdout}");
+}
