@@ -557,7 +557,8 @@ mod tests {
         let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel></channel></rss>";
         let html = "<!DOCTYPE html><html><head><title>x</title></head></html>";
         let cases = [
-            (Some("text/html; charset=utf-8"), rss, PageType::Html),
+            // By content first: an RSS document served as text/html is a feed.
+            (Some("text/html; charset=utf-8"), rss, PageType::Feed),
             (Some("application/rss+xml"), html, PageType::Feed),
             (Some("application/atom+xml"), "", PageType::Feed),
             (Some("application/xml"), rss, PageType::Feed),
