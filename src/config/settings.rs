@@ -139,6 +139,25 @@ pub(crate) fn read(
     s
 }
 
+/// Most sources crawled at once.
+const MAX_CONCURRENCY: usize = 256;
+/// Most items taken from one listing per crawl.
+const MAX_ITEMS: usize = 100_000;
+/// Largest body cap: a page is held (and parsed) in memory whole.
+const MAX_BODY: u64 = 1 << 30;
+
+/// Reports `key` (found as `found`) as larger than `max`.
+fn too_big(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str, found: String, max: &str) {
+    if let Some((span, _)) = f.value(key) {
+        f.problem(
+            r,
+            &span,
+            key,
+            format!("{found} is too large (at most {max})"),
+        );
+    }
+}
+
 fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
     let durations: [(&str, &mut Duration, Duration); 4] = [
         ("default_interval", &mut s.default_interval, MAX_INTERVAL),
@@ -155,14 +174,20 @@ fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
             *slot = d;
         }
     }
-    if let Some(n) = count_field(f, r, "max_concurrency") {
-        s.max_concurrency = n;
+    match count_field(f, r, "max_concurrency") {
+        Some(n) if n > MAX_CONCURRENCY => too_big(f, r, "max_concurrency", n.to_string(), "256"),
+        Some(n) => s.max_concurrency = n,
+        None => {}
     }
-    if let Some(n) = count_field(f, r, "max_items_per_source") {
-        s.max_items_per_source = n;
+    match count_field(f, r, "max_items_per_source") {
+        Some(n) if n > MAX_ITEMS => too_big(f, r, "max_items_per_source", n.to_string(), "100000"),
+        Some(n) => s.max_items_per_source = n,
+        None => {}
     }
-    if let Some(n) = size_field(f, r, "max_body") {
-        s.max_body_bytes = n;
+    match size_field(f, r, "max_body") {
+        Some(n) if n > MAX_BODY => too_big(f, r, "max_body", format!("{n} bytes"), "1GiB"),
+        Some(n) => s.max_body_bytes = n,
+        None => {}
     }
 }
 

@@ -188,6 +188,8 @@ fn each_bad_value_names_file_line_and_field() {
         ("absurd interval", with_feed("interval = \"400d\"\n"), 7, "interval", "too long"),
         ("absurd timeout", "[settings]\ntimeout = \"2h\"\n".into(), 2, "timeout", "too long (at most 1h)"),
         ("overflowing duration", with_feed("interval = \"999999999999999d\"\n"), 7, "interval", "too large"),
+        ("huge body cap", "[settings]\nmax_body = \"2GiB\"\n".into(), 2, "max_body", "too large (at most 1GiB)"),
+        ("huge concurrency", "[settings]\nmax_concurrency = 100000\n".into(), 2, "max_concurrency", "too large"),
         ("bad size", "[settings]\nmax_body = \"10MB\"\n".into(), 2, "max_body", "invalid size"),
         ("bad settings duration", "[settings]\n\ntimeout = \"soon\"\n".into(), 3, "timeout", "invalid duration"),
         ("zero concurrency", "[settings]\nmax_concurrency = 0\n".into(), 2, "max_concurrency", "positive integer"),
