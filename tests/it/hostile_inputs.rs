@@ -2,7 +2,10 @@
 //! govwire meets it: charsets through `fetch::charset::decode` and a full loopback crawl,
 //! dates through `extract::dates`, entity attacks and the 10,000-item feed through
 //! `extract::parse_feed`, the 20 MB page and the gzip bomb through the `Fetcher` against a
-//! loopback server, 50,000 nested elements through `extract::extract_article`.
+//! loopback server, 50,000 nested elements through `extract::extract_article`. Issue 18 adds:
+//! a parser panic injected through the debug-only hook (the source stays scheduled and shows
+//! its error), NUL runs and tag floods (memory bounded by input), a gzip bomb file through
+//! `govwire extract`, and UTF-16 / header-charset feeds through a full crawl.
 //!
 //! The small inputs are copies in `tests/fixtures/hostile/`; the big ones are generated here.
 //! Time limits below are watchdogs against hangs (tens of seconds), not speed assertions.
@@ -862,4 +865,62 @@ fn extract_of_a_gzip_bomb_file_stops_at_the_cap() {
     assert!(stderr.contains("larger than 10 MiB"), "{stderr}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("kleiner, ganz normaler Absatz"), "{stdout}");
+}
+
+/// Through a real crawl: a UTF-16 feed with a byte-order mark (which once panicked inside the
+/// feed parser) and a Latin-1 feed without XML declaration, whose charset only the HTTP header
+/// names, are read and their entries stored with correct umlauts.
+#[tokio::test]
+async fn utf16_and_header_charset_feeds_crawl() {
+    let feed = |link: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>t</title>\
+<item><title>Größere Ämter für alle</title><link>{link}</link>\
+<description>Die Behörde teilt mit, dass die Ämter größer werden.</description></item></channel></rss>"
+        )
+    };
+    let mut wide = vec![0xFF, 0xFE];
+    for u in feed("/a/utf16.html").encode_utf16() {
+        wide.extend_from_slice(&u.to_le_bytes());
+    }
+    let latin = feed("/a/latin1.html").replace("<?xml version=\"1.0\" encoding=\"UTF-16\"?>", "");
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&latin);
+    let (base, _) = common::start_routes(vec![
+        ("/utf16.xml".into(), Canned::new("application/xml", wide)),
+        (
+            "/latin1.xml".into(),
+            Canned::new(
+                "application/rss+xml; charset=ISO-8859-1",
+                latin.into_owned(),
+            ),
+        ),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = Arc::new(Crawler::new(fetcher(10 << 20), store.clone(), &[], 100));
+    let source = |id: &str, path: &str| Source {
+        kind: SourceKind::Feed,
+        list: None,
+        fetch_articles: false,
+        ..html_source(id, format!("{base}{path}"))
+    };
+    let reports = crawl_all(
+        crawler,
+        &[source("wide", "/utf16.xml"), source("latin", "/latin1.xml")],
+        2,
+    )
+    .await;
+    for r in &reports {
+        assert!(r.errors.is_empty(), "{r:?}");
+        assert_eq!(r.new, 1, "{r:?}");
+    }
+    for path in ["/a/utf16.html", "/a/latin1.html"] {
+        let a = store
+            .get_by_link(&format!("{base}{path}"))
+            .expect("read")
+            .unwrap_or_else(|| panic!("{path} stored"));
+        assert_eq!(a.title, "Größere Ämter für alle", "{path}");
+        assert!(a.text.contains("Behörde"), "{path}: {}", a.text);
+    }
 }

@@ -1,6 +1,9 @@
 //! Malformed feeds of every dialect govwire reads (RSS 0.91/0.92/1.0/2.0, Atom 0.3/1.0, JSON
 //! Feed 1/1.1), table-driven: missing fields, bad dates, relative links, HTML in titles,
-//! duplicate GUIDs, undeclared HTML entities, bare ampersands, truncated downloads. Each case
+//! duplicate GUIDs, undeclared HTML entities, bare ampersands, truncated downloads; and what
+//! feed-rs alone refused (issue 18): version-less and 0.94/2.01 RSS, the UserLand namespace,
+//! typed titles, `<link href>`, Atom text links, prefixed RSS 1.0, `rdf:about`-only items,
+//! UTF-16/32 and 8-bit charsets, and rejection reasons that name what is wrong. Each case
 //! lists the entries a lenient reader (feedparser, a browser's feed preview) recovers, and
 //! `extract::parse_feed` must recover the same ones; nothing may panic.
 
