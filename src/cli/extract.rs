@@ -39,7 +39,10 @@ pub fn run(
     };
     let mut failed = false;
     for file in files {
-        if let Err(e) = one(file, url.as_deref(), &selectors, format) {
+        // A panic on one hostile file (a bug) is reported like an error; the others still run.
+        let result = std::panic::catch_unwind(|| one(file, url.as_deref(), &selectors, format))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (panic) while extracting")));
+        if let Err(e) = result {
             eprintln!("{}: {e:#}", file.display());
             failed = true;
         }

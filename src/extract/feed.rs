@@ -64,7 +64,13 @@ pub fn parse_feed_as(
         Err(_) if walk.is_feed_root() && walk.error.is_none() => Ok(found),
         Err(e) => Err(ExtractError::Feed {
             url: feed_url.to_string(),
-            reason: format!("{} ({e})", walk.diagnosis(&text)),
+            // feed-rs's own complaint only where it adds something ("no root element" is
+            // what it says about anything it cannot start to read).
+            reason: if e.contains("no root element") {
+                walk.diagnosis(&text)
+            } else {
+                format!("{} (feed-rs: {e})", walk.diagnosis(&text))
+            },
         }),
     }
 }

@@ -564,6 +564,6 @@ fn rejections_name_what_is_wrong() {
             "{:?}: {shown}",
             String::from_utf8_lossy(bytes)
         );
-        assert!(!shown.starts_with("no root element"), "{shown}");
+        assert!(!shown.contains("no root element"), "{shown}");
     }
 }
