@@ -433,11 +433,11 @@ fn listing_check(selectors: Option<ListSelectors>, candidates: &[Candidate]) -> 
 }
 
 fn read_feed(page: &Page) -> Result<(ListingCheck, Vec<Candidate>), CheckError> {
-    let candidates =
-        extract::parse_feed(&page.bytes, &page.url).map_err(|source| CheckError::Extract {
-            url: page.url.clone(),
-            source,
-        })?;
+    let candidates = extract::parse_feed_as(&page.bytes, &page.url, page.content_type.as_deref())
+        .map_err(|source| CheckError::Extract {
+        url: page.url.clone(),
+        source,
+    })?;
     if candidates.is_empty() {
         return Err(CheckError::EmptyFeed {
             url: page.url.clone(),
@@ -494,7 +494,11 @@ async fn advertised_feeds(fetcher: &Fetcher, html: &str, page_url: &str) -> Vec<
         };
         if i < FEEDS_FOLLOWED {
             match fetch(fetcher, &feed.url).await {
-                Ok(page) => match extract::parse_feed(&page.bytes, &page.url) {
+                Ok(page) => match extract::parse_feed_as(
+                    &page.bytes,
+                    &page.url,
+                    page.content_type.as_deref(),
+                ) {
                     Ok(c) => feed.entries = Some(c.len()),
                     Err(e) => feed.error = Some(e.to_string()),
                 },
@@ -596,7 +600,8 @@ mod tests {
         let rss = "<?xml version=\"1.0\"?>\n<rss version=\"2.0\"><channel></channel></rss>";
         let html = "<!DOCTYPE html><html><head><title>x</title></head></html>";
         let cases = [
-            (Some("text/html; charset=utf-8"), rss, PageType::Html),
+            // By content first: an RSS document served as text/html is a feed.
+            (Some("text/html; charset=utf-8"), rss, PageType::Feed),
             (Some("application/rss+xml"), html, PageType::Feed),
             (Some("application/atom+xml"), "", PageType::Feed),
             (Some("application/xml"), rss, PageType::Feed),

@@ -35,6 +35,9 @@ pub const HTTP_REQUESTS: &str = "govwire_http_requests_total";
 pub const HTTP_SECONDS: &str = "govwire_http_request_duration_seconds";
 /// Counter: searches answered with 503 because every search slot stayed busy (overload shedding).
 pub const SEARCH_REJECTED: &str = "govwire_search_rejected_total";
+/// Counter: panics caught while crawling, by `source` and `stage` (`listing`, `article`,
+/// `crawl`); each became that source's or that article's error.
+pub const PANICS: &str = "govwire_crawl_panics_total";
 
 /// Bucket bounds (seconds) for every `*_duration_seconds` histogram: 1 ms to 2 min.
 const BUCKETS: &[f64] = &[

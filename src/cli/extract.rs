@@ -39,7 +39,10 @@ pub fn run(
     };
     let mut failed = false;
     for file in files {
-        if let Err(e) = one(file, url.as_deref(), &selectors, format) {
+        // A panic on one hostile file (a bug) is reported like an error; the others still run.
+        let result = std::panic::catch_unwind(|| one(file, url.as_deref(), &selectors, format))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("internal error (panic) while extracting")));
+        if let Err(e) = result {
             eprintln!("{}: {e:#}", file.display());
             failed = true;
         }
@@ -51,23 +54,43 @@ pub fn run(
     })
 }
 
+/// Largest page read, counted after gzip decompression: the crawler's default body cap
+/// (`max_body`), so a saved page and a fetched one are bounded alike and a gzip bomb stops early.
+const MAX_FILE_BYTES: u64 = 10 << 20;
+
+/// Reads `file` (gunzipped if it is gzip), failing once it exceeds `limit` bytes, before
+/// reading further.
+fn read_capped(file: &Path, limit: u64) -> anyhow::Result<Vec<u8>> {
+    let too_large = || anyhow::anyhow!("larger than {} MiB (after decompression)", limit >> 20);
+    let mut f = std::fs::File::open(file).context("cannot read")?;
+    let mut magic = [0u8; 2];
+    let n = f.read(&mut magic).context("cannot read")?;
+    let head = std::io::Cursor::new(magic[..n].to_vec());
+    let mut out = Vec::new();
+    if magic[..n] == [0x1f, 0x8b] {
+        flate2::read::GzDecoder::new(head.chain(f))
+            .take(limit + 1)
+            .read_to_end(&mut out)
+            .context("invalid gzip")?;
+    } else {
+        head.chain(f)
+            .take(limit + 1)
+            .read_to_end(&mut out)
+            .context("cannot read")?;
+    }
+    if out.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(out)
+}
+
 fn one(
     file: &Path,
     url: Option<&str>,
     selectors: &ArticleSelectors,
     format: Format,
 ) -> anyhow::Result<()> {
-    let raw = std::fs::read(file).map_err(|e| anyhow::anyhow!("cannot read: {e}"))?;
-    let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .take(64 << 20)
-            .read_to_end(&mut out)
-            .context("invalid gzip")?;
-        out
-    } else {
-        raw
-    };
+    let bytes = read_capped(file, MAX_FILE_BYTES)?;
     let html = charset::decode(&bytes, None, Some(b"de"));
     let page_url = match url {
         Some(u) => u.to_owned(),

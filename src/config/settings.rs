@@ -11,7 +11,9 @@ use std::time::Duration;
 use toml::de::DeTable;
 
 use super::error::{ConfigError, Report};
-use super::values::{count_field, duration_field, size_field};
+use super::values::{
+    MAX_INTERVAL, MAX_REQUEST_TIME, bounded_duration_field, count_field, size_field,
+};
 use super::walk::Fields;
 
 /// Global settings from `[settings]`; any key left out takes its [`Default`] value.
@@ -142,29 +144,58 @@ pub(crate) fn read(
     s
 }
 
+/// Most sources crawled at once.
+const MAX_CONCURRENCY: usize = 256;
+/// Most items taken from one listing per crawl.
+const MAX_ITEMS: usize = 100_000;
+/// Largest body cap: a page is held (and parsed) in memory whole.
+const MAX_BODY: u64 = 1 << 30;
+
+/// Reports `key` (found as `found`) as larger than `max`.
+fn too_big(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str, found: String, max: &str) {
+    if let Some((span, _)) = f.value(key) {
+        f.problem(
+            r,
+            &span,
+            key,
+            format!("{found} is too large (at most {max})"),
+        );
+    }
+}
+
 fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
-    let durations: [(&str, &mut Duration); 4] = [
-        ("default_interval", &mut s.default_interval),
-        ("per_host_interval", &mut s.per_host_interval),
-        ("timeout", &mut s.timeout),
-        ("connect_timeout", &mut s.connect_timeout),
+    let durations: [(&str, &mut Duration, Duration); 4] = [
+        ("default_interval", &mut s.default_interval, MAX_INTERVAL),
+        (
+            "per_host_interval",
+            &mut s.per_host_interval,
+            MAX_REQUEST_TIME,
+        ),
+        ("timeout", &mut s.timeout, MAX_REQUEST_TIME),
+        ("connect_timeout", &mut s.connect_timeout, MAX_REQUEST_TIME),
     ];
-    for (key, slot) in durations {
-        if let Some(d) = duration_field(f, r, key) {
+    for (key, slot, max) in durations {
+        if let Some(d) = bounded_duration_field(f, r, key, max) {
             *slot = d;
         }
     }
-    if let Some(n) = count_field(f, r, "max_concurrency") {
-        s.max_concurrency = n;
+    match count_field(f, r, "max_concurrency") {
+        Some(n) if n > MAX_CONCURRENCY => too_big(f, r, "max_concurrency", n.to_string(), "256"),
+        Some(n) => s.max_concurrency = n,
+        None => {}
     }
-    if let Some(n) = count_field(f, r, "max_items_per_source") {
-        s.max_items_per_source = n;
+    match count_field(f, r, "max_items_per_source") {
+        Some(n) if n > MAX_ITEMS => too_big(f, r, "max_items_per_source", n.to_string(), "100000"),
+        Some(n) => s.max_items_per_source = n,
+        None => {}
     }
     if let Some(n) = count_field(f, r, "max_pages") {
         s.max_pages = n;
     }
-    if let Some(n) = size_field(f, r, "max_body") {
-        s.max_body_bytes = n;
+    match size_field(f, r, "max_body") {
+        Some(n) if n > MAX_BODY => too_big(f, r, "max_body", format!("{n} bytes"), "1GiB"),
+        Some(n) => s.max_body_bytes = n,
+        None => {}
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use toml::de::DeTable;
 
 use super::error::Report;
-use super::values::{check_id, check_url, duration_field, selector_field};
+use super::values::{MAX_INTERVAL, bounded_duration_field, check_id, check_url, selector_field};
 use super::walk::{At, Fields};
 use crate::model::{ArticleSelectors, Land, Level, ListSelectors, Source, SourceKind};
 
@@ -82,7 +82,8 @@ fn read_one(
         .required_string(r, "url")
         .and_then(|(span, s)| check_url(s).map_err(|m| f.problem(r, &span, "url", m)).ok());
     let kind = read_kind(f, r);
-    let interval = duration_field(f, r, "interval").unwrap_or(default_interval);
+    let interval =
+        bounded_duration_field(f, r, "interval", MAX_INTERVAL).unwrap_or(default_interval);
     let level = read_level(f, r);
     let land = read_land(f, r);
     let fetch_articles = f.boolean(r, "fetch_articles").unwrap_or(true);

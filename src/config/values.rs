@@ -144,6 +144,47 @@ pub(crate) fn duration_field(
     parsed.map_err(|m| f.problem(r, &span, key, m)).ok()
 }
 
+/// Longest poll interval accepted (`interval`, `default_interval`): a year. Longer values are
+/// typos, and would overflow date arithmetic in the scheduler.
+pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(365 * 86_400);
+/// Longest request budget (`timeout`, `connect_timeout`) and per-host gap accepted: an hour.
+pub(crate) const MAX_REQUEST_TIME: Duration = Duration::from_secs(3600);
+
+/// Like [`duration_field`], but a value above `max` is a problem naming the field (and the
+/// file and line, through the report) instead of a value that fails later.
+pub(crate) fn bounded_duration_field(
+    f: &Fields<'_, '_>,
+    r: &mut Report<'_>,
+    key: &str,
+    max: Duration,
+) -> Option<Duration> {
+    let d = duration_field(f, r, key)?;
+    if d <= max {
+        return Some(d);
+    }
+    if let Some((span, _)) = f.value(key) {
+        f.problem(
+            r,
+            &span,
+            key,
+            format!("{} is too long (at most {})", human(d), human(max)),
+        );
+    }
+    None
+}
+
+/// A duration in the largest whole unit that fits, for messages.
+fn human(d: Duration) -> String {
+    let secs = d.as_secs();
+    match secs {
+        0 => format!("{}ms", d.as_millis()),
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
 /// Reads a size field given as a string (`"10MiB"`) or integer bytes.
 pub(crate) fn size_field(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str) -> Option<u64> {
     let (span, value) = f.value(key)?;

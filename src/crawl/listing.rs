@@ -44,37 +44,45 @@ pub struct Listing {
     pub feed: bool,
 }
 
-/// Feed or HTML, from the Content-Type and, when that says nothing useful, the first bytes.
+/// Feed or HTML: by content first (UTF-16/32 feeds, `rss:`-prefixed roots and feeds served as
+/// `text/html` or `application/xml` included), then by a feed Content-Type.
 pub fn is_feed(page: &Page) -> bool {
+    if extract::looks_like_feed(&page.bytes) {
+        return true;
+    }
     let ct = page
         .content_type
         .as_deref()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if ct.contains("html") {
-        return false;
-    }
-    if ["rss", "atom", "feed+json", "rdf"]
-        .iter()
-        .any(|t| ct.contains(t))
-    {
-        return true;
-    }
-    let head: String = String::from_utf8_lossy(&page.bytes[..page.bytes.len().min(1024)])
-        .trim_start_matches('\u{feff}')
-        .trim_start()
-        .to_ascii_lowercase();
-    let feedish = head.starts_with('{')
-        || ["<rss", "<feed", "<rdf:rdf"]
+    !ct.contains("html")
+        && ["rss", "atom", "feed+json", "rdf"]
             .iter()
-            .any(|t| head.contains(t));
-    feedish && !head.contains("<html")
+            .any(|t| ct.contains(t))
+}
+
+/// [`read_listing_unguarded`] with a panic of the parsers caught: it becomes this source's
+/// [`CrawlError::Panic`], so the source fails alone and stays scheduled.
+pub fn read_listing(source: &Source, page: &Page) -> Result<Listing, CrawlError> {
+    super::isolate::catch(|| {
+        #[cfg(debug_assertions)]
+        super::isolate::test_hooks::maybe_panic(&source.id);
+        read_listing_unguarded(source, page)
+    })
+    .unwrap_or_else(|message| {
+        super::isolate::count(&source.id, "listing");
+        Err(CrawlError::Panic {
+            url: page.url.clone(),
+            stage: "reading the listing",
+            message,
+        })
+    })
 }
 
 /// Reads one fetched list page the way the source says: a feed, the configured selectors, or
 /// (an HTML source without selectors, or an automatic source serving HTML) the teasers found
 /// automatically. An HTML page that yields nothing is [`CrawlError::NothingFound`].
-pub fn read_listing(source: &Source, page: &Page) -> Result<Listing, CrawlError> {
+fn read_listing_unguarded(source: &Source, page: &Page) -> Result<Listing, CrawlError> {
     let extract_err = |e| CrawlError::Extract {
         url: page.url.clone(),
         source: e,
@@ -86,7 +94,12 @@ pub fn read_listing(source: &Source, page: &Page) -> Result<Listing, CrawlError>
     };
     if feed {
         return Ok(Listing {
-            candidates: extract::parse_feed(&page.bytes, &page.url).map_err(extract_err)?,
+            candidates: extract::parse_feed_as(
+                &page.bytes,
+                &page.url,
+                page.content_type.as_deref(),
+            )
+            .map_err(extract_err)?,
             feed: true,
             ..Listing::default()
         });

@@ -7,10 +7,14 @@
 //! `enrich` and `store` together.
 
 mod article;
+mod isolate;
 pub mod listing;
 pub mod scheduler;
 mod stories;
 
+#[cfg(debug_assertions)]
+#[doc(hidden)]
+pub use isolate::test_hooks;
 pub use stories::{RetagReport, fingerprint, needs_retag};
 
 /// The draft the crawler builds from a listing entry and its page (`govwire check` shows it).
@@ -54,6 +58,17 @@ pub enum CrawlError {
     /// The store failed; this aborts the crawl of the source.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Parsing or extraction panicked (a bug, usually on hostile input); caught so that only
+    /// this source or article fails and the source stays scheduled.
+    #[error("{url}: internal error while {stage}: {message} (please report this)")]
+    Panic {
+        /// The listing or article URL being processed.
+        url: String,
+        /// What was being done (`reading the listing`, `extracting the article`, `crawling`).
+        stage: &'static str,
+        /// The panic message.
+        message: String,
+    },
 }
 
 /// `error` prefixed with `url`, unless its message names the URL already.
@@ -228,7 +243,15 @@ impl Crawler {
                 .ok()
                 .flatten()
                 .unwrap_or_default();
-            let outcome = self.run(source, &mut health, &mut report, now).await;
+            let run = isolate::CatchUnwind::new(self.run(source, &mut health, &mut report, now));
+            let outcome = run.await.unwrap_or_else(|message| {
+                isolate::count(&source.id, "crawl");
+                Err(CrawlError::Panic {
+                    url: source.url.clone(),
+                    stage: "crawling",
+                    message,
+                })
+            });
             if let Err(e) = &outcome {
                 warn!(url = %source.url, error = %e, "source failed");
                 report.errors.insert(0, e.to_string());
@@ -446,8 +469,20 @@ impl Crawler {
         } else {
             None
         };
-        let draft = article::draft(source, c, page.as_ref())?;
-        let (mut article, signature) = article::build(source, c, draft, &self.watchlist, now);
+        let (mut article, signature) = isolate::catch(|| {
+            #[cfg(debug_assertions)]
+            isolate::test_hooks::maybe_panic(&c.url);
+            let draft = article::draft(source, c, page.as_ref())?;
+            Ok::<_, CrawlError>(article::build(source, c, draft, &self.watchlist, now))
+        })
+        .unwrap_or_else(|message| {
+            isolate::count(&source.id, "article");
+            Err(CrawlError::Panic {
+                url: c.url.clone(),
+                stage: "extracting the article",
+                message,
+            })
+        })?;
         if let Some(known) = &known
             && known.id == article.id
         {
@@ -521,7 +556,11 @@ fn record_outcome(
         }
     }
     let wait = scheduler::next_delay(source.interval, health.consecutive_failures);
-    health.next_due = chrono::Duration::from_std(wait).ok().map(|d| now + d);
+    // Config caps intervals; `checked_add` keeps even an absurd one from panicking here.
+    health.next_due = chrono::Duration::from_std(wait)
+        .ok()
+        .and_then(|d| now.checked_add_signed(d))
+        .or_else(|| now.checked_add_signed(chrono::Duration::days(1)));
 }
 
 /// Crawls `sources` once, `parallel` at a time, and returns one report per source in order.

@@ -113,7 +113,17 @@ async fn run_source(
             return;
         }
         // The crawl itself is not cancelled mid-way: an article write always completes.
-        crawler.crawl_source(&source, Utc::now()).await;
+        // `crawl_source` turns panics into the source's error; should one escape anyway, the
+        // source is retried after its interval instead of leaving the schedule for good.
+        let crawl = super::isolate::CatchUnwind::new(crawler.crawl_source(&source, Utc::now()));
+        if let Err(message) = crawl.await {
+            super::isolate::count(&source.id, "crawl");
+            tracing::error!(source = %source.id, %message, "crawl panicked; retried after its interval");
+            tokio::select! {
+                _ = tokio::time::sleep(source.interval) => {}
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+        }
         // Asking costs a few reads; a store that carried garbage over a restart is then
         // compacted without waiting for new edits.
         crawled.notify_one();

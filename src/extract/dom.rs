@@ -130,12 +130,92 @@ pub(crate) const DISCOVERY_ATTRS: &[&str] = &["href", "rel", "type"];
 /// Parses a whole document after the pre-pass (see `prepass`): nesting capped, unread bodies and
 /// the attributes `reads` does not keep dropped.
 pub(crate) fn parse_document(html: &str, reads: &Reads) -> scraper::Html {
-    scraper::Html::parse_document(&super::prepass::prepare(html, reads))
+    let html = without_control_runs(html);
+    let html = super::prepass::prepare(&html, reads);
+    // After the pre-pass, which already dropped tags nested too deep to matter.
+    scraper::Html::parse_document(within_tag_cap(&html))
 }
 
 /// Parses a fragment after the pre-pass (see `prepass`).
 pub(crate) fn parse_fragment(html: &str, reads: &Reads) -> scraper::Html {
-    scraper::Html::parse_fragment(&super::prepass::prepare(html, reads))
+    let html = without_control_runs(html);
+    let html = super::prepass::prepare(&html, reads);
+    // After the pre-pass, which already dropped tags nested too deep to matter.
+    scraper::Html::parse_fragment(within_tag_cap(&html))
+}
+
+/// Tags every page may have, however small: a tree of this many nodes costs about 35 MB, a
+/// fixed amount that pathological 20,000-level table nests still fit in.
+const MIN_TAG_CAP: usize = 150_000;
+/// Beyond [`MIN_TAG_CAP`], a page may have one tag per this many bytes: a tree node costs
+/// about 200 bytes, so the tree stays within about 10 times the page's size.
+const BYTES_PER_TAG: usize = 24;
+
+/// `html` cut before the tag that exceeds the page's tag budget (see [`BYTES_PER_TAG`]):
+/// pages made of nothing but tiny elements (`<br><br>…`, `<p>a</p>…`) cost 60 times their size
+/// as a tree. Normal pages, even 10 MB ones, stay far below the budget and are untouched; the
+/// parser closes what the cut leaves open.
+pub(crate) fn within_tag_cap(html: &str) -> &str {
+    let cap = (html.len() / BYTES_PER_TAG).max(MIN_TAG_CAP);
+    // A tag takes at least three bytes.
+    if html.len() / 3 <= cap {
+        return html;
+    }
+    let b = html.as_bytes();
+    let mut tags = 0usize;
+    for (i, _) in b.iter().enumerate().filter(|(_, c)| **c == b'<') {
+        if b.get(i + 1)
+            .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+        {
+            tags += 1;
+            if tags > cap {
+                tracing::warn!(
+                    tags = cap,
+                    kept_bytes = i,
+                    bytes = html.len(),
+                    "page has more tags than its budget; the rest is not read"
+                );
+                return html.get(..i).unwrap_or(html);
+            }
+        }
+    }
+    html
+}
+
+/// Whether `c` is a control character no page shows: C0 controls other than tab, line feed,
+/// form feed and carriage return, DEL, and the C1 controls.
+fn is_invisible_control(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\x0c' | '\r')) || ('\u{7f}'..='\u{9f}').contains(&c)
+}
+
+/// `html` with every run of invisible control characters (NUL above all) replaced by one space,
+/// before the parser sees it: html5ever turns each NUL into a U+FFFD of its own and keeps them
+/// as text, so a page of NULs cost about 100 times its size in memory. Borrowed when there are
+/// none (the usual case; one byte scan).
+pub(crate) fn without_control_runs(html: &str) -> std::borrow::Cow<'_, str> {
+    let b = html.as_bytes();
+    let has_any = b.iter().enumerate().any(|(i, &c)| {
+        (c < b' ' && !matches!(c, b'\t' | b'\n' | 0x0c | b'\r'))
+            || c == 0x7f
+            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
+    });
+    if !has_any {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len().min(1 << 20));
+    let mut in_run = false;
+    for c in html.chars() {
+        if is_invisible_control(c) {
+            if !in_run {
+                out.push(' ');
+            }
+            in_run = true;
+        } else {
+            out.push(c);
+            in_run = false;
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// The element's tag name, if the node is an element.
@@ -477,5 +557,29 @@ mod tests {
             ),
             "Neu da"
         );
+    }
+
+    #[test]
+    fn control_runs_collapse_to_one_space() {
+        assert!(matches!(
+            without_control_runs("<p>a\tb\r\nc</p>"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        let nul = format!("<p>a{}b</p>", "\0".repeat(10_000));
+        assert_eq!(without_control_runs(&nul), "<p>a b</p>");
+        assert_eq!(without_control_runs("x\u{1}\u{85}\u{7f}y\u{9f}z"), "x y z");
+        assert_eq!(without_control_runs("Größe €"), "Größe €");
+    }
+
+    #[test]
+    fn tag_floods_are_cut_at_the_budget() {
+        let normal = "<p>Ein normaler Absatz mit etwas Text darin.</p>".repeat(50_000);
+        assert_eq!(within_tag_cap(&normal).len(), normal.len());
+        let flood = "<br>".repeat(2_000_000);
+        let kept = within_tag_cap(&flood);
+        assert_eq!(kept.len(), 4 * (flood.len() / BYTES_PER_TAG));
+        assert!(flood.starts_with(kept));
+        let small = "<b>".repeat(MIN_TAG_CAP);
+        assert_eq!(within_tag_cap(&small), small);
     }
 }

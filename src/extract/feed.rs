@@ -10,6 +10,7 @@ use url::Url;
 
 use super::canonical::clean;
 use super::dom::{html_fragment_to_text, inline_text};
+use super::feed_lenient::{self as lenient, RawEntry};
 use super::feed_repair as repair;
 use super::text::clean_line;
 use super::{ExtractError, base_url, dates};
@@ -22,33 +23,93 @@ const MAX_TAGS: usize = 30;
 
 /// Parses a feed's raw bytes into candidates, in feed order, de-duplicated by link.
 /// Entries without any usable link are skipped. `published` falls back to `updated` (Atom
-/// entries often carry only `updated`).
+/// entries often carry only `updated`). Same as [`parse_feed_as`] without a Content-Type.
 pub fn parse_feed(bytes: &[u8], feed_url: &str) -> Result<Vec<Candidate>, ExtractError> {
+    parse_feed_as(bytes, feed_url, None)
+}
+
+/// Parses a feed served with `content_type` (the HTTP header, whose `charset` decodes a feed
+/// whose XML declares none). The bytes are turned into UTF-8 first (UTF-16/32, 8-bit
+/// charsets), read by feed-rs, and, when feed-rs refuses the document or loses entries'
+/// links, by the [lenient reader](super::feed_lenient) as well; the reading with more linked
+/// entries wins. A rejected document's error names what is wrong with it.
+pub fn parse_feed_as(
+    bytes: &[u8],
+    feed_url: &str,
+    content_type: Option<&str>,
+) -> Result<Vec<Candidate>, ExtractError> {
     let base = base_url(feed_url)?;
-    let feed = read_leniently(bytes, feed_url)?;
-    let mut seen = std::collections::HashSet::new();
-    let mut out = Vec::with_capacity(feed.entries.len());
-    for entry in &feed.entries {
-        let Some(candidate) = candidate(entry, &base) else {
-            continue;
-        };
-        if seen.insert(candidate.url.clone()) {
-            out.push(candidate);
-        }
+    let utf8 = repair::to_utf8(bytes, content_type);
+    // feed-rs drops some entries silently (RSS 1.0 items without <link>), so the lenient
+    // reader always runs too; it is a single linear pass.
+    let strict = read_leniently(&utf8, feed_url)
+        .map(|feed| dedup(feed.entries.iter().filter_map(|e| candidate(e, &base))));
+    let text = String::from_utf8_lossy(&utf8);
+    if text.trim_start().starts_with('{') {
+        // JSON Feed: feed-rs is the only reader.
+        return strict.map_err(|reason| ExtractError::Feed {
+            url: feed_url.to_string(),
+            reason,
+        });
     }
-    Ok(out)
+    let walk = lenient::walk(&text);
+    let found = dedup(walk.entries.iter().filter_map(|r| raw_candidate(r, &base)));
+    match strict {
+        Ok(c) if c.len() >= found.len() => Ok(c),
+        Ok(_) => Ok(found),
+        Err(_) if !found.is_empty() => {
+            tracing::debug!(url = feed_url, "feed read by the lenient reader");
+            Ok(found)
+        }
+        Err(_) if walk.is_feed_root() && walk.error.is_none() => Ok(found),
+        Err(e) => Err(ExtractError::Feed {
+            url: feed_url.to_string(),
+            // feed-rs's own complaint only where it adds something ("no root element" is
+            // what it says about anything it cannot start to read).
+            reason: if e.contains("no root element") {
+                walk.diagnosis(&text)
+            } else {
+                format!("{} (feed-rs: {e})", walk.diagnosis(&text))
+            },
+        }),
+    }
+}
+
+/// Whether `bytes` look like a feed by their content, whatever the Content-Type says: the
+/// first element (after the XML declaration, comments and doctype; in any encoding and with
+/// any namespace prefix) is `<rss>`, `<feed>`, `<rdf:RDF>` or `<channel>`, or the body is a
+/// JSON Feed. Reads at most the first 8 KiB.
+pub fn looks_like_feed(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(8 << 10)];
+    let utf8 = repair::to_utf8(head, None);
+    let text = String::from_utf8_lossy(&utf8);
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.starts_with('{') {
+        return trimmed.contains("jsonfeed.org/version");
+    }
+    lenient::walk(trimmed).is_feed_root()
+}
+
+/// Candidates in order, the first of each link kept.
+fn dedup(all: impl Iterator<Item = Candidate>) -> Vec<Candidate> {
+    let mut seen = std::collections::HashSet::new();
+    all.filter(|c| seen.insert(c.url.clone())).collect()
 }
 
 /// Parses with feed-rs; if that fails, retries on [`repair::repaired`] bytes the way lenient
 /// readers recover (bare `&`, a download cut off mid-entry). The first error is reported when
-/// no repair helps.
-fn read_leniently(bytes: &[u8], feed_url: &str) -> Result<feed_rs::model::Feed, ExtractError> {
+/// no repair helps. A panic inside feed-rs counts as a failure.
+fn read_leniently(bytes: &[u8], feed_url: &str) -> Result<feed_rs::model::Feed, String> {
     let parse = |b: &[u8]| {
-        feed_rs::parser::Builder::new()
-            .base_uri(Some(feed_url))
-            .timestamp_parser(dates::parse_date)
-            .build()
-            .parse(b)
+        std::panic::catch_unwind(|| {
+            feed_rs::parser::Builder::new()
+                .base_uri(Some(feed_url))
+                .timestamp_parser(dates::parse_date)
+                .build()
+                .parse(b)
+                .map_err(|e| e.to_string())
+        })
+        .unwrap_or_else(|_| Err("feed-rs panicked".to_string()))
     };
     let bytes = repair::atom03_as_atom10(bytes);
     let first = match parse(&bytes) {
@@ -61,9 +122,54 @@ fn read_leniently(bytes: &[u8], feed_url: &str) -> Result<feed_rs::model::Feed, 
             return Ok(feed);
         }
     }
-    Err(ExtractError::Feed {
-        url: feed_url.to_string(),
-        reason: first.to_string(),
+    Err(first)
+}
+
+/// An entry of the lenient reader as a candidate; `None` without an http(s) link. Links as
+/// for feed-rs entries, then an `rdf:about` as the last resort.
+fn raw_candidate(r: &RawEntry, base: &Url) -> Option<Candidate> {
+    let itself = clean(base.clone()).to_string();
+    let alternate = |rel: &Option<String>| {
+        rel.as_deref()
+            .is_none_or(|r| r.eq_ignore_ascii_case("alternate"))
+    };
+    let url = r
+        .links
+        .iter()
+        .filter(|(rel, _)| alternate(rel))
+        .chain(r.links.iter())
+        .find_map(|(_, href)| resolve(href, base).filter(|u| *u != itself))
+        .or_else(|| {
+            let id = r.id.as_deref()?;
+            Url::parse(id.trim())
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .map(|u| clean(u).to_string())
+        })
+        .or_else(|| resolve(r.about.as_deref()?, base).filter(|u| *u != itself))?;
+    let published = r.published.as_deref().and_then(dates::parse_date);
+    let updated = r.updated.as_deref().and_then(dates::parse_date);
+    Some(Candidate {
+        url,
+        title: r
+            .title
+            .as_deref()
+            .map(inline_text)
+            .filter(|t| !t.is_empty()),
+        published: published.or(updated),
+        updated,
+        summary: r
+            .summary
+            .as_deref()
+            .map(html_fragment_to_text)
+            .filter(|t| !t.is_empty()),
+        content_html: r.content.clone().filter(|b| !b.trim().is_empty()),
+        author: r
+            .author
+            .as_deref()
+            .map(clean_line)
+            .filter(|n| !n.is_empty()),
+        tags: clean_tags(r.categories.iter().map(String::as_str)),
     })
 }
 
@@ -140,9 +246,18 @@ fn resolve(href: &str, base: &Url) -> Option<String> {
 
 /// Category labels (or terms) as tags, cleaned and de-duplicated case-insensitively.
 fn tags(entry: &Entry) -> Vec<String> {
+    clean_tags(
+        entry
+            .categories
+            .iter()
+            .map(|c| c.label.as_deref().unwrap_or(&c.term)),
+    )
+}
+
+/// Raw category texts as tags: plain text, not too long, de-duplicated case-insensitively.
+fn clean_tags<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for c in &entry.categories {
-        let raw = c.label.as_deref().unwrap_or(&c.term);
+    for raw in raw {
         let tag = inline_text(raw);
         if tag.is_empty() || tag.chars().count() > MAX_TAG_CHARS {
             continue;

@@ -32,6 +32,96 @@ pub(super) fn atom03_as_atom10(bytes: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(replace_all(bytes, pairs))
 }
 
+/// The feed as UTF-8, with any XML declaration's `encoding` rewritten to match: UTF-16 and
+/// UTF-32 (by byte-order mark, or by the zero bytes around the first `<`), an 8-bit charset
+/// named by the XML declaration, else by `content_type`'s `charset` (a Latin-1 feed without
+/// declaration), else detected when the bytes are not UTF-8. Valid UTF-8 without a contrary
+/// declaration is returned untouched.
+pub(super) fn to_utf8<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Cow<'a, [u8]> {
+    use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+    let wide = match bytes {
+        [0, 0, 0xFE, 0xFF, rest @ ..] => Some(utf32(rest, true)),
+        [0xFF, 0xFE, 0, 0, rest @ ..] => Some(utf32(rest, false)),
+        [0, 0, 0, b'<', ..] => Some(utf32(bytes, true)),
+        [b'<', 0, 0, 0, ..] => Some(utf32(bytes, false)),
+        [0xFE, 0xFF, rest @ ..] => Some(UTF_16BE.decode_without_bom_handling(rest).0.into_owned()),
+        [0xFF, 0xFE, rest @ ..] => Some(UTF_16LE.decode_without_bom_handling(rest).0.into_owned()),
+        [0, b'<', 0, _, ..] => Some(UTF_16BE.decode_without_bom_handling(bytes).0.into_owned()),
+        [b'<', 0, _, 0, ..] => Some(UTF_16LE.decode_without_bom_handling(bytes).0.into_owned()),
+        _ => None,
+    };
+    if let Some(text) = wide {
+        return Cow::Owned(utf8_declared(text.trim_start_matches('\u{feff}')));
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let declared = xml_declared_encoding(body);
+    let valid = std::str::from_utf8(body).is_ok();
+    let enc: &'static Encoding = match declared {
+        Some(enc) if enc != UTF_8 && enc.is_ascii_compatible() => enc,
+        _ if valid => return Cow::Borrowed(body),
+        _ => content_type
+            .and_then(crate::fetch::charset::charset_param)
+            .filter(|e| *e != UTF_8 && e.is_ascii_compatible())
+            .unwrap_or_else(|| {
+                let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+                det.feed(body, true);
+                det.guess(Some(b"de"), chardetng::Utf8Detection::Deny)
+            }),
+    };
+    let text = enc.decode_without_bom_handling(body).0;
+    Cow::Owned(utf8_declared(&text))
+}
+
+/// `text` as bytes, its XML declaration (if any) saying `encoding="utf-8"`.
+fn utf8_declared(text: &str) -> Vec<u8> {
+    let decl_end = text
+        .starts_with("<?xml")
+        .then(|| text.find("?>"))
+        .flatten()
+        .filter(|e| *e < 500);
+    match decl_end {
+        Some(end) => {
+            let mut out = String::with_capacity(text.len());
+            out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
+            out.push_str(&text[end + 2..]);
+            out.into_bytes()
+        }
+        None => text.as_bytes().to_vec(),
+    }
+}
+
+/// The encoding named by a leading `<?xml … encoding="…"?>`.
+fn xml_declared_encoding(b: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = b.get(..b.len().min(500))?;
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let end = find(head, 0, b"?>")?;
+    let decl = &head[..end];
+    let at = find(decl, 0, b"encoding")? + b"encoding".len();
+    let rest = decl[at..]
+        .trim_ascii_start()
+        .strip_prefix(b"=")?
+        .trim_ascii_start();
+    let (quote, rest) = rest.split_first()?;
+    let label_end = rest.iter().position(|c| c == quote)?;
+    encoding_rs::Encoding::for_label(&rest[..label_end])
+}
+
+/// UTF-32 (big- or little-endian) to text; invalid code points become U+FFFD.
+fn utf32(b: &[u8], big_endian: bool) -> String {
+    b.chunks_exact(4)
+        .map(|c| {
+            let n = if big_endian {
+                u32::from_be_bytes([c[0], c[1], c[2], c[3]])
+            } else {
+                u32::from_le_bytes([c[0], c[1], c[2], c[3]])
+            };
+            char::from_u32(n).unwrap_or('\u{FFFD}')
+        })
+        .collect()
+}
+
 /// Repaired versions of a feed that did not parse, to be tried in order: bare ampersands
 /// escaped; then, in addition, everything after the last complete entry dropped and the
 /// document closed. Empty when there is nothing to repair.
@@ -222,6 +312,77 @@ mod tests {
             None
         );
         assert_eq!(close_after_last_entry(b""), None);
+    }
+
+    fn utf16(s: &str, big: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if big { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] });
+        }
+        for u in s.encode_utf16() {
+            out.extend_from_slice(&if big {
+                u.to_be_bytes()
+            } else {
+                u.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    fn utf32_bytes(s: &str, big: bool) -> Vec<u8> {
+        let mut out: Vec<u8> = if big {
+            vec![0, 0, 0xFE, 0xFF]
+        } else {
+            vec![0xFF, 0xFE, 0, 0]
+        };
+        for c in s.chars() {
+            let n = c as u32;
+            out.extend_from_slice(&if big {
+                n.to_be_bytes()
+            } else {
+                n.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn wide_and_8bit_encodings_become_utf8() {
+        let doc = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss>Größe €</rss>";
+        let want = "<?xml version=\"1.0\" encoding=\"utf-8\"?><rss>Größe €</rss>";
+        for big in [true, false] {
+            for bom in [true, false] {
+                let bytes = utf16(doc, big, bom);
+                let got = to_utf8(&bytes, None);
+                assert_eq!(
+                    String::from_utf8_lossy(&got),
+                    want,
+                    "utf16 big={big} bom={bom}"
+                );
+            }
+            let bytes = utf32_bytes(doc, big);
+            let got = to_utf8(&bytes, None);
+            assert_eq!(String::from_utf8_lossy(&got), want, "utf32 big={big}");
+        }
+        // Declared Latin-1 / windows-1252.
+        let latin = b"<?xml version='1.0' encoding='ISO-8859-1'?><rss>Gr\xf6\xdfe \x80</rss>";
+        let got = to_utf8(latin, None);
+        assert_eq!(String::from_utf8_lossy(&got), want);
+        // No declaration: the HTTP header's charset.
+        let bare = b"<rss>Gr\xf6\xdfe \x80</rss>";
+        let got = to_utf8(bare, Some("application/rss+xml; charset=ISO-8859-1"));
+        assert_eq!(String::from_utf8_lossy(&got), "<rss>Größe €</rss>");
+        // Neither: detected.
+        let got = to_utf8(b"<rss>F\xfcr die B\xfcrger und \xc4mter</rss>", None);
+        assert_eq!(
+            String::from_utf8_lossy(&got),
+            "<rss>Für die Bürger und Ämter</rss>"
+        );
+        // UTF-8 stays borrowed.
+        assert!(matches!(
+            to_utf8("<rss>ä</rss>".as_bytes(), Some("text/xml; charset=latin1")),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -28,7 +28,8 @@ pub use robots::{RobotsCache, Rules};
 pub struct FetchConfig {
     /// User-Agent header, with a contact URL.
     pub user_agent: String,
-    /// Total time allowed for one request including the body.
+    /// Total time allowed for one fetch: every attempt including the body, and the backoff
+    /// between retries (a server trickling bytes fails after this, not after a multiple).
     pub timeout: Duration,
     /// Time allowed to connect.
     pub connect_timeout: Duration,
@@ -225,20 +226,46 @@ impl Fetcher {
         let delay = self.check_robots(&parsed).await?;
         let host = parsed.host_str().unwrap_or_default().to_string();
         let mut attempt = 0;
+        // `timeout` is the budget of the whole fetch, retries and their backoff included; it
+        // starts once the host's rate limit lets the first attempt go.
+        let mut deadline = None;
         loop {
             let permit = self.limiter.acquire(&host, delay).await;
-            let result = self.get_once(&parsed, validators).await;
+            let deadline =
+                *deadline.get_or_insert_with(|| tokio::time::Instant::now() + self.cfg.timeout);
+            let result =
+                match tokio::time::timeout_at(deadline, self.get_once(&parsed, validators)).await {
+                    Ok(r) => r,
+                    Err(_) => return Err(self.out_of_time(url, attempt)),
+                };
             drop(permit);
             match result {
                 Err(RetryAfter(err, wait)) if attempt < self.cfg.max_retries && err.retryable() => {
                     attempt += 1;
                     let backoff = wait.unwrap_or_else(|| self.backoff(attempt));
+                    if tokio::time::Instant::now() + backoff >= deadline {
+                        tracing::debug!(%url, attempt, error = %err, "no time left to retry");
+                        return Err(err);
+                    }
                     tracing::debug!(%url, attempt, ?backoff, error = %err, "retrying");
                     tokio::time::sleep(backoff).await;
                 }
                 Err(RetryAfter(err, _)) => return Err(err),
                 Ok(v) => return Ok(v),
             }
+        }
+    }
+
+    /// The error for a fetch whose whole time budget ran out during attempt `attempt`.
+    fn out_of_time(&self, url: &str, attempt: u32) -> FetchError {
+        FetchError::Network {
+            url: url.to_string(),
+            reason: format!(
+                "timed out: no complete answer within the timeout of {} s ({} attempt{})",
+                self.cfg.timeout.as_secs_f64(),
+                attempt + 1,
+                if attempt == 0 { "" } else { "s" }
+            ),
         }
     }
 

@@ -305,9 +305,22 @@ async fn slow_server_times_out_and_short_retry_after_is_honoured() {
     let started = std::time::Instant::now();
     let err = f.get(&format!("{base}/slow"), None).await.unwrap_err();
     assert!(err.to_string().contains("timed out"), "{err}");
-    assert_eq!(slow_calls.load(Ordering::SeqCst), 2, "one try + one retry");
+    assert_eq!(
+        slow_calls.load(Ordering::SeqCst),
+        1,
+        "the timeout is the whole budget: no time is left for a retry"
+    );
     assert!(started.elapsed() < Duration::from_secs(3));
 
+    // A Retry-After within the budget is waited for.
+    let f = Fetcher::new(FetchConfig {
+        timeout: Duration::from_secs(10),
+        per_host_interval: Duration::from_millis(1),
+        retry_base: Duration::from_millis(10),
+        max_retries: 1,
+        ..FetchConfig::default()
+    })
+    .expect("client");
     let started = std::time::Instant::now();
     let ok = f
         .get(&format!("{base}/busy"), None)
@@ -364,4 +377,67 @@ async fn per_host_interval_is_respected_across_concurrent_requests() {
         let gap = pair[1] - pair[0];
         assert!(gap >= Duration::from_millis(180), "requests {gap:?} apart");
     }
+}
+
+/// A raw TCP server that answers every page with a body of 100 bytes sent one per second.
+async fn trickling_server() -> (String, Arc<AtomicUsize>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let requests = Arc::new(AtomicUsize::new(0));
+    let r = requests.clone();
+    tokio::spawn(async move {
+        while let Ok((mut sock, _)) = listener.accept().await {
+            let r = r.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 2048];
+                let _ = sock.read(&mut buf).await;
+                if buf.starts_with(b"GET /robots.txt") {
+                    let _ = sock
+                        .write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+                        .await;
+                    return;
+                }
+                r.fetch_add(1, Ordering::SeqCst);
+                let _ = sock
+                    .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n")
+                    .await;
+                for _ in 0..100 {
+                    if sock.write_all(b"x").await.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            });
+        }
+    });
+    (format!("http://{addr}"), requests)
+}
+
+/// One byte per second: the fetch fails once the configured timeout is spent, retries
+/// included, not after (1 + max_retries) times the timeout.
+#[tokio::test]
+async fn a_trickle_fails_after_the_timeout_not_a_multiple() {
+    let (base, requests) = trickling_server().await;
+    let f = Fetcher::new(FetchConfig {
+        timeout: Duration::from_secs(2),
+        per_host_interval: Duration::from_millis(1),
+        retry_base: Duration::from_millis(10),
+        max_retries: 2,
+        ..FetchConfig::default()
+    })
+    .expect("client");
+    let started = std::time::Instant::now();
+    let err = f.get(&format!("{base}/trickle"), None).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(err.to_string().contains("timed out"), "{err}");
+    assert!(err.to_string().contains("/trickle"), "{err}");
+    assert!(took >= Duration::from_millis(1900), "{took:?}");
+    assert!(
+        took < Duration::from_millis(3000),
+        "budget exceeded: {took:?}"
+    );
+    assert!(requests.load(Ordering::SeqCst) <= 2, "no full retries");
 }

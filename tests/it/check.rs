@@ -388,3 +388,48 @@ async fn check_obeys_robots_txt() {
         "a check is a request too"
     );
 }
+
+/// Feeds sniffed by content: a UTF-16 feed and an `rss:`-prefixed RSS 1.0 feed served as
+/// `application/xml`, and an RSS feed served as `text/html`, are checked as feeds with their
+/// entries, not as HTML pages.
+#[tokio::test]
+async fn feeds_are_recognised_by_content_not_content_type() {
+    use common::Canned;
+    let rss = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>t</title>\
+<item><title>Breit</title><link>https://land.test/wide.html</link></item></channel></rss>";
+    let mut wide = vec![0xFF, 0xFE];
+    for u in rss.encode_utf16() {
+        wide.extend_from_slice(&u.to_le_bytes());
+    }
+    let prefixed = r#"<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/"><!-- a long comment that pushes the items far down -->
+<rss:channel rdf:about="https://land.test/"><rss:title>t</rss:title><rss:link>https://land.test/</rss:link></rss:channel>
+<rss:item rdf:about="https://land.test/p.html"><rss:title>Präfix</rss:title><rss:link>https://land.test/p.html</rss:link></rss:item></rdf:RDF>"#;
+    let (base, _) = common::start_routes(vec![
+        ("/wide.xml".into(), Canned::new("application/xml", wide)),
+        (
+            "/prefixed.xml".into(),
+            Canned::new("application/xml", prefixed),
+        ),
+        (
+            "/html.xml".into(),
+            Canned::new("text/html; charset=utf-8", rss.replace("UTF-16", "UTF-8")),
+        ),
+    ])
+    .await;
+    for (path, title) in [
+        ("/wide.xml", "Breit"),
+        ("/prefixed.xml", "Präfix"),
+        ("/html.xml", "Breit"),
+    ] {
+        let r = check_url(&fetcher(), &format!("{base}{path}")).await;
+        assert!(r.ok(), "{path}: {:?}", r.error);
+        assert_eq!(
+            r.page.as_ref().map(|p| p.detected),
+            Some(PageType::Feed),
+            "{path}"
+        );
+        let listing = r.listing.as_ref().expect("entries");
+        assert_eq!(listing.found, 1, "{path}");
+        assert_eq!(listing.items[0].title.as_deref(), Some(title), "{path}");
+    }
+}

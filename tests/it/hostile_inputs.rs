@@ -2,7 +2,10 @@
 //! govwire meets it: charsets through `fetch::charset::decode` and a full loopback crawl,
 //! dates through `extract::dates`, entity attacks and the 10,000-item feed through
 //! `extract::parse_feed`, the 20 MB page and the gzip bomb through the `Fetcher` against a
-//! loopback server, 50,000 nested elements through `extract::extract_article`.
+//! loopback server, 50,000 nested elements through `extract::extract_article`. Issue 18 adds:
+//! a parser panic injected through the debug-only hook (the source stays scheduled and shows
+//! its error), NUL runs and tag floods (memory bounded by input), a gzip bomb file through
+//! `govwire extract`, and UTF-16 / header-charset feeds through a full crawl.
 //!
 //! The small inputs are copies in `tests/fixtures/hostile/`; the big ones are generated here.
 //! Time limits below are watchdogs against hangs (tens of seconds), not speed assertions.
@@ -674,4 +677,250 @@ fn generators_write_what_the_readme_describes() {
     let mut w = Vec::new();
     w.write_all(&big_feed(3)).expect("write");
     assert_eq!(String::from_utf8_lossy(&w).matches("<item>").count(), 3);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panics
+
+/// A parser that panics (injected through the debug-only test hook) fails its source alone:
+/// the scheduler keeps crawling it on its interval, its health and `/sources` show the error,
+/// a panicking article fails alone, and the other source's articles arrive.
+#[tokio::test]
+async fn a_panicking_parser_leaves_the_source_scheduled_and_failing() {
+    use govwire::crawl::{scheduler, test_hooks};
+    let feed = r#"<rss version="2.0"><channel><title>t</title>
+<item><title>Eins</title><link>/panic/a1.html</link></item></channel></rss>"#;
+    let routes = vec![
+        (
+            "/panic/feed.xml".to_string(),
+            Canned::new("application/rss+xml", feed),
+        ),
+        (
+            "/calm/liste.html".to_string(),
+            Canned::new(
+                "text/html",
+                list_page(&["/calm/gut.html", "/calm/kaputt.html"]),
+            ),
+        ),
+        (
+            "/calm/gut.html".to_string(),
+            Canned::new(
+                "text/html",
+                "<html><head><title>Gut</title></head><body><article><h1>Gut</h1>\
+                 <p>Ein ganz normaler Absatz mit genug Text für einen Artikel.</p></article></body></html>",
+            ),
+        ),
+        (
+            "/calm/kaputt.html".to_string(),
+            Canned::new("text/html", "<html><body><p>x</p></body></html>"),
+        ),
+    ];
+    let (base, log) = common::start_routes(routes).await;
+    test_hooks::panic_while_parsing("panicky-source");
+    test_hooks::panic_while_parsing(&format!("{base}/calm/kaputt.html"));
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = Arc::new(Crawler::new(fetcher(10 << 20), store.clone(), &[], 100));
+    let mut panicky = html_source("panicky-source", format!("{base}/panic/feed.xml"));
+    panicky.kind = SourceKind::Feed;
+    panicky.list = None;
+    panicky.interval = Duration::from_millis(100);
+    let calm = html_source("calm-source", format!("{base}/calm/liste.html"));
+    let sources = vec![panicky.clone(), calm.clone()];
+
+    let (stop, shutdown) = tokio::sync::watch::channel(false);
+    let run = tokio::spawn(scheduler::run(crawler, sources.clone(), 2, shutdown));
+    // Wait until the panicking source was crawled three times: it stays on its schedule.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while log.count("/panic/feed.xml", 200) < 3 {
+        assert!(Instant::now() < deadline, "panicking source not re-crawled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let _ = stop.send(true);
+    tokio::time::timeout(Duration::from_secs(30), run)
+        .await
+        .expect("scheduler stops")
+        .expect("scheduler task did not panic");
+
+    let health = store
+        .health("panicky-source")
+        .expect("read")
+        .expect("health recorded");
+    let error = health.last_error.clone().unwrap_or_default();
+    assert!(error.contains("internal error"), "{error}");
+    assert!(error.contains("injected test panic"), "{error}");
+    assert!(health.consecutive_failures >= 2, "{health:?}");
+    assert!(health.next_due.is_some(), "still scheduled: {health:?}");
+
+    // The other source crawled; its panicking article failed alone.
+    assert!(
+        store
+            .get_by_link(&format!("{base}/calm/gut.html"))
+            .expect("read")
+            .is_some()
+    );
+    assert!(
+        store
+            .get_by_link(&format!("{base}/calm/kaputt.html"))
+            .expect("read")
+            .is_none()
+    );
+    let calm_health = store.health("calm-source").expect("read").expect("health");
+    assert!(calm_health.last_success.is_some(), "{calm_health:?}");
+
+    // /sources shows the source as failing, with the error.
+    let state = Arc::new(govwire::web::AppState {
+        store: store.clone(),
+        sources,
+        keywords: Vec::new(),
+        site_title: "govwire".into(),
+        search: None,
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let web = format!("http://{}", listener.local_addr().expect("addr"));
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, govwire::web::router(state)).await;
+    });
+    let (status, page) = common::get(&format!("{web}/sources")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("injected test panic"), "{page}");
+    server.abort();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory bounded by input
+
+/// NUL runs are collapsed before the HTML parser: a page with 5 MB of NULs between two
+/// paragraphs is read in bounded time, both paragraphs arrive, and no U+FFFD soup is stored.
+#[test]
+fn nul_runs_do_not_reach_the_parser() {
+    let mut page = b"<html><head><title>Nullen</title></head><body><article><h1>Nullen</h1>\
+<p>Der erste Absatz steht vor den Nullbytes und ist lang genug.</p>"
+        .to_vec();
+    page.extend(std::iter::repeat_n(0u8, 5_000_000));
+    page.extend_from_slice(
+        b"<p>Der zweite Absatz steht nach den Nullbytes und ist ebenso lang.</p></article></body></html>",
+    );
+    let draft = within("NUL page", Duration::from_secs(60), move || {
+        let html = decode(&page, None, Some(b"de"));
+        extract::extract_article(&html, "http://127.0.0.1/nul", &ArticleSelectors::default())
+    })
+    .expect("extracts");
+    assert!(draft.text.contains("erste Absatz"), "{}", draft.text);
+    assert!(draft.text.contains("zweite Absatz"), "{}", draft.text);
+    assert!(!draft.text.contains('\u{FFFD}') && !draft.text.contains('\0'));
+    assert!(
+        draft.text.len() < 1000,
+        "{} bytes of text",
+        draft.text.len()
+    );
+}
+
+/// A page of nothing but tiny elements is cut at its tag budget instead of building a tree
+/// 60 times its size; the text before the cut is read.
+#[test]
+fn tag_floods_are_cut_not_parsed_whole() {
+    let mut page = String::from(
+        "<html><body><article><h1>Flut</h1><p>Vor der Flut steht ein ganz normaler Absatz.</p>",
+    );
+    page.push_str(&"<br>".repeat(2_000_000));
+    page.push_str("</article></body></html>");
+    let draft = within("tag flood", Duration::from_secs(120), move || {
+        extract::extract_article(&page, "http://127.0.0.1/flut", &ArticleSelectors::default())
+    })
+    .expect("extracts");
+    assert!(draft.text.contains("Vor der Flut"), "{}", draft.text);
+}
+
+/// `govwire extract` of a gzip bomb file stops at the body cap (10 MiB after decompression)
+/// with a clear error, in bounded time, instead of inflating it.
+#[test]
+fn extract_of_a_gzip_bomb_file_stops_at_the_cap() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bomb = dir.path().join("bomb.html.gz");
+    std::fs::write(&bomb, gzip_bomb()).expect("write");
+    let small = dir.path().join("small.html.gz");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(b"<html><body><article><h1>Klein</h1><p>Ein kleiner, ganz normaler Absatz im Archiv.</p></article></body></html>")
+        .expect("gzip");
+    std::fs::write(&small, gz.finish().expect("gzip")).expect("write");
+    let out = within(
+        "extract of a gzip bomb",
+        Duration::from_secs(60),
+        move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_govwire"))
+                .args(["extract", "--format", "text", "--url", "http://127.0.0.1/x"])
+                .arg(&bomb)
+                .arg(&small)
+                .output()
+                .expect("runs")
+        },
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("bomb.html.gz"), "{stderr}");
+    assert!(stderr.contains("larger than 10 MiB"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("kleiner, ganz normaler Absatz"), "{stdout}");
+}
+
+/// Through a real crawl: a UTF-16 feed with a byte-order mark (which once panicked inside the
+/// feed parser) and a Latin-1 feed without XML declaration, whose charset only the HTTP header
+/// names, are read and their entries stored with correct umlauts.
+#[tokio::test]
+async fn utf16_and_header_charset_feeds_crawl() {
+    let feed = |link: &str| {
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><rss version=\"2.0\"><channel><title>t</title>\
+<item><title>Größere Ämter für alle</title><link>{link}</link>\
+<description>Die Behörde teilt mit, dass die Ämter größer werden.</description></item></channel></rss>"
+        )
+    };
+    let mut wide = vec![0xFF, 0xFE];
+    for u in feed("/a/utf16.html").encode_utf16() {
+        wide.extend_from_slice(&u.to_le_bytes());
+    }
+    let latin = feed("/a/latin1.html").replace("<?xml version=\"1.0\" encoding=\"UTF-16\"?>", "");
+    let (latin, _, _) = encoding_rs::WINDOWS_1252.encode(&latin);
+    let (base, _) = common::start_routes(vec![
+        ("/utf16.xml".into(), Canned::new("application/xml", wide)),
+        (
+            "/latin1.xml".into(),
+            Canned::new(
+                "application/rss+xml; charset=ISO-8859-1",
+                latin.into_owned(),
+            ),
+        ),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = Arc::new(Crawler::new(fetcher(10 << 20), store.clone(), &[], 100));
+    let source = |id: &str, path: &str| Source {
+        kind: SourceKind::Feed,
+        list: None,
+        fetch_articles: false,
+        ..html_source(id, format!("{base}{path}"))
+    };
+    let reports = crawl_all(
+        crawler,
+        &[source("wide", "/utf16.xml"), source("latin", "/latin1.xml")],
+        2,
+    )
+    .await;
+    for r in &reports {
+        assert!(r.errors.is_empty(), "{r:?}");
+        assert_eq!(r.new, 1, "{r:?}");
+    }
+    for path in ["/a/utf16.html", "/a/latin1.html"] {
+        let a = store
+            .get_by_link(&format!("{base}{path}"))
+            .expect("read")
+            .unwrap_or_else(|| panic!("{path} stored"));
+        assert_eq!(a.title, "Größere Ämter für alle", "{path}");
+        assert!(a.text.contains("Behörde"), "{path}: {}", a.text);
+    }
 }

@@ -1,10 +1,13 @@
 //! Malformed feeds of every dialect govwire reads (RSS 0.91/0.92/1.0/2.0, Atom 0.3/1.0, JSON
 //! Feed 1/1.1), table-driven: missing fields, bad dates, relative links, HTML in titles,
-//! duplicate GUIDs, undeclared HTML entities, bare ampersands, truncated downloads. Each case
+//! duplicate GUIDs, undeclared HTML entities, bare ampersands, truncated downloads; and what
+//! feed-rs alone refused (issue 18): version-less and 0.94/2.01 RSS, the UserLand namespace,
+//! typed titles, `<link href>`, Atom text links, prefixed RSS 1.0, `rdf:about`-only items,
+//! UTF-16/32 and 8-bit charsets, and rejection reasons that name what is wrong. Each case
 //! lists the entries a lenient reader (feedparser, a browser's feed preview) recovers, and
 //! `extract::parse_feed` must recover the same ones; nothing may panic.
 
-use govwire::extract::parse_feed;
+use govwire::extract::{parse_feed, parse_feed_as};
 use govwire::model::Candidate;
 
 const BASE: &str = "https://land.test/presse/feed.xml";
@@ -52,7 +55,8 @@ const CASES: &[Case] = &[
         days: None,
     },
     Case {
-        // RSS 1.0 requires <link> in an item; one known only by its rdf:about is skipped.
+        // RSS 1.0 requires <link> in an item; like feedparser, one known only by its
+        // rdf:about is read with that as its link.
         name: "RSS 1.0 (RDF) with dc:date, one item known only by rdf:about",
         feed: r#"<?xml version="1.0" encoding="utf-8"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -65,9 +69,14 @@ const CASES: &[Case] = &[
         urls: &[
             "https://land.test/r1.html",
             "https://land.test/presse/r2.html",
+            "https://land.test/r3.html",
         ],
-        titles: &[Some("RDF eins"), Some("RDF zwei")],
-        days: Some(&[Some("2021-02-03"), Some("2020-12-11")]),
+        titles: &[
+            Some("RDF eins"),
+            Some("RDF zwei"),
+            Some("RDF drei ohne link"),
+        ],
+        days: Some(&[Some("2021-02-03"), Some("2020-12-11"), None]),
     },
     Case {
         name: "RSS 2.0: bad and German dates, HTML in titles, duplicate GUIDs",
@@ -234,6 +243,84 @@ const CASES: &[Case] = &[
         titles: &[None],
         days: Some(&[Some("2020-12-11")]),
     },
+    Case {
+        name: "<rss> without a version attribute",
+        feed: r#"<rss><channel><title>Amt</title><link>https://land.test/</link>
+<item><title>Ohne Version</title><link>https://land.test/v0.html</link></item></channel></rss>"#,
+        urls: &["https://land.test/v0.html"],
+        titles: &[Some("Ohne Version")],
+        days: None,
+    },
+    Case {
+        name: "RSS 0.94 version attribute",
+        feed: r#"<rss version="0.94"><channel><title>Amt</title><link>https://land.test/</link>
+<item><title>Null neun vier</title><link>https://land.test/v094.html</link><pubDate>Wed, 03 Feb 2021 10:30:00 +0100</pubDate></item>
+</channel></rss>"#,
+        urls: &["https://land.test/v094.html"],
+        titles: &[Some("Null neun vier")],
+        days: Some(&[Some("2021-02-03")]),
+    },
+    Case {
+        name: "RSS 2.01",
+        feed: r#"<?xml version="1.0"?><rss version="2.01"><channel><title>Amt</title>
+<item><title>Zwei null eins</title><link>https://land.test/v201.html</link></item>
+<item><title>Noch eine</title><link>https://land.test/v201b.html</link></item></channel></rss>"#,
+        urls: &[
+            "https://land.test/v201.html",
+            "https://land.test/v201b.html",
+        ],
+        titles: &[Some("Zwei null eins"), Some("Noch eine")],
+        days: None,
+    },
+    Case {
+        name: "RSS 2.0 in the UserLand namespace",
+        feed: r#"<?xml version="1.0"?><rss version="2.0" xmlns="http://backend.userland.com/rss2"><channel><title>Amt</title><link>https://land.test/</link><description>d</description>
+<item><title>UserLand</title><link>https://land.test/ul.html</link></item></channel></rss>"#,
+        urls: &["https://land.test/ul.html"],
+        titles: &[Some("UserLand")],
+        days: None,
+    },
+    Case {
+        name: "title with an unexpected type attribute",
+        feed: r#"<rss version="2.0"><channel><title type="text/plain">Amt</title><link>https://land.test/</link><description>d</description>
+<item><title type="text/plain">Typisiert</title><link>https://land.test/typ.html</link><description type="text/html">x</description></item></channel></rss>"#,
+        urls: &["https://land.test/typ.html"],
+        titles: &[Some("Typisiert")],
+        days: None,
+    },
+    Case {
+        name: "RSS item with <link href> instead of element text",
+        feed: r#"<rss version="2.0"><channel><title>Amt</title><link>https://land.test/</link><description>d</description>
+<item><title>Href</title><link href="https://land.test/href.html"/></item>
+<item><title>Text</title><link>https://land.test/text.html</link></item></channel></rss>"#,
+        urls: &["https://land.test/href.html", "https://land.test/text.html"],
+        titles: &[Some("Href"), Some("Text")],
+        days: None,
+    },
+    Case {
+        name: "Atom <link> with the URL as element text",
+        feed: r#"<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title><id>urn:f</id><updated>2021-02-03T10:00:00Z</updated>
+<entry><title>Textlink</title><id>urn:1</id><link>https://land.test/atomtext.html</link><updated>2021-02-03T10:00:00Z</updated></entry>
+<entry><title>Hreflink</title><id>urn:2</id><link rel="alternate" href="https://land.test/atomhref.html"/><updated>2021-02-03T10:00:00Z</updated></entry>
+</feed>"#,
+        urls: &[
+            "https://land.test/atomtext.html",
+            "https://land.test/atomhref.html",
+        ],
+        titles: &[Some("Textlink"), Some("Hreflink")],
+        days: Some(&[Some("2021-02-03"), Some("2021-02-03")]),
+    },
+    Case {
+        name: "foreign namespaces and prefixed RSS 1.0 elements",
+        feed: r#"<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:rss="http://purl.org/rss/1.0/" xmlns:x="urn:x">
+<rss:channel rdf:about="https://land.test/"><rss:title>Land</rss:title><rss:link>https://land.test/</rss:link></rss:channel>
+<rss:item rdf:about="https://land.test/p1.html"><rss:title>Präfix</rss:title><rss:link>https://land.test/p1.html</rss:link><x:extra><rss:title>nicht dieser</rss:title></x:extra></rss:item>
+</rdf:RDF>"#,
+        urls: &["https://land.test/p1.html"],
+        titles: &[Some("Präfix")],
+        days: None,
+    },
 ];
 
 fn day(c: &Candidate) -> Option<String> {
@@ -324,5 +411,159 @@ fn truncated_and_corrupted_feeds_never_panic() {
         if let Ok(got) = parse_feed(&flipped, BASE) {
             invariants(case.name, &got);
         }
+    }
+}
+
+/// The feed of the encoding cases: umlauts, ß, € and typographic quotes in title and link.
+const WIDE: &str = "<rss version=\"2.0\"><channel><title>Amt</title>\
+<item><title>Größere „Ämter“ – 5 €</title><link>https://land.test/größe.html</link></item>\
+</channel></rss>";
+
+fn utf16(s: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    if bom {
+        out.extend_from_slice(if big_endian {
+            &[0xFE, 0xFF]
+        } else {
+            &[0xFF, 0xFE]
+        });
+    }
+    for u in s.encode_utf16() {
+        out.extend_from_slice(&if big_endian {
+            u.to_be_bytes()
+        } else {
+            u.to_le_bytes()
+        });
+    }
+    out
+}
+
+fn utf32(s: &str, big_endian: bool) -> Vec<u8> {
+    let mut out: Vec<u8> = if big_endian {
+        vec![0, 0, 0xFE, 0xFF]
+    } else {
+        vec![0xFF, 0xFE, 0, 0]
+    };
+    for c in s.chars() {
+        let n = c as u32;
+        out.extend_from_slice(&if big_endian {
+            n.to_be_bytes()
+        } else {
+            n.to_le_bytes()
+        });
+    }
+    out
+}
+
+/// windows-1252 bytes of `s` (all its characters exist there).
+fn cp1252(s: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(s);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+/// UTF-16/32 with and without byte-order mark, 8-bit charsets declared in the XML, named
+/// only by the HTTP header, or named nowhere: the same entry with the same title, no panic.
+#[test]
+fn feeds_in_any_encoding_are_read() {
+    let decl16 = format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?>{WIDE}");
+    let decl32 = format!("<?xml version=\"1.0\" encoding=\"UTF-32\"?>{WIDE}");
+    let decl1252 = format!("<?xml version=\"1.0\" encoding=\"windows-1252\"?>{WIDE}");
+    let decl_latin1 = format!("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>{WIDE}");
+    let cases: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+        ("UTF-16LE with BOM", utf16(&decl16, false, true), None),
+        ("UTF-16BE with BOM", utf16(&decl16, true, true), None),
+        (
+            "UTF-16LE declared, no BOM",
+            utf16(&decl16, false, false),
+            None,
+        ),
+        (
+            "UTF-16BE declared, no BOM",
+            utf16(&decl16, true, false),
+            None,
+        ),
+        (
+            "UTF-16LE with BOM, no declaration",
+            utf16(WIDE, false, true),
+            None,
+        ),
+        ("UTF-32LE with BOM", utf32(&decl32, false), None),
+        ("UTF-32BE with BOM", utf32(&decl32, true), None),
+        ("windows-1252 declared", cp1252(&decl1252), None),
+        (
+            "ISO-8859-1 declared, windows-1252 bytes",
+            cp1252(&decl_latin1),
+            None,
+        ),
+        (
+            "Latin-1 without declaration, charset in the header",
+            cp1252(WIDE),
+            Some("application/rss+xml; charset=ISO-8859-1"),
+        ),
+        (
+            "windows-1252, declared nowhere",
+            cp1252(WIDE),
+            Some("text/xml"),
+        ),
+        (
+            "UTF-8 with BOM",
+            [&b"\xEF\xBB\xBF"[..], WIDE.as_bytes()].concat(),
+            None,
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, bytes, content_type) in cases {
+        match parse_feed_as(&bytes, BASE, content_type) {
+            Ok(got) => {
+                invariants(name, &got);
+                let titles: Vec<_> = got.iter().map(|c| c.title.as_deref()).collect();
+                if titles != [Some("Größere „Ämter“ – 5 €")] {
+                    failures.push(format!("{name}: titles {titles:?}"));
+                }
+                if got.first().map(|c| c.url.as_str())
+                    != Some("https://land.test/gr%C3%B6%C3%9Fe.html")
+                {
+                    failures.push(format!("{name}: urls {:?}", got.first().map(|c| &c.url)));
+                }
+            }
+            Err(e) => failures.push(format!("{name}: not read: {e}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A document that is no feed is rejected with a reason naming what is wrong, never the
+/// misleading "no root element".
+#[test]
+fn rejections_name_what_is_wrong() {
+    let cases: &[(&[u8], &str)] = &[
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (
+            b"<!DOCTYPE html><html><body>Seite</body></html>",
+            "HTML page",
+        ),
+        (
+            b"<opml version=\"2.0\"><body/></opml>",
+            "root element is <opml>",
+        ),
+        (b"Not Found", "no XML element"),
+        (
+            b"<rss><channel><title>x</title><!-- cut off",
+            "XML error before the first entry",
+        ),
+    ];
+    for (bytes, want) in cases {
+        let Err(err) = parse_feed(bytes, BASE) else {
+            panic!("{:?} accepted", String::from_utf8_lossy(bytes));
+        };
+        let shown = err.to_string();
+        assert!(
+            shown.contains(want),
+            "{:?}: {shown}",
+            String::from_utf8_lossy(bytes)
+        );
+        assert!(!shown.contains("no root element"), "{shown}");
     }
 }
