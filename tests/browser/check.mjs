@@ -145,7 +145,8 @@ for (const [name, path] of pages) {
     }
     if (shots && width !== 320) {
       const suffix = width === 1280 ? '1280' : scheme === 'dark' ? '390-dark' : '390';
-      await p.screenshot({ path: join(shots, `${name}-${suffix}.png`), fullPage: true });
+      // At 390 px the first screen, as a phone shows it; at 1280 px the whole page.
+      await p.screenshot({ path: join(shots, `${name}-${suffix}.png`), fullPage: width === 1280 });
     }
   }
   for (const problem of new Set(problems)) fail(`${name} ${path}: ${problem}`);
