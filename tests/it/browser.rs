@@ -233,14 +233,6 @@ async fn wait_ready(web: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_work_in_headless_chromium() {
-    let browser_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if let Some(why) = missing_tools(&browser_dir) {
-        if std::env::var("GOVWIRE_BROWSER_TESTS").as_deref() == Ok("1") {
-            panic!("GOVWIRE_BROWSER_TESTS=1 but the browser test cannot run: {why}");
-        }
-        eprintln!("SKIPPED browser::pages_work_in_headless_chromium: {why}");
-        return;
-    }
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("data");
     drop(store(&data));
@@ -250,6 +242,34 @@ async fn pages_work_in_headless_chromium() {
     let web = format!("http://127.0.0.1:{port}");
     let _server = serve(&config_path, port);
     wait_ready(&web).await;
+
+    // The policy lets our own forms submit and stays strict otherwise, on the digest too.
+    for path in ["/", "/search", "/trends", "/digest"] {
+        let resp = reqwest::get(format!("{web}{path}")).await.expect("get");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .expect("ascii")
+            .to_string();
+        assert!(csp.contains("form-action 'self'"), "{path}: {csp}");
+        assert!(
+            !csp.contains("unsafe-inline") && !csp.contains("script-src"),
+            "{path}: {csp}"
+        );
+    }
+    let icon = reqwest::get(format!("{web}/favicon.ico"))
+        .await
+        .expect("get");
+    assert_eq!(icon.status().as_u16(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/svg+xml");
+
+    let browser_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    if let Some(why) = missing_tools(&browser_dir) {
+        if std::env::var("GOVWIRE_BROWSER_TESTS").as_deref() == Ok("1") {
+            panic!("GOVWIRE_BROWSER_TESTS=1 but the browser test cannot run: {why}");
+        }
+        eprintln!("SKIPPED browser::pages_work_in_headless_chromium: {why}");
+        return;
+    }
 
     let english =
         govwire::model::ArticleId::from_url("https://www.bmi.example/EN/press/online-access-act");
