@@ -94,7 +94,7 @@ PAGES="home=/ article=$ARTICLE keywords=/keywords keyword=/keyword/OZG sources=/
 fail=0
 [ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 echo "== checking the pages in chromium"
-node tests/browser/check.mjs "$WEB" --query=OZG --screenshots="$OUT" --report \
+node tests/browser/check.mjs "$WEB" --query=OZG --no-pager --screenshots="$OUT" --report \
   --profile="$WORK/profile" | tee "$OUT/check.txt" || fail=1
 
 echo "== checking links on those pages"

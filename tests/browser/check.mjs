@@ -191,7 +191,8 @@ for (const how of ['enter', 'button']) {
   });
 }
 
-await scenario('search pager', async (p) => {
+// --no-pager: the store is too small for a second page (scripts/browser-check.sh's 9 articles).
+if (!args.includes('--no-pager')) await scenario('search pager', async (p) => {
   await p.goto(`${base}/search?q=${encodeURIComponent(query)}`);
   const firstHit = await p.locator('ol.cards > li.card h2 a').first().getAttribute('href');
   await Promise.all([p.waitForURL(/page=2/), p.click('a[rel=next]')]);
@@ -210,7 +211,7 @@ await scenario('search facet', async (p) => {
   if ((await hits(p)) === 0) fail(`search facet ${label}: no hits on ${p.url()}`);
 });
 
-await scenario('listing pager', async (p) => {
+if (!args.includes('--no-pager')) await scenario('listing pager', async (p) => {
   await p.goto(`${base}/`);
   await Promise.all([p.waitForURL(/page=2/), p.click('a[rel=next]')]);
   if ((await hits(p)) === 0) fail(`listing pager: no cards on ${p.url()}`);
