@@ -147,7 +147,11 @@ async fn listing(
     let path = scope.path();
     let mut cards: Vec<Card> = stories
         .iter()
-        .map(|(a, members)| Card::with_story(a, members, &state.sources))
+        .map(|(newest, members)| {
+            let mut card = Card::with_story(story::lead(newest, members), members, &state.sources);
+            card.listed_day = DateView::new(newest.sort_time()).local_date;
+            card
+        })
         .collect();
     super::view::mark_days(&mut cards, crate::digest::berlin_date(chrono::Utc::now()));
     let template = ListingPage {

@@ -95,6 +95,9 @@ pub struct Card {
     /// The article's detected language when it is not German (for `lang` on its markup, so
     /// screen readers and hyphenation use the right language); a plain ISO 639 code only.
     pub lang: Option<String>,
+    /// The Berlin day the card is listed under: its own date, or for a story led by an older
+    /// original, the date of the newest report (which decides its place in the list).
+    pub listed_day: chrono::NaiveDate,
     /// Set on the first card of each Berlin day in a date-ordered list: "Heute", "Gestern" or
     /// the German date (see [`mark_days`]).
     pub day_heading: Option<String>,
@@ -122,6 +125,7 @@ impl Card {
             also: Vec::new(),
             lang: foreign_lang(article.lang.as_deref()),
             day_heading: None,
+            listed_day: DateView::new(article.sort_time()).local_date,
         }
     }
 
@@ -150,7 +154,7 @@ impl Card {
 pub fn mark_days(cards: &mut [Card], today: chrono::NaiveDate) {
     let mut previous = None;
     for card in cards {
-        let day = card.date.local_date;
+        let day = card.listed_day;
         if previous == Some(day) {
             continue;
         }
