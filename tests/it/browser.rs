@@ -88,6 +88,10 @@ fn store(data: &Path) -> Store {
         ("kommune21", Level::Presse, None),
         ("stadt", Level::Kommune, Some(Land::BY)),
     ];
+    // Articles 2, 5, 8 and 11 report one story (first the trade press, then the Länder, …).
+    let story = govwire::model::ArticleId::from_url(
+        "https://www.kommune21.example/presse/2026/meldung-2-digitale-verwaltung-onlinezugangsgesetz",
+    );
     for i in 0..36usize {
         let (source, level, land) = sources[i % sources.len()];
         // Two per day-ish, newest first: 0 and 1 today, 2 and 3 yesterday, …
@@ -115,6 +119,7 @@ fn store(data: &Path) -> Store {
                 level,
                 land,
                 lands_mentioned: vec![Land::BE, Land::BY],
+                cluster: (i % 3 == 2 && i <= 11).then_some(story),
                 ..common::article(source, &url, &title, TEXT, at)
             })
             .expect("upsert");
