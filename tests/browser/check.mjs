@@ -121,6 +121,7 @@ for (const [name, path] of pages) {
     if (status !== (name === 'notfound' ? 404 : 200)) fail(`${name} ${path}: HTTP ${status}`);
     const scrollWidth = await p.evaluate(() => document.documentElement.scrollWidth);
     widths[name][width] = scrollWidth;
+    if (width === 390 && scheme === 'light') widths[name].height390 = await p.evaluate(() => document.documentElement.scrollHeight);
     if (scrollWidth > width) {
       const wide = await p.evaluate((w) => {
         const out = [];
