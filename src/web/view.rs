@@ -394,9 +394,10 @@ pub fn paragraphs(text: &str) -> Vec<String> {
     out
 }
 
-/// Characters of lead text on a card: about two lines on a phone, so a list of 20 stays
-/// scannable (the stylesheet also clamps it to two lines).
-pub const CARD_LEAD_CHARS: usize = 160;
+/// Characters of lead text on a card: one line on a desktop, two on most phones, so a list of 20
+/// stays scannable. The stylesheet clamps a card's text at three lines as a backstop only (its
+/// ellipsis could follow a full stop; this cut never does).
+pub const CARD_LEAD_CHARS: usize = 90;
 
 /// A card's lead: the summary or the start of the text, on one line, cut at a word and ended
 /// with a single `…` (never `.…`, never `……`).

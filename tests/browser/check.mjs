@@ -9,6 +9,7 @@
 //   horizontal overflow at 320, 390 and 1280 px, no console errors, no CSP violations, no
 //   failed requests (favicon included), and axe-core with 0 violations in the light and the
 //   dark colour scheme;
+// - the digest printed (media print, and a PDF): no navigation, pager or footer;
 // - the search form: type the query, submit with Enter and with the button, hits appear; the
 //   same for the trends form (a chart appears); the pager link and a facet link lead to hits.
 // --screenshots writes NAME-390.png, NAME-390-dark.png and NAME-1280.png; --report prints
@@ -210,6 +211,19 @@ await scenario('search facet', async (p) => {
   const label = await facet.textContent();
   await Promise.all([p.waitForURL((u) => u.searchParams.get('q') !== query), facet.click()]);
   if ((await hits(p)) === 0) fail(`search facet ${label}: no hits on ${p.url()}`);
+});
+
+await scenario('digest print', async (p) => {
+  await p.goto(`${base}/digest`);
+  await p.emulateMedia({ media: 'print' });
+  for (const hidden of ['.site-header nav', '.pager', '.site-footer']) {
+    if (await p.locator(hidden).first().isVisible()) fail(`digest print: ${hidden} is printed`);
+  }
+  if ((await p.locator('.digest-entries .url').count()) > 0 && !(await p.locator('.digest-entries .url').first().isVisible())) {
+    fail('digest print: the original addresses are not printed');
+  }
+  const pdf = await p.pdf({ format: 'A4' });
+  if (pdf.length < 1000) fail('digest print: no PDF');
 });
 
 if (!args.includes('--no-pager')) await scenario('listing pager', async (p) => {
