@@ -5,11 +5,12 @@
 #
 # 1. installs chromium with apt-get if it is missing;
 # 2. serves tests/fixtures on loopback, crawls the fixture sites into a fresh data folder;
-# 3. starts `govwire serve --no-crawl` and, for each page, at a phone width (390 px) and a
-#    desktop width (1280 px): takes a screenshot and collects the browser console;
-# 4. fails if the console shows an error (CSP violations included) or if any link on those
-#    pages to our own site answers with something other than 200.
-# Screenshots land in OUT_DIR as NAME-phone.png and NAME-desktop.png; look at them.
+# 3. starts `govwire serve --no-crawl` and runs tests/browser/check.mjs against it (node +
+#    playwright-core + axe-core; `npm ci` in tests/browser if needed): forms, pager, facets,
+#    overflow, console errors and CSP violations, accessibility in light and dark;
+# 4. fails if that fails or if any link on the main pages to our own site answers with
+#    something other than 200.
+# Screenshots land in OUT_DIR as NAME-390.png, NAME-390-dark.png and NAME-1280.png; look at them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${1:-target/browser-check}
@@ -85,31 +86,16 @@ WEB="http://127.0.0.1:$WEB_PORT"
 for _ in $(seq 100); do curl -fs "$WEB/healthz" >/dev/null && break; sleep 0.1; done
 
 ARTICLE=$(curl -fs "$WEB/" | grep -o 'href="/article/[0-9a-f]*"' | head -1 | cut -d'"' -f2)
-PAGES="home=/ article=$ARTICLE keywords=/keywords keyword=/keyword/OZG sources=/sources source=/source/k21 regions=/regions land=/land/NW notfound=/gibt-es-nicht"
-for extra in digest=/digest search=/search?q=OZG trends=/trends?q=OZG; do
-  path=${extra#*=}
-  code=$(curl -s -o /dev/null -w '%{http_code}' "$WEB$path")
-  [ "$code" = 200 ] && PAGES="$PAGES $extra"
-done
+PAGES="home=/ article=$ARTICLE keywords=/keywords keyword=/keyword/OZG sources=/sources source=/source/k21 regions=/regions land=/land/NW"
 
+# The same checks as tests/it/browser.rs (forms, pager, facets, overflow at 320/390/1280 px,
+# console and CSP, axe-core light and dark), with screenshots NAME-390.png, NAME-390-dark.png
+# and NAME-1280.png and the measured page widths.
 fail=0
-for entry in $PAGES; do
-  name=${entry%%=*}; path=${entry#*=}
-  for size in phone=390,844 desktop=1280,900; do
-    label=${size%%=*}; dims=${size#*=}
-    log="$OUT/$name-$label.console.txt"
-    timeout 60 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
-      --disable-background-networking --disable-component-update --disable-sync \
-      --user-data-dir="$WORK/profile-$name-$label" --hide-scrollbars \
-      --enable-logging=stderr --v=0 --window-size="$dims" \
-      --screenshot="$OUT/$name-$label.png" "$WEB$path" >"$log" 2>&1 || true
-    if grep -E 'CONSOLE|Content Security Policy|Uncaught' "$log" | grep -vq 'favicon'; then
-      echo "FAIL console ($name, $label):"; grep -E 'CONSOLE|Content Security Policy|Uncaught' "$log" | head -5
-      fail=1
-    fi
-    [ -s "$OUT/$name-$label.png" ] || { echo "FAIL no screenshot for $name ($label)"; fail=1; }
-  done
-done
+[ -d tests/browser/node_modules ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
+echo "== checking the pages in chromium"
+node tests/browser/check.mjs "$WEB" --query=OZG --no-pager --screenshots="$OUT" --report \
+  --profile="$WORK/profile" | tee "$OUT/check.txt" || fail=1
 
 echo "== checking links on those pages"
 python3 - "$WEB" $PAGES <<'PY' || fail=1

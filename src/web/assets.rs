@@ -20,16 +20,25 @@ pub async fn style() -> impl IntoResponse {
     )
 }
 
-/// Content-Security-Policy: no scripts, no frames, styles only from this site.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
-                       form-action 'none'; frame-ancestors 'none'";
+/// The site icon (an SVG; browsers ask for `/favicon.ico` on their own, so it is served there
+/// too, and pages link it with `<link rel=icon>`).
+pub const FAVICON_SVG: &str = include_str!("favicon.svg");
 
-/// The policy of pages that embed the e-mail digest markup, whose inline `style` attributes
-/// (written by our own templates; fetched text never reaches them) e-mail clients need. Scripts
-/// stay forbidden.
-pub const CSP_INLINE_STYLES: &str = "default-src 'none'; style-src 'self' 'unsafe-inline'; \
-                                     img-src 'self'; base-uri 'none'; form-action 'none'; \
-                                     frame-ancestors 'none'";
+/// `/favicon.ico` and `/static/favicon.svg`: the icon, cached for a day.
+pub async fn favicon() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "image/svg+xml"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        FAVICON_SVG,
+    )
+}
+
+/// Content-Security-Policy: no scripts, no frames, styles and images only from this site, and
+/// forms may submit only to this site (the search and trends forms; `'none'` blocked them).
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; \
+                       form-action 'self'; frame-ancestors 'none'";
 
 /// Adds defence-in-depth headers to every response (escaping remains the real protection). A
 /// handler that set a stricter-or-specific policy itself keeps it.

@@ -66,6 +66,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/feed.xml", get(feeds::latest_rss))
         .route("/atom.xml", get(feeds::latest_atom))
         .route("/static/style.css", get(assets::style))
+        .route("/static/favicon.svg", get(assets::favicon))
+        .route("/favicon.ico", get(assets::favicon))
         .route("/healthz", get(pages::healthz))
         .route("/metrics", get(observe::metrics))
         .merge(digest::routes())

@@ -145,16 +145,22 @@ async fn listing(
     .await?;
     let heading = scope.heading();
     let path = scope.path();
+    let mut cards: Vec<Card> = stories
+        .iter()
+        .map(|(newest, members)| {
+            let mut card = Card::with_story(story::lead(newest, members), members, &state.sources);
+            card.listed_day = DateView::new(newest.sort_time()).local_date;
+            card
+        })
+        .collect();
+    super::view::mark_days(&mut cards, crate::digest::berlin_date(chrono::Utc::now()));
     let template = ListingPage {
         layout: Layout::new(&state.site_title, &heading, Some(&scope.feed_base())),
         source: match &scope {
             Scope::Source(s) => Some(SourceRow::new(s, health.as_ref())),
             _ => None,
         },
-        cards: stories
-            .iter()
-            .map(|(a, members)| Card::with_story(a, members, &state.sources))
-            .collect(),
+        cards,
         newer: (paging.page > 1).then(|| paging.href(&path, paging.page - 1)),
         older: page.has_more.then(|| paging.href(&path, paging.page + 1)),
         page: paging.page,

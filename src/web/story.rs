@@ -1,11 +1,12 @@
-//! One entry per story: listings and (on request) feeds show each story cluster once, under its
-//! newest report on the page, with the other reports named as "also reported by".
+//! One entry per story: listings and (on request) feeds show each story cluster once, at the
+//! place of its newest report on the page; a listing's card is led by the story's original
+//! ([`lead`]), with the other reports named as "also reported by".
 //!
 //! This file owns only the collapsing rule; clusters themselves are assigned by the crawler.
 
 use std::collections::HashSet;
 
-use crate::model::{Article, ArticleId};
+use crate::model::{Article, ArticleId, Level};
 use crate::store::{Store, StoreError};
 
 /// Most other reports looked up per story.
@@ -34,6 +35,17 @@ pub fn collapse(store: &Store, items: Vec<Article>) -> Result<Vec<Story>, StoreE
     Ok(out)
 }
 
+/// The report a story's card shows: its original, i.e. the earliest report, where a public body's
+/// report (any level but the press) comes before a press report of the same story whatever
+/// their times (a ministry's press release rather than the trade press's reprint of it).
+/// `shown` itself when the story has no other stored reports.
+pub fn lead<'a>(shown: &'a Article, members: &'a [Article]) -> &'a Article {
+    members
+        .iter()
+        .min_by_key(|a| (a.level == Level::Presse, a.sort_time(), a.id.0))
+        .unwrap_or(shown)
+}
+
 /// Only the first article of each cluster, without looking anything up (for feeds).
 pub fn first_of_each(items: Vec<Article>) -> Vec<Article> {
     let mut seen: HashSet<ArticleId> = HashSet::new();
@@ -41,4 +53,52 @@ pub fn first_of_each(items: Vec<Article>) -> Vec<Article> {
         .into_iter()
         .filter(|a| a.cluster.is_none_or(|c| seen.insert(c)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+
+    fn report(id: u64, level: Level, hour: u32) -> Article {
+        let at = Utc
+            .with_ymd_and_hms(2026, 10, 5, hour, 0, 0)
+            .single()
+            .expect("date");
+        Article {
+            id: ArticleId(id),
+            source_id: format!("s{id}"),
+            url: format!("https://s{id}.example/"),
+            title: format!("Bericht {id}"),
+            kicker: None,
+            published: Some(at),
+            first_seen: at,
+            updated: at,
+            author: None,
+            lang: None,
+            summary: None,
+            text: String::new(),
+            tags: vec![],
+            keywords: vec![],
+            level,
+            land: None,
+            lands_mentioned: vec![],
+            cluster: Some(ArticleId(1)),
+        }
+    }
+
+    #[test]
+    fn the_original_of_a_public_body_leads_the_story() {
+        // The trade press was first (8:00), the ministry second (9:00), a Land last (12:00).
+        let members = vec![
+            report(1, Level::Presse, 8),
+            report(2, Level::Bund, 9),
+            report(3, Level::Land, 12),
+        ];
+        assert_eq!(lead(&members[2], &members).id, ArticleId(2));
+        let press_only = vec![report(4, Level::Presse, 10), report(5, Level::Presse, 7)];
+        assert_eq!(lead(&press_only[0], &press_only).id, ArticleId(5));
+        let alone = report(6, Level::Kommune, 9);
+        assert_eq!(lead(&alone, &[]).id, ArticleId(6));
+    }
 }

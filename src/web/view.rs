@@ -13,7 +13,8 @@ use super::paths::{
 };
 use crate::model::{Article, Keyword, Source, SourceHealth};
 use crate::store::Region;
-use crate::syndication::{description, http_url};
+use crate::syndication::http_url;
+use crate::text::{Boundary, Tail, cut_at_word};
 
 /// A date for display and for `<time datetime=…>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub struct DateView {
     pub day_time: String,
     /// RFC 3339 in UTC.
     pub iso: String,
+    /// The calendar day in Europe/Berlin (for day separators).
+    pub local_date: chrono::NaiveDate,
 }
 
 impl DateView {
@@ -34,6 +37,7 @@ impl DateView {
             day: local.format("%d.%m.%Y").to_string(),
             day_time: local.format("%d.%m.%Y, %H:%M Uhr").to_string(),
             iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            local_date: local.date_naive(),
         }
     }
 }
@@ -88,6 +92,15 @@ pub struct Card {
     pub original: Option<String>,
     /// The same story from other sources ("auch berichtet von"), linking to our pages.
     pub also: Vec<Chip>,
+    /// The article's detected language when it is not German (for `lang` on its markup, so
+    /// screen readers and hyphenation use the right language); a plain ISO 639 code only.
+    pub lang: Option<String>,
+    /// The Berlin day the card is listed under: its own date, or for a story led by an older
+    /// original, the date of the newest report (which decides its place in the list).
+    pub listed_day: chrono::NaiveDate,
+    /// Set on the first card of each Berlin day in a date-ordered list: "Heute", "Gestern" or
+    /// the German date (see [`mark_days`]).
+    pub day_heading: Option<String>,
 }
 
 impl Card {
@@ -106,10 +119,13 @@ impl Card {
             source_name,
             source_href: source_path(&article.source_id),
             date: DateView::new(article.sort_time()),
-            summary: description(article),
+            summary: card_lead(article),
             keywords: article.keywords.iter().map(|k| Chip::keyword(k)).collect(),
             original: http_url(&article.url),
             also: Vec::new(),
+            lang: foreign_lang(article.lang.as_deref()),
+            day_heading: None,
+            listed_day: DateView::new(article.sort_time()).local_date,
         }
     }
 
@@ -129,6 +145,27 @@ impl Card {
             });
         }
         card
+    }
+}
+
+/// Marks the first card of each day in `cards` (newest first) with a heading: "Heute" and
+/// "Gestern" relative to `today` (in Europe/Berlin), else the German date ("Montag, 5. Oktober
+/// 2026"), so a long list can be scanned by day.
+pub fn mark_days(cards: &mut [Card], today: chrono::NaiveDate) {
+    let mut previous = None;
+    for card in cards {
+        let day = card.listed_day;
+        if previous == Some(day) {
+            continue;
+        }
+        previous = Some(day);
+        card.day_heading = Some(if day == today {
+            "Heute".to_string()
+        } else if today.pred_opt() == Some(day) {
+            "Gestern".to_string()
+        } else {
+            crate::digest::german_date(day)
+        });
     }
 }
 
@@ -264,8 +301,10 @@ pub struct HealthView {
     pub last_success: Option<String>,
     /// Last failed crawl.
     pub last_error_at: Option<String>,
-    /// Its error text.
+    /// Its error, in German words for the reader.
     pub last_error: Option<String>,
+    /// The crawler's own (English, technical) error text, shown as detail.
+    pub last_error_detail: Option<String>,
     /// Failures in a row.
     pub consecutive_failures: u32,
     /// Listing yields nothing although it did before.
@@ -278,11 +317,58 @@ impl HealthView {
         HealthView {
             last_success: h.last_success.map(|t| DateView::new(t).day_time),
             last_error_at: h.last_error_at.map(|t| DateView::new(t).day_time),
-            last_error: non_blank(h.last_error.as_deref()),
+            last_error: non_blank(h.last_error.as_deref()).map(|e| german_error(&e)),
+            last_error_detail: non_blank(h.last_error.as_deref()),
             consecutive_failures: h.consecutive_failures,
             broken: h.broken,
         }
     }
+}
+
+/// A German message for a stored crawl error. The crawler stores its errors' English `Display`
+/// text (`FetchError`, `CrawlError`); the web view is German, so the kinds are recognised by
+/// their fixed wording and named in German. Unknown texts get a generic message (the original
+/// is shown beside it as detail).
+pub fn german_error(text: &str) -> String {
+    let t = text.trim();
+    let number_after = |marker: &str| {
+        t.find(marker).map(|i| {
+            t[i + marker.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+    };
+    if t.contains("list selectors matched no articles") {
+        return "Die Liste wurde geladen, aber die Selektoren fanden keine Artikel (Seite umgestaltet? Die [source.list]-Selektoren prüfen).".into();
+    }
+    if let Some(status) = number_after("HTTP ").filter(|s| !s.is_empty())
+        && t.starts_with("HTTP ")
+    {
+        return format!("Der Server antwortete mit dem HTTP-Status {status}.");
+    }
+    if t.starts_with("robots.txt disallows") {
+        return "Die robots.txt der Seite verbietet den Abruf.".into();
+    }
+    if t.starts_with("robots.txt of") {
+        return "Die robots.txt der Seite war nicht erreichbar; die Seite wird einige Minuten lang nicht abgerufen.".into();
+    }
+    if t.starts_with("invalid URL") {
+        return "Die Adresse ist ungültig.".into();
+    }
+    if t.starts_with("body of") && t.contains("exceeds the limit") {
+        return "Die Antwort war größer als erlaubt.".into();
+    }
+    if let Some(secs) = number_after("asks to retry after ").filter(|s| !s.is_empty()) {
+        return format!("Der Server bat, es in {secs} Sekunden erneut zu versuchen.");
+    }
+    if t.starts_with("request to") {
+        return "Der Server war nicht erreichbar (Verbindung fehlgeschlagen oder Zeitüberschreitung).".into();
+    }
+    if t.contains("store") || t.contains("sled") {
+        return "Fehler beim Speichern.".into();
+    }
+    "Die Liste oder der Feed konnte nicht gelesen werden.".into()
 }
 
 /// Splits `text` into paragraphs at blank lines; lines inside a paragraph keep their breaks.
@@ -306,6 +392,43 @@ pub fn paragraphs(text: &str) -> Vec<String> {
         out.push(current);
     }
     out
+}
+
+/// Characters of lead text on a card: one line on a desktop, two on most phones, so a list of 20
+/// stays scannable. The stylesheet clamps a card's text at three lines as a backstop only (its
+/// ellipsis could follow a full stop; this cut never does).
+pub const CARD_LEAD_CHARS: usize = 90;
+
+/// A card's lead: the summary or the start of the text, on one line, cut at a word and ended
+/// with a single `…` (never `.…`, never `……`).
+pub fn card_lead(article: &Article) -> Option<String> {
+    let teaser = match article.teaser()? {
+        crate::model::Teaser::Summary(s) | crate::model::Teaser::Text(s) => s,
+    };
+    let flat = teaser.split_whitespace().collect::<Vec<_>>().join(" ");
+    let already_cut = flat.ends_with('…') || flat.ends_with("...");
+    let flat = flat.trim_end_matches(['…', '.']).trim_end();
+    let cut = cut_at_word(
+        flat,
+        CARD_LEAD_CHARS,
+        Boundary::LastSpace,
+        Tail::SpacesAndPunctuation,
+    );
+    let lead = match cut.strip_suffix('…') {
+        Some(head) => format!("{}…", head.trim_end_matches(['.', '!', '?', ' '])),
+        None if already_cut => format!("{cut}…"),
+        // Not cut: the sentence keeps its own full stop.
+        None => teaser.split_whitespace().collect::<Vec<_>>().join(" "),
+    };
+    (!lead.is_empty()).then_some(lead)
+}
+
+/// `lang` when it is a well-formed language code other than German (anything else stays under
+/// the page's `lang="de"`).
+fn foreign_lang(lang: Option<&str>) -> Option<String> {
+    let l = lang?.trim().to_ascii_lowercase();
+    let ok = (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase());
+    (ok && l != "de").then_some(l)
 }
 
 fn non_blank(s: Option<&str>) -> Option<String> {
@@ -350,6 +473,128 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(paragraphs(text), want, "{text:?}");
         }
+    }
+
+    #[test]
+    fn crawl_errors_are_named_in_german() {
+        let cases = [
+            ("HTTP 503 for https://a.example/x", "HTTP-Status 503"),
+            ("robots.txt disallows https://a.example/", "verbietet"),
+            (
+                "request to https://a.example/ failed: timeout",
+                "nicht erreichbar",
+            ),
+            (
+                "https://a.example/ asks to retry after 120 s",
+                "120 Sekunden",
+            ),
+            (
+                "https://a.example/: list selectors matched no articles (site redesigned? …)",
+                "Selektoren",
+            ),
+            ("https://a.example/: not a feed", "nicht gelesen"),
+        ];
+        for (raw, want) in cases {
+            let got = german_error(raw);
+            assert!(got.contains(want), "{raw} -> {got}");
+            assert!(!got.contains("for https"), "{got}");
+        }
+    }
+
+    #[test]
+    fn card_leads_are_short_and_end_in_one_ellipsis() {
+        let at = Utc
+            .with_ymd_and_hms(2026, 1, 1, 9, 0, 0)
+            .single()
+            .expect("date");
+        let mk = |summary: Option<&str>, text: &str| Article {
+            published: Some(at),
+            summary: summary.map(str::to_string),
+            text: text.into(),
+            ..sample()
+        };
+        let long = "Ende. ".repeat(60);
+        let lead = card_lead(&mk(None, &long)).expect("lead");
+        assert!(lead.chars().count() <= CARD_LEAD_CHARS + 1, "{lead}");
+        assert!(
+            lead.ends_with("Ende…"),
+            "a cut after a full stop drops it: {lead}"
+        );
+        let cut = card_lead(&mk(Some("Ein vom Feed gekürzter Satz ..."), "")).expect("lead");
+        assert_eq!(cut, "Ein vom Feed gekürzter Satz…");
+        let whole = card_lead(&mk(None, "Kurz.\n\nZweiter Absatz.")).expect("lead");
+        assert_eq!(whole, "Kurz. Zweiter Absatz.");
+        assert_eq!(card_lead(&mk(None, "  ")), None);
+    }
+
+    #[test]
+    fn days_are_marked_once_with_today_and_yesterday() {
+        let day = |d: u32, h: u32| {
+            let t = Utc
+                .with_ymd_and_hms(2026, 10, d, h, 0, 0)
+                .single()
+                .expect("date");
+            let mut c = Card::new(
+                &crate::model::Article {
+                    published: Some(t),
+                    ..sample()
+                },
+                &[],
+            );
+            c.date = DateView::new(t);
+            c
+        };
+        let mut cards = vec![day(5, 10), day(5, 8), day(4, 23), day(4, 9), day(2, 9)];
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 10, 5).expect("date");
+        mark_days(&mut cards, today);
+        let got: Vec<_> = cards.iter().map(|c| c.day_heading.clone()).collect();
+        assert_eq!(got[0].as_deref(), Some("Heute"));
+        assert_eq!(got[1], None);
+        // 23:00 UTC on the 4th is already the 5th in Berlin.
+        assert_eq!(got[2], None);
+        assert_eq!(got[3].as_deref(), Some("Gestern"));
+        assert!(
+            got[4]
+                .as_deref()
+                .is_some_and(|d| d.contains("Oktober 2026")),
+            "{got:?}"
+        );
+    }
+
+    fn sample() -> Article {
+        let at = Utc
+            .with_ymd_and_hms(2026, 1, 1, 9, 0, 0)
+            .single()
+            .expect("date");
+        Article {
+            id: crate::model::ArticleId(1),
+            source_id: "s".into(),
+            url: "https://a.example/".into(),
+            title: "T".into(),
+            kicker: None,
+            published: Some(at),
+            first_seen: at,
+            updated: at,
+            author: None,
+            lang: None,
+            summary: None,
+            text: String::new(),
+            tags: vec![],
+            keywords: vec![],
+            level: crate::model::Level::Bund,
+            land: None,
+            lands_mentioned: vec![],
+            cluster: None,
+        }
+    }
+
+    #[test]
+    fn only_foreign_well_formed_languages_are_marked() {
+        assert_eq!(foreign_lang(Some("en")), Some("en".into()));
+        assert_eq!(foreign_lang(Some("FR")), Some("fr".into()));
+        assert_eq!(foreign_lang(Some("de")), None);
+        assert_eq!(foreign_lang(Some("\"><x")), None);
+        assert_eq!(foreign_lang(None), None);
     }
 
     #[test]

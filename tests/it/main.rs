@@ -12,6 +12,7 @@
 
 mod common;
 
+mod browser;
 mod check;
 mod cli_crawl;
 mod cli_terminal;

@@ -144,7 +144,8 @@ async fn reprints_cluster_regions_filter_and_watchlist_changes_retag() {
         let _ = axum::serve(listener, router(state)).await;
     });
 
-    // The front page shows the story once, under its newest report, naming the others.
+    // The front page shows the story once, led by its original (the ministry's release, the
+    // earliest report of a public body), naming the others.
     let (status, home) = common::get(&format!("{web}/")).await;
     assert_eq!(status, 200);
     let shown = [
@@ -157,8 +158,8 @@ async fn reprints_cluster_regions_filter_and_watchlist_changes_retag() {
     .count();
     assert_eq!(shown, 1, "one entry for the three reports:\n{home}");
     assert!(
-        home.contains("Finanzierung offen"),
-        "the newest report is shown"
+        home.contains("starten Programm"),
+        "the original is shown, not the newest report"
     );
     assert!(home.contains("Auch berichtet von"));
     assert!(home.contains("Bundesministerium (Fixture)"));

@@ -13,12 +13,13 @@ use axum::response::Html;
 use super::facets::{FacetGroup, facet_groups};
 use super::params::{PER_PAGE, Params, heading};
 use super::slots::with_index;
-use crate::search::{Facets, Hits, MAX_OFFSET, Sort};
+use crate::search::{Facets, Hit, Hits, MAX_OFFSET, Sort};
 use crate::web::error::WebError;
+use crate::web::paths::article_path;
 use crate::web::paths::trends_path;
 use crate::web::state::AppState;
 use crate::web::templates::Layout;
-use crate::web::view::Card;
+use crate::web::view::{Card, Chip, source_name};
 
 /// One hit on the results page.
 pub struct HitView {
@@ -26,6 +27,37 @@ pub struct HitView {
     pub card: Card,
     /// Escaped text with `<b>` marks (safe to insert as HTML).
     pub snippet_html: String,
+    /// The other hits of this page that report the same story (collapsed under this one, the
+    /// best-ranked): links to their article pages, labelled with their source.
+    pub more: Vec<Chip>,
+}
+
+/// The page's hits with each story shown once: a hit whose story cluster already has a hit
+/// higher up on this page is folded into that hit's `more` ("n weitere Berichte"). Collapsing is
+/// per page; the total and the paging still count articles.
+fn collapse_stories(items: Vec<Hit>, sources: &[crate::model::Source]) -> Vec<HitView> {
+    let mut out: Vec<HitView> = Vec::with_capacity(items.len());
+    let mut by_cluster: std::collections::HashMap<crate::model::ArticleId, usize> =
+        std::collections::HashMap::new();
+    for h in items {
+        let Some(article) = h.article else { continue };
+        if let Some(cluster) = article.cluster {
+            if let Some(&at) = by_cluster.get(&cluster) {
+                out[at].more.push(Chip {
+                    label: source_name(&article.source_id, sources),
+                    href: article_path(&article),
+                });
+                continue;
+            }
+            by_cluster.insert(cluster, out.len());
+        }
+        out.push(HitView {
+            card: Card::new(&article, sources),
+            snippet_html: h.snippet_html,
+            more: Vec::new(),
+        });
+    }
+    out
 }
 
 /// `/search`.
@@ -104,17 +136,7 @@ pub async fn page(
         searched,
         total: hits.total,
         facets: facet_groups(&hits.facets, &p, &state),
-        hits: hits
-            .items
-            .into_iter()
-            .filter_map(|h| {
-                let article = h.article?;
-                Some(HitView {
-                    card: Card::new(&article, &state.sources),
-                    snippet_html: h.snippet_html,
-                })
-            })
-            .collect(),
+        hits: collapse_stories(hits.items, &state.sources),
         newer: (p.page > 1).then(|| p.href("/search", Some(p.page - 1))),
         older: (offset + PER_PAGE < hits.total && offset + PER_PAGE <= MAX_OFFSET)
             .then(|| p.href("/search", Some(p.page + 1))),

@@ -153,7 +153,10 @@ async fn keyword_source_and_tag_pages_filter() {
             && !src.body.contains("Meldung ")
             && !src.body.contains("Link-Test")
     );
-    assert!(src.body.contains("<span class=\"broken\">defekt</span>"));
+    assert!(src.body.contains(
+        "<span class=\"broken\">gestört</span> – die Liste lieferte zuletzt keine Artikel"
+    ));
+    assert!(src.body.contains("HTTP-Status 500."), "the error in German");
     assert!(
         src.body
             .contains("HTTP 500 &#60;script&#62;x&#60;/script&#62;")
@@ -204,7 +207,7 @@ async fn overview_pages_list_keywords_and_sources() {
         "configured order"
     );
     assert!(
-        b.contains("defekt") && b.contains("<dd>3</dd>") && b.contains("11.12.2020, 09:00 Uhr")
+        b.contains("gestört") && b.contains("<dd>3</dd>") && b.contains("11.12.2020, 09:00 Uhr")
     );
     assert!(b.contains(
         "<a href=\"https://k21.example.org/presse\" rel=\"noopener noreferrer nofollow\">"
