@@ -144,6 +144,96 @@ fn limit_malloc_arenas() {
     }
 }
 
+impl Command {
+    /// Whether the command works on the store, and so goes to a running server when one owns
+    /// the data folder. `check`, `extract` and the OPML actions need no store and stay local.
+    fn forwarded(&self) -> bool {
+        matches!(
+            self,
+            Command::Crawl { .. }
+                | Command::Sources { action: None }
+                | Command::Retag
+                | Command::CheckStore { .. }
+                | Command::Digest(_)
+                | Command::Search { .. }
+                | Command::Export { .. }
+                | Command::Reindex
+        )
+    }
+}
+
+/// Runs a command line forwarded by a client on the server (see [`cli::control::Dispatch`]):
+/// parsed as `main` parses it, run by the same code with the server's store.
+fn served(
+    args: &[String],
+    owner: &cli::control::Owner,
+    io: &mut cli::control::Io,
+) -> anyhow::Result<ExitCode> {
+    let argv = std::iter::once("govwire".to_string()).chain(args.iter().cloned());
+    let command = match Args::try_parse_from(argv) {
+        Ok(parsed) if parsed.command.forwarded() => parsed.command,
+        Ok(_) => anyhow::bail!("this command does not run on the server; run it without one"),
+        Err(e) => {
+            use std::io::Write;
+            write!(io.err, "{e}")?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    tokio::runtime::Handle::current().block_on(run(command, owner, io))
+}
+
+/// Runs one command with the data folder's `owner`, writing to `io`.
+async fn run(
+    command: Command,
+    owner: &cli::control::Owner,
+    io: &mut cli::control::Io,
+) -> anyhow::Result<ExitCode> {
+    let config = owner.config_path();
+    match command {
+        Command::Serve { listen, no_crawl } => {
+            cli::serve::run(config, listen, !no_crawl, served).await
+        }
+        Command::Crawl { sources } => cli::crawl::run(owner, &sources, io).await,
+        Command::Sources { action } => cli::sources::run(owner, action, io),
+        Command::Check(check) => cli::check::run(config, check).await,
+        Command::Retag => cli::retag::run(owner, io).await,
+        Command::CheckStore { compact } => cli::store::run(owner, compact, io),
+        Command::Digest(digest) => cli::digest::run(owner, digest, io).await,
+        Command::Search {
+            query,
+            from,
+            to,
+            limit,
+            sort,
+            format,
+        } => cli::search::search(
+            owner,
+            cli::search::SearchArgs {
+                query,
+                from,
+                to,
+                limit: usize::from(limit),
+                sort,
+                format,
+            },
+            io,
+        ),
+        Command::Export {
+            format,
+            query,
+            from,
+            to,
+        } => cli::search::export(owner, &[query], from.as_deref(), to.as_deref(), format, io),
+        Command::Reindex => cli::search::reindex(owner, io),
+        Command::Extract {
+            url,
+            source,
+            format,
+            files,
+        } => cli::extract::run(config, url, source, format, &files),
+    }
+}
+
 fn main() -> ExitCode {
     limit_malloc_arenas();
     let args = Args::parse();
@@ -159,57 +249,17 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match args.command {
-            Command::Serve { listen, no_crawl } => {
-                cli::serve::run(&args.config, listen, !no_crawl).await
+        // While `serve` owns the data folder, the store commands are its clients.
+        if args.command.forwarded() {
+            let plain = args.log_format == cli::LogFormat::Text;
+            if let Some(result) = cli::control::forward(&args.config, cli::crawl::renderer(plain)) {
+                return result;
             }
-            Command::Crawl { sources } => {
-                let plain = args.log_format == cli::LogFormat::Text;
-                cli::crawl::run(&args.config, &sources, plain).await
-            }
-            Command::Sources { action } => cli::sources::run(&args.config, action),
-            Command::Check(check) => cli::check::run(&args.config, check).await,
-            Command::Retag => cli::retag::run(&args.config).await,
-            Command::CheckStore { compact } => cli::store::run(&args.config, compact),
-            Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
-            Command::Search {
-                query,
-                from,
-                to,
-                limit,
-                sort,
-                format,
-            } => cli::search::search(
-                &args.config,
-                cli::search::SearchArgs {
-                    query,
-                    from,
-                    to,
-                    limit: usize::from(limit),
-                    sort,
-                    format,
-                },
-            ),
-            Command::Export {
-                format,
-                query,
-                from,
-                to,
-            } => cli::search::export(
-                &args.config,
-                &[query],
-                from.as_deref(),
-                to.as_deref(),
-                format,
-            ),
-            Command::Reindex => cli::search::reindex(&args.config),
-            Command::Extract {
-                url,
-                source,
-                format,
-                files,
-            } => cli::extract::run(&args.config, url, source, format, &files),
         }
+        let plain = args.log_format == cli::LogFormat::Text;
+        let mut io = cli::control::Io::direct(cli::crawl::renderer(plain));
+        let owner = cli::control::Owner::Direct(args.config.clone());
+        run(args.command, &owner, &mut io).await
     });
     match result {
         Ok(code) => code,

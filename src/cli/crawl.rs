@@ -1,26 +1,27 @@
 //! `govwire crawl`: every source once, then a summary table.
 
-use std::path::Path;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::bail;
-use std::io::IsTerminal;
-
+use govwire::control::Progress as Step;
 use govwire::crawl::{SourceReport, crawl_all_with};
 use indicatif::{ProgressBar, ProgressStyle};
 
-/// Runs the crawl and prints one line per source; exit code 1 if any source failed.
-/// `plain_progress` prints a line per finished source when stderr is not a terminal (off when
-/// logs are JSON, so stderr stays one JSON object per line).
-pub async fn run(
-    config_path: &Path,
-    only: &[String],
-    plain_progress: bool,
-) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
+use super::control::{Io, Owner};
+
+/// Runs the crawl and prints one line per source; exit code 1 if any source failed. Each
+/// finished source is a progress step. Served, the crawl goes through the server's crawler
+/// (its fetcher's per-host waits and robots.txt cache are the scheduled crawls' too) and the
+/// articles into its open index.
+pub async fn run(owner: &Owner, only: &[String], io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config = owner.config()?;
     for id in only {
         if config.source(id).is_none() {
-            bail!("no source with id {id:?} in {}", config_path.display());
+            bail!(
+                "no source with id {id:?} in {}",
+                owner.config_path().display()
+            );
         }
     }
     let sources: Vec<_> = config
@@ -29,28 +30,41 @@ pub async fn run(
         .filter(|s| only.is_empty() || only.contains(&s.id))
         .cloned()
         .collect();
-    let store = super::open_store(&config)?;
-    // The crawl records its metrics as a served crawl would (the library never installs them).
-    govwire::telemetry::install();
-    let crawler = super::crawler(&config, store.clone())?;
-    let index = super::open_index(&config, &store).await;
-    super::feed_index(&crawler, index.as_ref());
+    let store = owner.store(&config)?;
+    let (crawler, index) = match owner.served() {
+        Some(s) => (s.crawler.clone(), s.index.clone()),
+        None => {
+            // The crawl records its metrics as a served crawl would (the library never
+            // installs them).
+            govwire::telemetry::install();
+            let crawler = super::crawler(&config, store.clone())?;
+            let index = super::open_index(&config, &store).await;
+            super::feed_index(&crawler, index.as_ref());
+            (crawler, index)
+        }
+    };
     let committer = super::bulk_committer(index.as_ref());
-    super::retag_if_changed(crawler.clone()).await;
-    let mut progress = Progress::new(sources.len(), plain_progress);
+    if owner.served().is_none() {
+        // The server re-tagged at its start.
+        super::retag_if_changed(crawler.clone()).await;
+    }
+    let total = sources.len() as u64;
+    let mut finished = 0;
     let reports = crawl_all_with(
         crawler.clone(),
         &sources,
         config.settings.max_concurrency,
-        |r| progress.done(r),
+        |r| {
+            finished += 1;
+            (io.progress)(step(finished, total, r));
+        },
     )
     .await;
-    progress.finish();
     committer.finish().await;
     super::commit_index(index.as_ref()).await;
     store.flush_async().await?;
     compact_log(crawler).await;
-    print!("{}", table(&reports));
+    write!(io.out, "{}", table(&reports))?;
     let failed = reports
         .iter()
         .any(|r| !r.errors.is_empty() && r.new + r.updated + r.unchanged == 0);
@@ -59,6 +73,22 @@ pub async fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The progress step of a finished source.
+fn step(finished: u64, total: u64, r: &SourceReport) -> Step {
+    Step {
+        done: finished,
+        total,
+        label: r.source_id.clone(),
+        line: format!(
+            "[{finished}/{total}] {}: {} new, {} updated, {} error(s)",
+            r.source_id,
+            r.new,
+            r.updated,
+            r.errors.len()
+        ),
+    }
 }
 
 /// Reclaims superseded body log records when the store's policy says enough have piled up,
@@ -79,60 +109,32 @@ async fn compact_log(crawler: std::sync::Arc<govwire::crawl::Crawler>) {
     }
 }
 
-/// Progress on stderr: a bar in a terminal, one plain line per finished source otherwise
-/// (log files and CI keep a readable record).
-struct Progress {
-    bar: Option<ProgressBar>,
-    plain: bool,
-    total: usize,
-    finished: usize,
-}
-
-impl Progress {
-    fn new(total: usize, plain: bool) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total as u64);
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {elapsed}  {msg}")
-            {
-                bar.set_style(style);
+/// Draws progress steps on stderr: a bar in a terminal, one plain line per step otherwise (log
+/// files and CI keep a readable record) when `plain` (off when logs are JSON, so stderr stays
+/// one JSON object per line). The same for a crawl run here and one run by the server.
+pub fn renderer(plain: bool) -> Box<dyn FnMut(Step) + Send> {
+    let terminal = std::io::stderr().is_terminal();
+    let mut bar: Option<ProgressBar> = None;
+    Box::new(move |p: Step| {
+        if terminal {
+            let bar = bar.get_or_insert_with(|| {
+                let bar = ProgressBar::new(p.total);
+                if let Ok(style) =
+                    ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {elapsed}  {msg}")
+                {
+                    bar.set_style(style);
+                }
+                bar
+            });
+            bar.set_message(p.label);
+            bar.set_position(p.done);
+            if p.done >= p.total {
+                bar.finish_and_clear();
             }
-            bar
-        });
-        Progress {
-            bar,
-            plain,
-            total,
-            finished: 0,
+        } else if plain {
+            eprintln!("{}", p.line);
         }
-    }
-
-    fn done(&mut self, r: &SourceReport) {
-        self.finished += 1;
-        let line = format!(
-            "[{}/{}] {}: {} new, {} updated, {} error(s)",
-            self.finished,
-            self.total,
-            r.source_id,
-            r.new,
-            r.updated,
-            r.errors.len()
-        );
-        match &self.bar {
-            Some(bar) => {
-                bar.set_message(r.source_id.clone());
-                bar.inc(1);
-            }
-            None if self.plain => eprintln!("{line}"),
-            None => {}
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
+    })
 }
 
 /// The summary as an aligned text table, with the first error of each source below it.

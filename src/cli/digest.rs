@@ -1,8 +1,9 @@
 //! `govwire digest`: print one day's digest as text or HTML, or mail it now.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
+
+use super::control::{Io, Owner};
 
 use anyhow::Context;
 use chrono::{NaiveDate, Utc};
@@ -38,9 +39,10 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 /// Prints or sends the digest.
-pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
-    let store = super::open_store(&config)?;
+pub async fn run(owner: &Owner, args: DigestArgs, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
+    let config_path = owner.config_path();
     let date = args.date.unwrap_or_else(|| berlin_date(Utc::now()));
     if args.send {
         let email = config.digest.email.as_ref().with_context(|| {
@@ -52,7 +54,7 @@ pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCod
         send_for_date(&store, &config, date, Utc::now())
             .await
             .with_context(|| format!("sending the digest of {date}"))?;
-        eprintln!("digest of {date} sent to {}", email.to.join(", "));
+        writeln!(io.err, "digest of {date} sent to {}", email.to.join(", "))?;
         return Ok(ExitCode::SUCCESS);
     }
     let (from, to) = day_window(date);
@@ -68,7 +70,11 @@ pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCod
         Format::Html => render_html(&digest, "govwire")? + "\n",
     };
     // `govwire digest | head` closes the pipe early; that is not an error.
-    match std::io::stdout().lock().write_all(rendered.as_bytes()) {
+    match io
+        .out
+        .write_all(rendered.as_bytes())
+        .and_then(|()| io.out.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(ExitCode::SUCCESS),
     }

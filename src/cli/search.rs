@@ -7,15 +7,14 @@
 //! the output quietly.
 
 use std::io::{self, Write};
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
-use govwire::config::Config;
 use govwire::search::export::{csv_header, csv_row, json_line};
 use govwire::search::{Index, Query, Sort, query};
-use govwire::store::Store;
+
+use super::control::{Io, Owner};
 
 /// Output of `govwire search`.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -62,14 +61,6 @@ pub struct SearchArgs {
     pub format: SearchFormat,
 }
 
-fn open(config: &Config) -> anyhow::Result<(Store, Index)> {
-    let store = super::open_store(config)?;
-    let dir = config.settings.data_dir.join("index");
-    let index = Index::open_or_rebuild(&dir, &store)
-        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
-    Ok((store, index))
-}
-
 /// Parses the query and the date options; a malformed query is a user error (exit 2).
 fn build_query(
     words: &[String],
@@ -92,11 +83,11 @@ fn build_query(
 }
 
 /// `govwire search`.
-pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+pub fn search(owner: &Owner, args: SearchArgs, io: &mut Io) -> anyhow::Result<ExitCode> {
     let mut q = match build_query(&args.query, args.from.as_deref(), args.to.as_deref()) {
         Ok(q) => q,
         Err(e) => {
-            eprintln!("error: {e}");
+            writeln!(io.err, "error: {e}")?;
             return Ok(ExitCode::from(2));
         }
     };
@@ -104,10 +95,11 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         SortArg::Relevance => Sort::Relevance,
         SortArg::Date => Sort::Date,
     };
-    let config = super::load_config(config_path)?;
-    let (_store, index) = open(&config)?;
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
+    let index = owner.search_index(&config, &store)?;
     let hits = index.search(&q, 0, args.limit)?;
-    let mut out = io::stdout().lock();
+    let out = &mut io.out;
     let written = match args.format {
         SearchFormat::Table => {
             let mut r = writeln!(out, "{} Treffer", hits.total);
@@ -164,24 +156,26 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
 
 /// `govwire export`: every match, newest first.
 pub fn export(
-    config_path: &Path,
+    owner: &Owner,
     query_words: &[String],
     from: Option<&str>,
     to: Option<&str>,
     format: ExportFormat,
+    io: &mut Io,
 ) -> anyhow::Result<ExitCode> {
     let q = match build_query(query_words, from, to) {
         Ok(q) => q,
         Err(e) => {
-            eprintln!("error: {e}");
+            writeln!(io.err, "error: {e}")?;
             return Ok(ExitCode::from(2));
         }
     };
-    let config = super::load_config(config_path)?;
-    let (store, index) = open(&config)?;
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
+    let index = owner.search_index(&config, &store)?;
     let matches = index.matches(&q)?;
     drop(index);
-    let mut out = io::BufWriter::new(io::stdout().lock());
+    let mut out = io::BufWriter::new(&mut io.out);
     if let ExportFormat::Csv = format
         && let Err(e) = out.write_all(csv_header().as_bytes())
     {
@@ -200,24 +194,38 @@ pub fn export(
     finish(out.flush())
 }
 
-/// `govwire reindex`: throws the index away and rebuilds it from the store.
-pub fn reindex(config_path: &Path) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
-    let store = super::open_store(&config)?;
+/// `govwire reindex`: throws the index away and rebuilds it from the store (the server, whose
+/// index is open, replaces every document in place instead).
+pub fn reindex(owner: &Owner, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
     let dir = config.settings.data_dir.join("index");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove {}", dir.display()))?;
-    }
     let started = Instant::now();
-    let index = Index::open_or_rebuild(&dir, &store)
-        .with_context(|| format!("cannot build the search index in {}", dir.display()))?;
-    println!(
+    let index = match owner.served() {
+        Some(_) => {
+            let index = owner.search_index(&config, &store)?;
+            index
+                .reindex(&store)
+                .with_context(|| format!("cannot rebuild the search index in {}", dir.display()))?;
+            index
+        }
+        None => {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("cannot remove {}", dir.display()))?;
+            }
+            let index = Index::open_or_rebuild(&dir, &store)
+                .with_context(|| format!("cannot build the search index in {}", dir.display()))?;
+            std::sync::Arc::new(index)
+        }
+    };
+    writeln!(
+        io.out,
         "indexed {} articles in {:.1} s into {}",
         index.num_docs(),
         started.elapsed().as_secs_f64(),
         dir.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -14,6 +14,8 @@ mod common;
 
 mod check;
 mod cli_crawl;
+#[cfg(unix)]
+mod control;
 mod crash_safety;
 mod crawl_faults;
 mod digest_mail;
