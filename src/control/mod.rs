@@ -224,15 +224,14 @@ mod tests {
             assert_eq!(Frame::read_from(&mut r).unwrap().as_ref(), Some(f));
         }
         assert!(Frame::read_from(&mut r).unwrap().is_none());
-        let mut cut = &wire[..3];
-        assert!(matches!(
-            Frame::read_from(&mut cut),
-            Err(ControlError::ServerStopped)
-        ));
-        let mut cut = &wire[..8];
-        assert!(matches!(
-            Frame::read_from(&mut cut),
-            Err(ControlError::ServerStopped)
-        ));
+        // Cut inside the header, then inside the payload, of the frame after `Accepted`.
+        for end in [5 + 3, 5 + 5 + 2] {
+            let mut cut = &wire[..end];
+            assert_eq!(Frame::read_from(&mut cut).unwrap(), Some(Frame::Accepted));
+            assert!(matches!(
+                Frame::read_from(&mut cut),
+                Err(ControlError::ServerStopped)
+            ));
+        }
     }
 }

@@ -285,6 +285,16 @@ async fn every_command_runs_through_a_serving_crawling_server_with_the_direct_ou
         server.log()
     );
 
+    // A forwarded crawl shows its progress as a direct one does (plain lines off a terminal).
+    let crawled = run(&config, &["crawl", "--source", "stk", "--source", "gone"]);
+    let progress = text(&crawled.stderr);
+    assert!(
+        progress.contains("[1/2] ") && progress.contains("[2/2] "),
+        "{progress}"
+    );
+    // `gone` failed entirely: exit code 1, as directly.
+    assert_eq!(crawled.status.code(), Some(1), "{progress}");
+
     // Wait for the scheduled crawls to settle (both sources crawled once), then record.
     let start = Instant::now();
     loop {
@@ -554,4 +564,51 @@ fn another_user_cannot_use_the_control_channel() {
         text(&out.stdout)
     );
     server.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_send_goes_through_the_server_as_it_does_directly() {
+    let smtp = crate::digest_mail::MiniSmtp::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().to_path_buf();
+    let config = write_config(
+        &dir,
+        &format!(
+            "[digest.email]\nsmtp_host = \"127.0.0.1\"\nsmtp_port = {}\ntls = \"none\"\n\
+             from = \"govwire <digest@example.org>\"\nto = [\"team@example.org\"]\n",
+            smtp.port
+        ),
+    );
+    fill_store(&dir.join("data"), 5);
+    let server = start_server(&dir, &config, &["--no-crawl"]);
+    let before = smtp.count();
+    let served = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || run(&config, &["digest", "--date", "2024-03-01", "--send"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(served.status.code(), Some(0), "{}", text(&served.stderr));
+    assert_eq!(smtp.count(), before + 1);
+    assert!(
+        server.log().contains("running a command"),
+        "{}",
+        server.log()
+    );
+    server.stop();
+    let direct = tokio::task::spawn_blocking({
+        let config = config.clone();
+        move || run(&config, &["digest", "--date", "2024-03-01", "--send"])
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        comparable(&["digest"], &served),
+        comparable(&["digest"], &direct)
+    );
+    assert_eq!(
+        text(&served.stderr).trim(),
+        "digest of 2024-03-01 sent to team@example.org"
+    );
+    assert_eq!(text(&direct.stderr).trim(), text(&served.stderr).trim());
 }
