@@ -261,6 +261,9 @@ fn main() -> ExitCode {
         let owner = cli::control::Owner::Direct(args.config.clone());
         run(args.command, &owner, &mut io).await
     });
+    // Commands a client left running on a server (one not reading its output) must not
+    // keep the stopped server alive; the store is flushed by now.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     match result {
         Ok(code) => code,
         Err(e) => {

@@ -155,7 +155,16 @@ pub fn forward(
         Ok(None) => return None,
         Err(e) => return Some(Err(e.into())),
     };
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.into_string())
+        .collect();
+    let Ok(args) = args else {
+        return Some(Err(anyhow::anyhow!(
+            "a server owns {}, and arguments that are not UTF-8 cannot be sent to it",
+            config.settings.data_dir.display()
+        )));
+    };
     Some((|| {
         conn.send(&Request {
             version: control::PROTOCOL_VERSION,
