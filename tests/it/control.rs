@@ -589,7 +589,8 @@ async fn digest_send_goes_through_the_server_as_it_does_directly() {
     .await
     .unwrap();
     assert_eq!(served.status.code(), Some(0), "{}", text(&served.stderr));
-    assert_eq!(smtp.count(), before + 1);
+    // At least: the server's own mailer may send yesterday's digest meanwhile.
+    assert!(smtp.count() > before);
     assert!(
         server.log().contains("running a command"),
         "{}",
