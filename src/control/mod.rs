@@ -200,6 +200,7 @@ fn my_uid() -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tokio::sync::watch;
 
     #[test]
     fn frames_round_trip_and_a_cut_stream_is_a_stopped_server() {
@@ -233,5 +234,101 @@ mod tests {
                 Err(ControlError::ServerStopped)
             ));
         }
+    }
+
+    #[test]
+    fn a_folder_others_may_write_gets_no_channel() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let bound = rt.block_on(async { Listener::bind(dir.path()).map(|_| ()) });
+        assert!(
+            matches!(bound, Err(ControlError::UnsafeFolder(_))),
+            "{bound:?}"
+        );
+        assert!(!socket_path(dir.path()).exists());
+    }
+
+    #[test]
+    fn no_socket_or_a_dead_servers_socket_means_no_server() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(connect(dir.path()).unwrap().is_none());
+        // A socket file nobody accepts on, as a killed server leaves it.
+        drop(std::os::unix::net::UnixListener::bind(socket_path(dir.path())).unwrap());
+        assert!(socket_path(dir.path()).exists());
+        assert!(connect(dir.path()).unwrap().is_none());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_streams_its_output_progress_and_exit_code() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
+        std::fs::create_dir(dir.path().join("store")).unwrap();
+        let listener = Listener::bind(dir.path()).unwrap();
+        let mode = std::fs::metadata(socket_path(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let addr = std::fs::read_to_string(dir.path().join("store").join(ADDR_FILE)).unwrap();
+        assert!(addr.contains(SOCKET_FILE), "{addr}");
+        assert!(addr.contains(&std::process::id().to_string()), "{addr}");
+        let (stop, stopped) = watch::channel(false);
+        let handle = |req: Request, sink: Sink| async move {
+            tokio::task::spawn_blocking(move || {
+                let mut out = sink.stdout();
+                // Far more than the queue and the socket hold: the writer waits for the reader.
+                for i in 0..200_000u32 {
+                    writeln!(out, "{i} {}", req.args.join(" ")).unwrap();
+                }
+                drop(out);
+                sink.progress(Progress {
+                    done: 1,
+                    total: 1,
+                    label: "x".into(),
+                    line: "[1/1] x".into(),
+                });
+                writeln!(sink.stderr(), "note").unwrap();
+                3
+            })
+            .await
+            .unwrap()
+        };
+        let server = tokio::spawn(listener.run(handle, stopped));
+        let path = dir.path().to_path_buf();
+        let (out, err, progress, code) = tokio::task::spawn_blocking(move || {
+            let mut conn = connect(&path).unwrap().expect("a server answers");
+            conn.send(&Request {
+                version: PROTOCOL_VERSION,
+                args: vec!["a".into(), "b".into()],
+            })
+            .unwrap();
+            let (mut out, mut err, mut progress) = (Vec::new(), Vec::new(), Vec::new());
+            loop {
+                match conn.next_frame().unwrap() {
+                    Frame::Accepted => {}
+                    Frame::Stdout(b) => out.extend(b),
+                    Frame::Stderr(b) => err.extend(b),
+                    Frame::Progress(p) => progress.push(p),
+                    Frame::Exit(code) => return (out, err, progress, code),
+                }
+            }
+        })
+        .await
+        .unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.lines().count(), 200_000);
+        assert!(out.starts_with("0 a b\n") && out.ends_with("199999 a b\n"));
+        assert_eq!(err, b"note\n");
+        assert_eq!(progress.len(), 1);
+        assert_eq!(code, 3);
+        stop.send(true).unwrap();
+        server.await.unwrap();
+        assert!(
+            !socket_path(dir.path()).exists(),
+            "the socket outlived the server"
+        );
     }
 }
