@@ -15,6 +15,8 @@ mod common;
 mod check;
 mod cli_crawl;
 mod cli_terminal;
+#[cfg(unix)]
+mod control;
 mod crash_safety;
 mod crawl_faults;
 mod digest_mail;
