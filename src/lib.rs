@@ -7,6 +7,8 @@
 
 pub mod check;
 pub mod config;
+#[cfg(unix)]
+pub mod control;
 pub mod crawl;
 pub mod digest;
 pub mod enrich;

@@ -184,12 +184,140 @@ fn limit_malloc_arenas() {
 
 /// Lets a closed stdout (`govwire search … | head -n1`) end the process quietly, as it ends
 /// `cat`: Rust ignores SIGPIPE, so every later `println!` would panic with a backtrace. Not for
-/// `serve`, which must outlive a client that hangs up (sockets use `MSG_NOSIGNAL` anyway).
+/// `serve`, which must outlive a client that hangs up (sockets use `MSG_NOSIGNAL` anyway). A
+/// forwarded command's client copies the server's output to stdout, so it ends the same way.
 fn die_quietly_on_closed_pipe() {
     #[cfg(unix)]
     // SAFETY: restores the default disposition of one signal before any other thread starts.
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+impl Command {
+    /// Whether the command works on the store, and so goes to a running server when one owns
+    /// the data folder. `check`, `extract`, `healthcheck` and the OPML actions need no store
+    /// and stay local.
+    fn forwarded(&self) -> bool {
+        matches!(
+            self,
+            Command::Crawl { .. }
+                | Command::Sources { action: None }
+                | Command::Retag
+                | Command::CheckStore { .. }
+                | Command::Digest(_)
+                | Command::Search { .. }
+                | Command::Export { .. }
+                | Command::Reindex
+                | Command::Show(_)
+        )
+    }
+}
+
+/// Runs a command line forwarded by a client on the server (see [`cli::control::Dispatch`]):
+/// parsed as `main` parses it, run by the same code with the server's store. The logging flags
+/// (`-v`, `-q`, `--color`, `--log-format`) were applied by the client and are ignored here.
+fn served(
+    args: &[String],
+    owner: &cli::control::Owner,
+    io: &mut cli::control::Io,
+) -> anyhow::Result<ExitCode> {
+    let argv = std::iter::once("govwire".to_string()).chain(args.iter().cloned());
+    let command = match Args::try_parse_from(argv) {
+        Ok(parsed) if parsed.command.forwarded() => parsed.command,
+        Ok(_) => anyhow::bail!("this command does not run on the server; run it without one"),
+        Err(e) => {
+            use std::io::Write;
+            write!(io.err, "{e}")?;
+            return Ok(ExitCode::from(2));
+        }
+    };
+    tokio::runtime::Handle::current().block_on(run(command, owner, io))
+}
+
+/// Runs one command with the data folder's `owner`, writing to `io`.
+async fn run(
+    command: Command,
+    owner: &cli::control::Owner,
+    io: &mut cli::control::Io,
+) -> anyhow::Result<ExitCode> {
+    let config = owner.config_path();
+    match command {
+        Command::Serve { listen, no_crawl } => {
+            cli::serve::run(config, listen, !no_crawl, served).await
+        }
+        Command::Crawl {
+            sources,
+            backfill,
+            since,
+            max_pages,
+        } => {
+            let backfill = backfill.then(|| govwire::crawl::listing::Backfill {
+                since: since
+                    .and_then(|d| d.and_hms_opt(0, 0, 0))
+                    .map(|t| t.and_utc()),
+                max_pages,
+            });
+            cli::crawl::run(owner, &sources, backfill, io).await
+        }
+        Command::Sources { action } => cli::sources::run(owner, action, io),
+        Command::Check(check) => cli::check::run(config, check).await,
+        Command::Retag => cli::retag::run(owner, io).await,
+        Command::CheckStore { compact } => cli::store::run(owner, compact, io),
+        Command::Digest(digest) => cli::digest::run(owner, digest, io).await,
+        Command::Search {
+            query,
+            from,
+            to,
+            limit,
+            sort,
+            format,
+            delimiter,
+            with_text,
+        } => cli::search::search(
+            owner,
+            cli::search::SearchArgs {
+                query,
+                from,
+                to,
+                limit: usize::from(limit),
+                sort,
+                format,
+                delimiter,
+                with_text,
+            },
+            io,
+        ),
+        Command::Export {
+            format,
+            query,
+            from,
+            to,
+            delimiter,
+            with_text,
+            output,
+        } => cli::search::export(
+            owner,
+            cli::search::ExportArgs {
+                query,
+                from,
+                to,
+                format,
+                delimiter,
+                with_text,
+                output,
+            },
+            io,
+        ),
+        Command::Reindex => cli::search::reindex(owner, io),
+        Command::Show(show) => cli::show::run(owner, show, io),
+        Command::Healthcheck(h) => cli::healthcheck::run(config, h).await,
+        Command::Extract {
+            url,
+            source,
+            format,
+            files,
+        } => cli::extract::run(config, url, source, format, &files),
     }
 }
 
@@ -216,83 +344,45 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match args.command {
-            Command::Serve { listen, no_crawl } => {
-                cli::serve::run(&args.config, listen, !no_crawl).await
+        // While `serve` owns the data folder, the store commands are its clients.
+        if args.command.forwarded() {
+            // `export -o FILE` is written by this process, in its folder: the server sends
+            // the output, and a binary workbook is refused on this process's terminal.
+            let output = match &args.command {
+                Command::Export { format, output, .. } => {
+                    if cli::search::xlsx_to_terminal(*format, output.as_deref()) {
+                        eprintln!("error: {}", cli::search::XLSX_TO_TERMINAL);
+                        return Ok(ExitCode::from(2));
+                    }
+                    output.clone()
+                }
+                _ => None,
+            };
+            let stdout = move || -> anyhow::Result<Box<dyn std::io::Write>> {
+                use anyhow::Context;
+                Ok(match output {
+                    Some(path) => Box::new(std::io::BufWriter::new(
+                        std::fs::File::create(&path)
+                            .with_context(|| format!("cannot create {}", path.display()))?,
+                    )),
+                    None => Box::new(std::io::stdout().lock()),
+                })
+            };
+            let plain = args.log_format == cli::LogFormat::Text;
+            if let Some(result) =
+                cli::control::forward(&args.config, cli::crawl::renderer(plain), stdout)
+            {
+                return result;
             }
-            Command::Crawl {
-                sources,
-                backfill,
-                since,
-                max_pages,
-            } => {
-                let plain = args.log_format == cli::LogFormat::Text;
-                let backfill = backfill.then(|| govwire::crawl::listing::Backfill {
-                    since: since
-                        .and_then(|d| d.and_hms_opt(0, 0, 0))
-                        .map(|t| t.and_utc()),
-                    max_pages,
-                });
-                cli::crawl::run(&args.config, &sources, plain, backfill).await
-            }
-            Command::Sources { action } => cli::sources::run(&args.config, action),
-            Command::Check(check) => cli::check::run(&args.config, check).await,
-            Command::Retag => cli::retag::run(&args.config).await,
-            Command::CheckStore { compact } => cli::store::run(&args.config, compact),
-            Command::Digest(digest) => cli::digest::run(&args.config, digest).await,
-            Command::Search {
-                query,
-                from,
-                to,
-                limit,
-                sort,
-                format,
-                delimiter,
-                with_text,
-            } => cli::search::search(
-                &args.config,
-                cli::search::SearchArgs {
-                    query,
-                    from,
-                    to,
-                    limit: usize::from(limit),
-                    sort,
-                    format,
-                    delimiter,
-                    with_text,
-                },
-            ),
-            Command::Export {
-                format,
-                query,
-                from,
-                to,
-                delimiter,
-                with_text,
-                output,
-            } => cli::search::export(
-                &args.config,
-                cli::search::ExportArgs {
-                    query,
-                    from,
-                    to,
-                    format,
-                    delimiter,
-                    with_text,
-                    output,
-                },
-            ),
-            Command::Reindex => cli::search::reindex(&args.config),
-            Command::Show(show) => cli::show::run(&args.config, show),
-            Command::Healthcheck(h) => cli::healthcheck::run(&args.config, h).await,
-            Command::Extract {
-                url,
-                source,
-                format,
-                files,
-            } => cli::extract::run(&args.config, url, source, format, &files),
         }
+        let plain = args.log_format == cli::LogFormat::Text;
+        let mut io = cli::control::Io::direct(cli::crawl::renderer(plain));
+        let owner = cli::control::Owner::Direct(args.config.clone());
+        run(args.command, &owner, &mut io).await
     });
+    // Commands a client left running on a server (one not reading its output) must not
+    // keep the stopped server alive; the store is flushed by now.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
     match result {
         Ok(code) => code,
         Err(e) => {

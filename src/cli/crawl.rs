@@ -1,29 +1,35 @@
 //! `govwire crawl`: every source once, then a summary table.
 
-use std::path::Path;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use anyhow::bail;
-use std::io::IsTerminal;
-
+use govwire::control::Progress as Step;
 use govwire::crawl::{SourceReport, crawl_all_observed};
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::control::{Io, Owner};
 use super::plural;
 
-/// Runs the crawl and prints one line per source; exit code 1 if any source failed.
-/// `plain_progress` prints a line per finished source when stderr is not a terminal (off when
-/// logs are JSON, so stderr stays one JSON object per line).
+/// Runs the crawl and prints one line per source; exit code 1 if any source failed. Each
+/// source's start and finish is a progress step (the bar names the sources running). Served,
+/// the crawl goes through the server's crawler (its fetcher's per-host waits and robots.txt
+/// cache are the scheduled crawls' too) and the articles into its open index. A backfill
+/// (`--backfill`) gets a crawler of its own (a serving crawler never backfills), on the
+/// server's store and index when served.
 pub async fn run(
-    config_path: &Path,
+    owner: &Owner,
     only: &[String],
-    plain_progress: bool,
     backfill: Option<govwire::crawl::listing::Backfill>,
+    io: &mut Io,
 ) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
+    let config = owner.config()?;
     for id in only {
         if config.source(id).is_none() {
-            bail!("no source with id {id:?} in {}", config_path.display());
+            bail!(
+                "no source with id {id:?} in {}",
+                owner.config_path().display()
+            );
         }
     }
     let sources: Vec<_> = config
@@ -32,33 +38,72 @@ pub async fn run(
         .filter(|s| only.is_empty() || only.contains(&s.id))
         .cloned()
         .collect();
-    let store = super::open_store(&config)?;
-    // The crawl records its metrics as a served crawl would (the library never installs them).
-    govwire::telemetry::install();
-    let crawler = super::crawler(&config, store.clone())?;
-    if let Some(b) = backfill {
-        crawler.set_backfill(b);
-    }
-    let index = super::open_index(&config, &store).await;
-    super::feed_index(&crawler, index.as_ref());
+    let store = owner.store(&config)?;
+    let (crawler, index) = match (owner.served(), backfill) {
+        (Some(s), None) => (s.crawler.clone(), s.index.clone()),
+        (served, backfill) => {
+            // The crawl records its metrics as a served crawl would (the library never
+            // installs them).
+            govwire::telemetry::install();
+            let crawler = super::crawler(&config, store.clone())?;
+            if let Some(b) = backfill {
+                crawler.set_backfill(b);
+            }
+            let index = match served {
+                Some(s) => s.index.clone(),
+                None => super::open_index(&config, &store).await,
+            };
+            super::feed_index(&crawler, index.as_ref());
+            (crawler, index)
+        }
+    };
     let committer = super::bulk_committer(index.as_ref());
-    super::retag_if_changed(crawler.clone()).await;
-    let mut progress = Progress::new(sources.len(), plain_progress);
-    let started = progress.starter();
-    let reports = crawl_all_observed(
+    if owner.served().is_none() {
+        // The server re-tagged at its start.
+        super::retag_if_changed(crawler.clone()).await;
+    }
+    let total = sources.len() as u64;
+    let finished = std::sync::atomic::AtomicU64::new(0);
+    let running = std::sync::Mutex::new(Running::default());
+    let progress = std::sync::Mutex::new(&mut io.progress);
+    // A source starts on a crawl task; its id comes here to be drawn between finishes.
+    let (starts, mut started) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let crawl = crawl_all_observed(
         crawler.clone(),
         &sources,
         config.settings.max_concurrency,
-        started,
-        |r| progress.done(r),
-    )
-    .await;
-    progress.finish();
+        std::sync::Arc::new(move |id: &str| {
+            let _ = starts.send(id.to_string());
+        }),
+        |r| {
+            let n = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            let label = running_label(&running, None, Some(&r.source_id)).unwrap_or_default();
+            if let Ok(mut p) = progress.lock() {
+                (*p)(step(n, total, r, label));
+            }
+        },
+    );
+    let draw_starts = async {
+        while let Some(id) = started.recv().await {
+            let Some(label) = running_label(&running, Some(id), None) else {
+                continue;
+            };
+            if let Ok(mut p) = progress.lock() {
+                (*p)(Step {
+                    done: finished.load(std::sync::atomic::Ordering::Relaxed),
+                    total,
+                    label,
+                    line: String::new(),
+                });
+            }
+        }
+    };
+    let (reports, ()) = tokio::join!(crawl, draw_starts);
     committer.finish().await;
     super::commit_index(index.as_ref()).await;
     store.flush_async().await?;
     compact_log(crawler).await;
-    print!("{}", table(&reports));
+    write!(io.out, "{}", table(&reports))?;
     let failed = reports
         .iter()
         .any(|r| !r.errors.is_empty() && r.new + r.updated + r.unchanged == 0);
@@ -67,6 +112,22 @@ pub async fn run(
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The progress step of a finished source; `label` names the sources still running.
+fn step(finished: u64, total: u64, r: &SourceReport, label: String) -> Step {
+    Step {
+        done: finished,
+        total,
+        label,
+        line: format!(
+            "[{finished}/{total}] {}: {} new, {} updated, {}",
+            r.source_id,
+            r.new,
+            r.updated,
+            plural(r.errors.len(), "error", "errors")
+        ),
+    }
 }
 
 /// Reclaims superseded body log records when the store's policy says enough have piled up,
@@ -87,89 +148,76 @@ async fn compact_log(crawler: std::sync::Arc<govwire::crawl::Crawler>) {
     }
 }
 
-/// Progress on stderr: a bar in a terminal, one plain line per finished source otherwise
-/// (log files and CI keep a readable record).
-struct Progress {
-    bar: Option<ProgressBar>,
-    plain: bool,
-    total: usize,
-    finished: usize,
-    /// Ids of the sources being crawled now, in start order (the bar's message).
-    running: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+/// The sources of a crawl running now, in start order, and those finished.
+#[derive(Default)]
+struct Running {
+    now: Vec<String>,
+    finished: std::collections::HashSet<String>,
 }
 
-impl Progress {
-    fn new(total: usize, plain: bool) -> Progress {
-        let bar = std::io::stderr().is_terminal().then(|| {
-            let bar = ProgressBar::new(total as u64);
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {elapsed}  {wide_msg}")
-            {
-                bar.set_style(style);
-            }
-            // Log lines go around the bar from now on (see cli::BarWriter).
-            if let Ok(mut slot) = super::PROGRESS.lock() {
-                *slot = Some(bar.clone());
-            }
-            bar
-        });
-        Progress {
-            bar,
-            plain,
-            total,
-            finished: 0,
-            running: Default::default(),
+/// The bar's message after a source started or finished: the sources running now. `None` for
+/// a start that arrives after the source's finish (it came through a channel), which is not
+/// drawn.
+fn running_label(
+    running: &std::sync::Mutex<Running>,
+    started: Option<String>,
+    finished: Option<&str>,
+) -> Option<String> {
+    let Ok(mut r) = running.lock() else {
+        return Some(String::new());
+    };
+    if let Some(id) = started {
+        if r.finished.contains(&id) {
+            return None;
         }
+        r.now.push(id);
     }
-
-    /// The callback naming a source on the bar when its crawl starts.
-    fn starter(&self) -> std::sync::Arc<dyn Fn(&str) + Send + Sync> {
-        let bar = self.bar.clone();
-        let running = self.running.clone();
-        std::sync::Arc::new(move |id: &str| {
-            if let (Some(bar), Ok(mut r)) = (&bar, running.lock()) {
-                r.push(id.to_string());
-                bar.set_message(format!("running: {}", r.join(", ")));
-            }
-        })
+    if let Some(id) = finished {
+        r.now.retain(|x| x != id);
+        r.finished.insert(id.to_string());
     }
+    Some(if r.now.is_empty() {
+        String::new()
+    } else {
+        format!("running: {}", r.now.join(", "))
+    })
+}
 
-    fn done(&mut self, r: &SourceReport) {
-        self.finished += 1;
-        let line = format!(
-            "[{}/{}] {}: {} new, {} updated, {}",
-            self.finished,
-            self.total,
-            r.source_id,
-            r.new,
-            r.updated,
-            plural(r.errors.len(), "error", "errors")
-        );
-        match &self.bar {
-            Some(bar) => {
-                if let Ok(mut running) = self.running.lock() {
-                    running.retain(|id| *id != r.source_id);
-                    if running.is_empty() {
-                        bar.set_message("");
-                    } else {
-                        bar.set_message(format!("running: {}", running.join(", ")));
-                    }
+/// Draws progress steps on stderr: a bar in a terminal, which log lines go around (see
+/// `cli::BarWriter`), with the running sources as its message; one plain line per finished
+/// source otherwise (log files and CI keep a readable record) when `plain` (off when logs are
+/// JSON, so stderr stays one JSON object per line). The same for a crawl run here and one run
+/// by the server.
+pub fn renderer(plain: bool) -> Box<dyn FnMut(Step) + Send> {
+    let terminal = std::io::stderr().is_terminal();
+    let mut bar: Option<ProgressBar> = None;
+    Box::new(move |p: Step| {
+        if terminal {
+            let bar = bar.get_or_insert_with(|| {
+                let bar = ProgressBar::new(p.total);
+                if let Ok(style) = ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} sources  {elapsed}  {wide_msg}",
+                ) {
+                    bar.set_style(style);
                 }
-                bar.inc(1);
+                // Log lines go around the bar from now on.
+                if let Ok(mut slot) = super::PROGRESS.lock() {
+                    *slot = Some(bar.clone());
+                }
+                bar
+            });
+            bar.set_message(p.label);
+            bar.set_position(p.done);
+            if p.done >= p.total {
+                if let Ok(mut slot) = super::PROGRESS.lock() {
+                    *slot = None;
+                }
+                bar.finish_and_clear();
             }
-            None if self.plain => eprintln!("{line}"),
-            None => {}
+        } else if plain && !p.line.is_empty() {
+            eprintln!("{}", p.line);
         }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            if let Ok(mut slot) = super::PROGRESS.lock() {
-                *slot = None;
-            }
-            bar.finish_and_clear();
-        }
-    }
+    })
 }
 
 /// The summary as an aligned text table, with the first error of each source below it.

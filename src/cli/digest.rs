@@ -6,8 +6,9 @@
 //! suppresses the scheduled mail.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
+
+use super::control::{Io, Owner};
 
 use anyhow::Context;
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -85,9 +86,10 @@ pub fn parse_day(s: &str) -> Result<DayArg, String> {
 }
 
 /// Prints or sends the digest.
-pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
-    let store = super::open_store(&config)?;
+pub async fn run(owner: &Owner, args: DigestArgs, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
+    let config_path = owner.config_path();
     let now = Utc::now();
     if args.send {
         let email = config.digest.email.as_ref().with_context(|| {
@@ -124,19 +126,22 @@ pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCod
                 if let govwire::config::Bcc::List(hidden) = &email.bcc {
                     who.extend(hidden.iter().map(|h| format!("{h} (Bcc)")));
                 }
-                eprintln!(
+                writeln!(
+                    io.err,
                     "digest of {date} ({stories} stories) sent to {}",
                     who.join(", ")
-                );
+                )?;
             }
-            Sent::Empty { .. } => {
-                eprintln!("no news on {date}: nothing mailed (skip_empty = true in [digest.email])")
-            }
+            Sent::Empty { .. } => writeln!(
+                io.err,
+                "no news on {date}: nothing mailed (skip_empty = true in [digest.email])"
+            )?,
         }
         if !complete {
-            eprintln!(
+            writeln!(
+                io.err,
                 "{date} is not over yet: not recorded as sent, the scheduled mail will still cover it"
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -154,7 +159,11 @@ pub async fn run(config_path: &Path, args: DigestArgs) -> anyhow::Result<ExitCod
         Format::Html => render_html(&digest, "govwire")? + "\n",
     };
     // `govwire digest | head` closes the pipe early; that is not an error.
-    match std::io::stdout().lock().write_all(rendered.as_bytes()) {
+    match io
+        .out
+        .write_all(rendered.as_bytes())
+        .and_then(|()| io.out.flush())
+    {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e).context("writing to stdout"),
         _ => Ok(ExitCode::SUCCESS),
     }

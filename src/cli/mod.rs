@@ -1,6 +1,7 @@
 //! Subcommand implementations for the binary; `anyhow` lives here and nowhere else.
 
 pub mod check;
+pub mod control;
 pub mod crawl;
 pub mod digest;
 pub mod extract;

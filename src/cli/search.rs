@@ -16,7 +16,8 @@ use anyhow::Context;
 use govwire::config::Config;
 use govwire::search::export::{CsvStyle, Xlsx, json_line, local_time, parse_delimiter};
 use govwire::search::{Index, Query, Sort, query};
-use govwire::store::Store;
+
+use super::control::{Io, Owner};
 
 /// Output of `govwire search`.
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -106,14 +107,6 @@ fn name_of<'a>(names: &'a HashMap<String, String>, id: &'a str) -> &'a str {
     names.get(id).map_or(id, String::as_str)
 }
 
-fn open(config: &Config) -> anyhow::Result<(Store, Index)> {
-    let store = super::open_store(config)?;
-    let dir = config.settings.data_dir.join("index");
-    let index = Index::open_or_rebuild(&dir, &store)
-        .with_context(|| format!("cannot open the search index in {}", dir.display()))?;
-    Ok((store, index))
-}
-
 /// Parses the query and the date options; a malformed query is a user error (exit 2).
 fn build_query(
     words: &[String],
@@ -140,11 +133,11 @@ fn build_query(
 const TITLE_CHARS: usize = 80;
 
 /// `govwire search`: exit code 0 with hits, 1 without (as grep does), 2 for a malformed query.
-pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> {
+pub fn search(owner: &Owner, args: SearchArgs, io: &mut Io) -> anyhow::Result<ExitCode> {
     let mut q = match build_query(&args.query, args.from.as_deref(), args.to.as_deref()) {
         Ok(q) => q,
         Err(e) => {
-            eprintln!("error: {e}");
+            writeln!(io.err, "error: {e}")?;
             return Ok(ExitCode::from(2));
         }
     };
@@ -152,11 +145,12 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
         SortArg::Relevance => Sort::Relevance,
         SortArg::Date => Sort::Date,
     };
-    let config = super::load_config(config_path)?;
-    let (_store, index) = open(&config)?;
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
+    let index = owner.search_index(&config, &store)?;
     let hits = index.search(&q, 0, args.limit)?;
     let names = source_names(&config);
-    let mut out = io::stdout().lock();
+    let out = &mut io.out;
     let written = match args.format {
         SearchFormat::Table => {
             let mut r = writeln!(out, "{} Treffer", hits.total);
@@ -226,7 +220,7 @@ pub fn search(config_path: &Path, args: SearchArgs) -> anyhow::Result<ExitCode> 
 }
 
 /// `govwire export`: every match, newest first.
-pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> {
+pub fn export(owner: &Owner, args: ExportArgs, io: &mut Io) -> anyhow::Result<ExitCode> {
     let q = match build_query(
         std::slice::from_ref(&args.query),
         args.from.as_deref(),
@@ -234,28 +228,28 @@ pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> 
     ) {
         Ok(q) => q,
         Err(e) => {
-            eprintln!("error: {e}");
+            writeln!(io.err, "error: {e}")?;
             return Ok(ExitCode::from(2));
         }
     };
-    if let ExportFormat::Xlsx = args.format
-        && args.output.is_none()
-        && io::stdout().is_terminal()
-    {
-        eprintln!("error: an .xlsx workbook is binary; write it to a file with -o FILE.xlsx");
+    if owner.served().is_none() && xlsx_to_terminal(args.format, args.output.as_deref()) {
+        writeln!(io.err, "error: {XLSX_TO_TERMINAL}")?;
         return Ok(ExitCode::from(2));
     }
-    let config = super::load_config(config_path)?;
+    let config = owner.config()?;
     let names = source_names(&config);
-    let (store, index) = open(&config)?;
+    let store = owner.store(&config)?;
+    let index = owner.search_index(&config, &store)?;
     let matches = index.matches(&q)?;
     drop(index);
-    let sink: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(
+    // Served, `-o FILE` is the client's to write: the output goes into its stream, and the
+    // client (in its own folder, as its own user) writes the file (see `main`).
+    let sink: Box<dyn Write + '_> = match (&args.output, owner.served()) {
+        (Some(path), None) => Box::new(
             std::fs::File::create(path)
                 .with_context(|| format!("cannot create {}", path.display()))?,
         ),
-        None => Box::new(io::stdout().lock()),
+        _ => Box::new(&mut io.out),
     };
     let mut out = io::BufWriter::new(sink);
     if let ExportFormat::Xlsx = args.format {
@@ -289,25 +283,50 @@ pub fn export(config_path: &Path, args: ExportArgs) -> anyhow::Result<ExitCode> 
     finish(out.flush())
 }
 
-/// `govwire reindex`: throws the index away and rebuilds it from the store.
-pub fn reindex(config_path: &Path) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
-    let store = super::open_store(&config)?;
+/// `govwire reindex`: throws the index away and rebuilds it from the store (the server, whose
+/// index is open, replaces every document in place instead).
+pub fn reindex(owner: &Owner, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
     let dir = config.settings.data_dir.join("index");
-    if dir.exists() {
-        std::fs::remove_dir_all(&dir)
-            .with_context(|| format!("cannot remove {}", dir.display()))?;
-    }
     let started = Instant::now();
-    let index = Index::open_or_rebuild(&dir, &store)
-        .with_context(|| format!("cannot build the search index in {}", dir.display()))?;
-    println!(
+    let index = match owner.served() {
+        Some(_) => {
+            let index = owner.search_index(&config, &store)?;
+            index
+                .reindex(&store)
+                .with_context(|| format!("cannot rebuild the search index in {}", dir.display()))?;
+            index
+        }
+        None => {
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir)
+                    .with_context(|| format!("cannot remove {}", dir.display()))?;
+            }
+            let index = Index::open_or_rebuild(&dir, &store)
+                .with_context(|| format!("cannot build the search index in {}", dir.display()))?;
+            std::sync::Arc::new(index)
+        }
+    };
+    writeln!(
+        io.out,
         "indexed {} articles in {:.1} s into {}",
         index.num_docs(),
         started.elapsed().as_secs_f64(),
         dir.display()
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Why `export --format xlsx` without `-o` refuses a terminal.
+pub const XLSX_TO_TERMINAL: &str =
+    "an .xlsx workbook is binary; write it to a file with -o FILE.xlsx";
+
+/// Whether `export` would write a binary workbook to this process's terminal (refused, exit
+/// code 2). Asked by the process whose stdout it is: the direct command, or the client of a
+/// forwarded one before it forwards.
+pub fn xlsx_to_terminal(format: ExportFormat, output: Option<&Path>) -> bool {
+    matches!(format, ExportFormat::Xlsx) && output.is_none() && io::stdout().is_terminal()
 }
 
 /// Success, also when the reader closed the pipe early.

@@ -28,10 +28,12 @@ use tracing::{error, info, warn};
 const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 /// Serves until a shutdown signal arrives.
+/// `dispatch` runs the commands clients send over the control channel.
 pub async fn run(
     config_path: &Path,
     listen: Option<SocketAddr>,
     crawl: bool,
+    dispatch: super::control::Dispatch,
 ) -> anyhow::Result<ExitCode> {
     // Signal listeners first and once: a SIGTERM during start-up or a reload is then queued
     // for the loop below instead of killing the process or being lost.
@@ -57,6 +59,14 @@ pub async fn run(
     let committer = index
         .clone()
         .map(|i| govwire::search::spawn_committer(i, Duration::from_secs(5), stop_rx.clone()));
+    // The store is open (its lock held): the other commands become clients of this process.
+    let served = Arc::new(RwLock::new(current.served(
+        config_path,
+        &config,
+        &store,
+        &index,
+    )));
+    let control = start_control(&config, served.clone(), dispatch, stop_rx.clone());
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(
         axum::serve(listener, swappable(routes.clone()))
@@ -81,12 +91,16 @@ pub async fn run(
                                 current = next;
                                 *routes.write().unwrap_or_else(|p| p.into_inner()) =
                                     current.router.clone();
+                                *served.write().unwrap_or_else(|p| p.into_inner()) =
+                                    current.served(config_path, &new, &store, &index);
                                 info!(sources = new.sources.len(), "configuration reloaded");
                                 config = new;
                             }
                             Err(e) => {
                                 error!("reloaded configuration could not start: {e:#}; restarting the old one");
                                 current = Generation::start(&config, &store, index.clone(), crawl)?;
+                                *served.write().unwrap_or_else(|p| p.into_inner()) =
+                                    current.served(config_path, &config, &store, &index);
                             }
                         }
                     }
@@ -108,9 +122,38 @@ pub async fn run(
         let _ = tokio::time::timeout(Duration::from_secs(30), task).await;
     }
     let _ = tokio::time::timeout(Duration::from_secs(10), server).await;
+    if let Some(control) = control {
+        let _ = tokio::time::timeout(Duration::from_secs(5), control).await;
+    }
     store.flush_async().await?;
     info!("store flushed; bye");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the control channel in the data folder and serves the commands of clients on it until
+/// `stop`; a folder where that is not safe (or possible) is logged, and the server runs on
+/// without the channel (the commands then say the folder is in use).
+fn start_control(
+    config: &Config,
+    served: Arc<RwLock<Arc<super::control::Served>>>,
+    dispatch: super::control::Dispatch,
+    stop: watch::Receiver<bool>,
+) -> Option<JoinHandle<()>> {
+    let listener = match govwire::control::Listener::bind(&config.settings.data_dir) {
+        Ok(l) => l,
+        Err(e) => {
+            error!(
+                "control channel unavailable; other govwire commands cannot reach this server: {e}"
+            );
+            return None;
+        }
+    };
+    info!(socket = %listener.path().display(), "control channel open");
+    let handle = move |request, sink| {
+        let now = served.read().unwrap_or_else(|p| p.into_inner()).clone();
+        super::control::handle(request, sink, now, dispatch)
+    };
+    Some(tokio::spawn(listener.run(handle, stop)))
 }
 
 /// One configuration at work: its crawler and scheduler, and the router showing it.
@@ -162,6 +205,23 @@ impl Generation {
             mailer,
             stop,
             router: router(state),
+        })
+    }
+
+    /// What commands run for clients borrow from this generation.
+    fn served(
+        &self,
+        config_path: &Path,
+        config: &Config,
+        store: &Store,
+        index: &Option<Arc<govwire::search::Index>>,
+    ) -> Arc<super::control::Served> {
+        Arc::new(super::control::Served {
+            config_path: config_path.to_path_buf(),
+            config: config.clone(),
+            store: store.clone(),
+            index: index.clone(),
+            crawler: self.crawler.clone(),
         })
     }
 

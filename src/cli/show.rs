@@ -1,11 +1,12 @@
 //! `govwire show ID`: one stored article as a person reads it, for following up an id printed
 //! by `search` (`[0123abcd…]`), a CSV row or the web view's URL.
 
-use std::io::{self, Write};
-use std::path::Path;
+use std::io::Write;
 use std::process::ExitCode;
 
 use govwire::model::ArticleId;
+
+use super::control::{Io, Owner};
 
 /// What `govwire show` was asked.
 #[derive(clap::Args)]
@@ -18,22 +19,27 @@ pub struct ShowArgs {
 }
 
 /// Prints the article; exit code 1 if no article has that id, 2 if it is not an id.
-pub fn run(config_path: &Path, args: ShowArgs) -> anyhow::Result<ExitCode> {
+/// Reads the store through `owner` (so it runs on a server that owns the data folder too).
+pub fn run(owner: &Owner, args: ShowArgs, io: &mut Io) -> anyhow::Result<ExitCode> {
     let raw = args.id.trim().trim_start_matches('[').trim_end_matches(']');
     let Some(id) = ArticleId::parse(raw) else {
-        eprintln!(
+        writeln!(
+            io.err,
             "error: {:?} is not an article id: 16 hex digits, as `govwire search` prints them",
             govwire::text::shorten(raw, 40)
-        );
+        )?;
         return Ok(ExitCode::from(2));
     };
-    let config = super::load_config(config_path)?;
-    let store = super::open_store(&config)?;
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
     let Some(a) = store.get(id)? else {
-        eprintln!("error: no stored article with id {id}; `govwire search` lists the ids");
+        writeln!(
+            io.err,
+            "error: no stored article with id {id}; `govwire search` lists the ids"
+        )?;
         return Ok(ExitCode::from(1));
     };
-    let mut out = io::stdout().lock();
+    let out = &mut io.out;
     if args.json {
         let line = govwire::search::export::json_line(&a)?;
         out.write_all(line.as_bytes())?;

@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 use govwire::model::Level;
 use govwire::opml;
 
+use super::control::{Io, Owner};
+
 /// `govwire sources` subcommands.
 #[derive(clap::Subcommand)]
 pub enum Action {
@@ -39,9 +41,10 @@ fn parse_level(s: &str) -> Result<Level, String> {
 }
 
 /// Lists the sources with their health, or runs an OPML action.
-pub fn run(config_path: &Path, action: Option<Action>) -> anyhow::Result<ExitCode> {
+pub fn run(owner: &Owner, action: Option<Action>, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config_path = owner.config_path();
     match action {
-        None => health(config_path),
+        None => health(owner, io),
         Some(Action::ExportOpml { output }) => export(config_path, output.as_deref()),
         Some(Action::ImportOpml { file, write, level }) => import(config_path, &file, write, level),
     }
@@ -141,9 +144,10 @@ fn append(config_path: &Path, original: &str, blocks: &str) -> anyhow::Result<()
 }
 
 /// Prints one block per source.
-fn health(config_path: &Path) -> anyhow::Result<ExitCode> {
-    let config = super::load_config(config_path)?;
-    let store = super::open_store(&config)?;
+fn health(owner: &Owner, io: &mut Io) -> anyhow::Result<ExitCode> {
+    let config = owner.config()?;
+    let store = owner.store(&config)?;
+    let out = &mut io.out;
     for s in &config.sources {
         let h = store.health(&s.id)?.unwrap_or_default();
         let state = if h.broken {
@@ -155,24 +159,26 @@ fn health(config_path: &Path) -> anyhow::Result<ExitCode> {
         } else {
             "never crawled"
         };
-        println!("{} ({}) [{}] {}", s.id, s.name, state, s.url);
+        writeln!(out, "{} ({}) [{}] {}", s.id, s.name, state, s.url)?;
         if let Some(t) = h.last_success {
-            println!("  last success: {}", super::local(t));
+            writeln!(out, "  last success: {}", super::local(t))?;
         }
         if let (Some(t), Some(e)) = (h.last_error_at, &h.last_error) {
-            println!(
+            writeln!(
+                out,
                 "  last error:   {}: {e} ({} in a row)",
                 super::local(t),
                 h.consecutive_failures
-            );
+            )?;
         }
         if let Some(t) = h.next_due {
-            println!("  next due:     {}", super::local(t));
+            writeln!(out, "  next due:     {}", super::local(t))?;
         }
-        println!(
+        writeln!(
+            out,
             "  articles:     {} stored, {} on last listing",
             h.articles_total, h.last_candidates
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

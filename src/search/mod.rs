@@ -495,6 +495,10 @@ impl Index {
     pub fn reindex(&self, store: &Store) -> Result<u64, SearchError> {
         let mut n = 0;
         self.with_writer(|writer| {
+            // delete_all_documents drops the committed segments only: additions still buffered
+            // (a running crawl's, in `serve`) would survive it and be added again below, as a
+            // second document of the same article. Committing first puts them in a segment.
+            writer.commit()?;
             writer.delete_all_documents()?;
             for article in store.iter_articles() {
                 let article = match article {

@@ -231,6 +231,22 @@ fn add_replaces_by_id_and_commit_makes_it_visible() {
 }
 
 #[test]
+fn reindex_with_an_uncommitted_addition_keeps_one_document_per_article() {
+    // `serve` runs `govwire reindex` for a client while its crawls add articles: an addition
+    // still buffered when the reindex starts must not survive as a second document.
+    let f = fixture();
+    let a = corpus().remove(0);
+    f.store.upsert(&a).expect("upsert");
+    f.index.add(&a).expect("add");
+    assert_eq!(f.index.reindex(&f.store).expect("reindex"), 4);
+    assert_eq!(f.index.num_docs(), 4, "one document per stored article");
+    assert_eq!(
+        f.index.matches(&Query::default()).expect("matches").len(),
+        4
+    );
+}
+
+#[test]
 fn rebuilds_when_missing_corrupt_stale_or_of_another_version() {
     let f = fixture();
     let Fixture {

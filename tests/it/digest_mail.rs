@@ -433,13 +433,13 @@ async fn digest_reaches_a_real_smtp_server() {
 // --- a minimal SMTP responder for the schedule tests ----------------------------------------
 
 /// Accepts any message on loopback and keeps the DATA of each.
-struct MiniSmtp {
-    port: u16,
+pub(crate) struct MiniSmtp {
+    pub(crate) port: u16,
     messages: Arc<Mutex<Vec<String>>>,
 }
 
 impl MiniSmtp {
-    async fn start() -> MiniSmtp {
+    pub(crate) async fn start() -> MiniSmtp {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
         let messages = Arc::new(Mutex::new(Vec::new()));
@@ -492,7 +492,7 @@ impl MiniSmtp {
         MiniSmtp { port, messages }
     }
 
-    fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.messages.lock().expect("lock").len()
     }
 }

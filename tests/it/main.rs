@@ -16,6 +16,8 @@ mod browser;
 mod check;
 mod cli_crawl;
 mod cli_terminal;
+#[cfg(unix)]
+mod control;
 mod crash_safety;
 mod crawl_faults;
 mod digest_mail;
