@@ -21,6 +21,7 @@ pub use stories::{RetagReport, fingerprint, needs_retag};
 pub use article::draft;
 
 use chrono::{DateTime, Utc};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tracing::{Instrument, info, info_span, warn};
@@ -121,6 +122,10 @@ pub struct Crawler {
     stopping: AtomicBool,
     listener: std::sync::OnceLock<Listener>,
     compaction: CompactionPolicy,
+    /// One lock per source id, so one crawler never crawls a source twice at once: the
+    /// scheduler and a `govwire crawl --source` forwarded to the server share the server's
+    /// crawler, and the later of the two waits for the earlier (then finds its articles stored).
+    source_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// Called with every article the crawler (or a re-tag) wrote as new or changed; used to keep
@@ -143,6 +148,7 @@ impl Crawler {
             stopping: AtomicBool::new(false),
             listener: std::sync::OnceLock::new(),
             compaction: CompactionPolicy::default(),
+            source_locks: std::sync::Mutex::default(),
         }
     }
 
@@ -227,9 +233,20 @@ impl Crawler {
         &self.store
     }
 
+    /// The lock that keeps two crawls of `source_id` by this crawler apart.
+    fn source_lock(&self, source_id: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .source_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        locks.entry(source_id.to_string()).or_default().clone()
+    }
+
     /// Crawls `source` once and records the outcome in its health. Never panics on fetched
     /// data and never returns early for one bad article.
     pub async fn crawl_source(&self, source: &Source, now: DateTime<Utc>) -> SourceReport {
+        let lock = self.source_lock(&source.id);
+        let _one_at_a_time = lock.lock().await;
         let span = info_span!("crawl", source = %source.id);
         let started = std::time::Instant::now();
         async {

@@ -263,3 +263,45 @@ async fn a_redesigned_list_page_is_flagged_broken() {
     assert!(h.broken, "flagged, not silently 0 new");
     assert_eq!(store.count().expect("count"), 2, "nothing lost");
 }
+
+/// The scheduler and a `govwire crawl --source` forwarded to `serve` share one crawler: two
+/// crawls of one source at the same time run one after the other, so the second finds the
+/// first one's article stored and fetches no article page again.
+#[tokio::test]
+async fn one_crawler_never_crawls_a_source_twice_at_once() {
+    let feed = r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Land</title><link>/</link><description>d</description>
+<item><title>Erste Meldung zur OZG-Umsetzung</title><link>/artikel/1.html</link><pubDate>Mon, 01 Feb 2021 10:00:00 +0100</pubDate></item>
+</channel></rss>"#;
+    let page = "<html><head><title>Erste Meldung zur OZG-Umsetzung</title></head><body><article>\
+        <h1>Erste Meldung zur OZG-Umsetzung</h1><p>Das Land Brandenburg setzt das \
+        Onlinezugangsgesetz weiter um und stellt neue Verwaltungsleistungen online bereit.</p>\
+        <p>Bürgerinnen und Bürger können Anträge künftig digital stellen.</p></article></body></html>";
+    let (base, log) = crate::common::start_routes(vec![
+        (
+            "/feed.xml".into(),
+            crate::common::Canned::new("application/rss+xml", feed),
+        ),
+        (
+            "/artikel/1.html".into(),
+            crate::common::Canned::new("text/html; charset=utf-8", page),
+        ),
+    ])
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).expect("store");
+    let c = crawler(store.clone(), Duration::from_secs(10));
+    let src = source("land", format!("{base}/feed.xml"), SourceKind::Feed);
+    let (a, b) = tokio::join!(
+        c.crawl_source(&src, Utc::now()),
+        c.crawl_source(&src, Utc::now())
+    );
+    assert!(a.errors.is_empty() && b.errors.is_empty(), "{a:?} {b:?}");
+    assert_eq!(
+        log.count("/artikel/1.html", 200),
+        1,
+        "article page fetched once"
+    );
+    assert_eq!(a.new + b.new, 1, "stored once: {a:?} {b:?}");
+    assert_eq!(store.count().expect("count"), 1);
+}
