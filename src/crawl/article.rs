@@ -53,9 +53,8 @@ fn fill_from_candidate(d: &mut Draft, c: &Candidate) {
         d.title = c.title.clone();
     }
     d.published = d.published.or(c.published);
-    if d.author.is_none() {
-        d.author = c.author.clone();
-    }
+    // A person named by the feed beats an organisation named by the page, and the other way round.
+    d.author = extract::prefer_author(d.author.take(), c.author.clone());
     if d.summary.is_none() {
         d.summary = c.summary.clone();
     }

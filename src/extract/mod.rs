@@ -10,6 +10,7 @@
 mod article;
 mod auto;
 mod boiler;
+mod byline;
 mod canonical;
 pub mod dates;
 mod discovery;
@@ -29,6 +30,7 @@ use thiserror::Error;
 
 pub use article::extract_article;
 pub use auto::main_text;
+pub use byline::prefer_author;
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::feed_links;
 pub use dom::html_fragment_to_text;
@@ -96,5 +98,7 @@ pub(crate) fn base_url(url: &str) -> Result<url::Url, ExtractError> {
     }
 }
 
+#[cfg(test)]
+mod fields_tests;
 #[cfg(test)]
 mod tests;
