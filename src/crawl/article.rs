@@ -24,10 +24,13 @@ pub(super) fn draft(
                     source: e,
                 })?;
             d.url = trusted_canonical(&d.url, &page.url, &source.url);
-            if d.text.trim().is_empty()
-                && let Some(html) = &c.content_html
-            {
-                d.text = extract::html_fragment_to_text(html);
+            if d.text.trim().is_empty() {
+                d.text = extract::candidate_text(c);
+            }
+            if d.text.trim().is_empty() {
+                return Err(CrawlError::EmptyArticle {
+                    url: page.url.clone(),
+                });
             }
             d
         }

@@ -46,6 +46,15 @@ pub enum CrawlError {
         /// The listing URL.
         url: String,
     },
+    /// The article page was fetched but holds no text, and neither does the feed entry: nothing
+    /// worth storing (an empty article would only clutter the digest and the search).
+    #[error(
+        "{url}: the article page has no text (page layout changed? check [source.article] body)"
+    )]
+    EmptyArticle {
+        /// The article URL.
+        url: String,
+    },
     /// The store failed; this aborts the crawl of the source.
     #[error(transparent)]
     Store(#[from] StoreError),

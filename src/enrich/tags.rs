@@ -76,6 +76,11 @@ fn strip_surrounding(mut s: &str) -> &str {
         let before = s.len();
         s = s.trim_matches(|c: char| c.is_whitespace() || is_loose_punct(c));
         if let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) {
+            if first == '<' && looks_like_markup(s) {
+                // `<script>alert(1)</script>` is kept whole as text (and escaped wherever it is
+                // shown): stripping its outer brackets would leave `script>alert(1)</script`.
+                return s;
+            }
             if closing_of(first) == Some(last) {
                 s = s
                     .get(first.len_utf8()..s.len() - last.len_utf8())
@@ -90,6 +95,14 @@ fn strip_surrounding(mut s: &str) -> &str {
             return s;
         }
     }
+}
+
+/// Whether a tag starting with `<` is markup rather than a bracketed word (`<KI>`): more angle
+/// brackets, `=` or `/` inside.
+fn looks_like_markup(s: &str) -> bool {
+    let inner = s.get(1..).unwrap_or_default();
+    let inner = inner.strip_suffix('>').unwrap_or(inner);
+    inner.contains(['<', '>', '=', '/'])
 }
 
 /// Punctuation, quotes and symbols that never belong at a tag's edge (brackets are handled apart).
@@ -129,6 +142,18 @@ mod tests {
 
     fn norm(tags: &[&str]) -> Vec<String> {
         normalize_tags(tags.iter().map(|t| t.to_string()))
+    }
+
+    #[test]
+    fn markup_is_kept_whole_not_half_stripped() {
+        assert_eq!(
+            norm(&[
+                "<script>alert(30)</script>",
+                "<svg onload=alert(24)>",
+                "<KI>"
+            ]),
+            ["<script>alert(30)</script>", "<svg onload=alert(24)>", "KI"]
+        );
     }
 
     #[test]

@@ -226,3 +226,17 @@ fn a_title_selector_keeps_the_kicker() {
     assert_eq!(d.title.as_deref(), Some("Förderprogramm beschlossen"));
     assert_eq!(d.kicker.as_deref(), Some("E-Government"));
 }
+
+#[test]
+fn control_characters_are_not_stored() {
+    let html = page(
+        "",
+        &format!(
+            "<h1>Förder\u{1b}programm beschlossen</h1>{PROSE}<p>Die Mittel\u{0} stehen\u{7f} bereit, sagte die Ministerin am Montag in Potsdam vor der Presse.</p>"
+        ),
+    );
+    let d = auto(&html);
+    assert_eq!(d.title.as_deref(), Some("Förderprogramm beschlossen"));
+    assert!(d.text.contains("Die Mittel stehen bereit"), "{:?}", d.text);
+    assert!(!d.text.chars().any(|c| c.is_control() && c != '\n'));
+}

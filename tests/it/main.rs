@@ -20,6 +20,7 @@ mod digest_mail;
 mod digest_web;
 mod end_to_end;
 mod fetch_robots;
+mod fields;
 mod fuzz_regressions;
 mod hostile_inputs;
 mod malformed_feeds;
