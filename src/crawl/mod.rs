@@ -20,7 +20,7 @@ use tracing::{Instrument, info, info_span, warn};
 use crate::enrich::Watchlist;
 use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Page, Validators};
-use crate::model::{Candidate, Keyword, Source, SourceHealth, SourceKind};
+use crate::model::{Candidate, Draft, Keyword, Source, SourceHealth, SourceKind};
 use crate::store::{BodyError, Compaction, CompactionPolicy, Damaged, Store, StoreError, Upsert};
 use crate::telemetry;
 
@@ -455,7 +455,10 @@ impl Crawler {
         } else {
             None
         };
-        let draft = article::draft(source, c, page.as_ref())?;
+        let mut draft = article::draft(source, c, page.as_ref())?;
+        if self.summary_is_sitewide(source, &draft)? {
+            draft.summary = draft.lead.clone();
+        }
         let (mut article, signature) = article::build(source, c, draft, &self.watchlist, now);
         if let Some(known) = &known
             && known.id == article.id
@@ -470,6 +473,32 @@ impl Crawler {
             self.notify(&article);
         }
         Ok(outcome)
+    }
+}
+
+/// How many of a source's newest stored articles are compared with a new article's meta
+/// description.
+const SITEWIDE_SUMMARY_WINDOW: usize = 30;
+
+impl Crawler {
+    /// Whether the draft's summary is a meta description the source puts on its other pages too
+    /// (`Presseinformationen der Staatskanzlei` on every page of a state chancellery): one of the
+    /// source's newest stored articles has the same summary. A summary that is the draft's own
+    /// lead is specific by construction.
+    fn summary_is_sitewide(&self, source: &Source, d: &Draft) -> Result<bool, StoreError> {
+        let Some(summary) = d.summary.as_deref() else {
+            return Ok(false);
+        };
+        if d.lead.as_deref() == Some(summary) {
+            return Ok(false);
+        }
+        let recent = self
+            .store
+            .by_source(&source.id, 0, SITEWIDE_SUMMARY_WINDOW)?;
+        Ok(recent
+            .items
+            .iter()
+            .any(|a| a.url != d.url && a.summary.as_deref() == Some(summary)))
     }
 }
 

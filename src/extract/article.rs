@@ -96,16 +96,16 @@ pub fn extract_article(
         body_byline,
     ]);
     let text = join_paragraphs(&body);
+    let lead = body
+        .iter()
+        .find(|p| p.chars().count() >= 40)
+        .or(body.first())
+        .map(|s| truncate_words(s, SUMMARY_CHARS));
     let summary = meta
         .description
-        .clone()
-        .or_else(|| {
-            body.iter()
-                .find(|p| p.chars().count() >= 40)
-                .or(body.first())
-                .cloned()
-        })
-        .map(|s| truncate_words(&s, SUMMARY_CHARS));
+        .as_deref()
+        .map(|s| truncate_words(s, SUMMARY_CHARS))
+        .or_else(|| lead.clone());
     let sample = if text.is_empty() {
         head.title.as_deref().unwrap_or_default()
     } else {
@@ -120,6 +120,7 @@ pub fn extract_article(
         author,
         tags,
         summary,
+        lead,
         text,
     })
 }

@@ -31,7 +31,7 @@ Wege ins Amt ersparen, wie die Ministerin in Potsdam erläuterte.</p>";
         // Government Site Builder style: org meta author, a byline with a role, a figure whose
         // stock caption names watched keywords, a credit line, and a stray control character.
         "1.html" => format!(
-            "<html lang=\"de\"><head><title>Förderprogramm</title><meta name=\"author\" content=\"Staatskanzlei\"></head>\
+            "<html lang=\"de\"><head><title>Förderprogramm</title><meta name=\"author\" content=\"Staatskanzlei\"><meta name=\"description\" content=\"Presseinformationen der Staatskanzlei\"></head>\
 <body><nav><a href=\"/\">Start</a></nav><main><article><h1>Förderprogramm beschlossen</h1>\
 <p class=\"byline\">Von Dr. Anna Beispiel, Ministerin für Digitales</p>\
 <figure><img src=\"/a.jpg\" alt=\"\"><p>Symbolbild: Laptop mit E-Akte und BundID</p></figure>{prose}\
@@ -44,7 +44,7 @@ Wege ins Amt ersparen, wie die Ministerin in Potsdam erläuterte.</p>";
         "2.html" => "<html><head><title>Leer</title></head><body><div id=\"app\"></div><script>render()</script></body></html>".into(),
         // Drupal style: the press office as meta author, the feed names the person.
         _ => format!(
-            "<html lang=\"de\"><head><title>Servicekonto</title><meta name=\"author\" content=\"Pressestelle des Ministeriums\"></head>\
+            "<html lang=\"de\"><head><title>Servicekonto</title><meta name=\"author\" content=\"Pressestelle des Ministeriums\"><meta name=\"description\" content=\"Presseinformationen der Staatskanzlei\"></head>\
 <body><main><article><h1>Servicekonto startet</h1>{prose}</article></main></body></html>"
         ),
     }
@@ -152,4 +152,13 @@ async fn crawled_fields_are_right() {
         .expect("get")
         .expect("stored");
     assert_eq!(third.author.as_deref(), Some("Max Mustermann"));
+
+    // The site-wide description is the summary of at most the first article the source stored;
+    // once it repeats, the page's lead is taken (stored as no summary, since it is the text's
+    // start, which readers are shown anyway).
+    let generic = [&first, &third]
+        .iter()
+        .filter(|a| a.summary.as_deref() == Some("Presseinformationen der Staatskanzlei"))
+        .count();
+    assert_eq!(generic, 1, "{:?} {:?}", first.summary, third.summary);
 }
