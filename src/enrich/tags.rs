@@ -6,8 +6,6 @@
 //! by key keeping the first spelling, and caps the count. Keys are folded lowercase words joined by
 //! `-`. This module must never do I/O and never panic on any text.
 
-use super::fold::fold_lower_into;
-
 /// Longest tag kept, in characters.
 pub const MAX_TAG_CHARS: usize = 60;
 
@@ -38,27 +36,9 @@ pub fn normalize_tags(tags: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// The key of a tag for URLs and index entries: folded lowercase (`ä→ae`, `ß→ss`), letters and
-/// digits kept, every other run of characters turned into one `-`, no leading or trailing `-`
-/// (`„Künstliche Intelligenz“` → `kuenstliche-intelligenz`, `E-Government` → `e-government`).
-pub fn tag_key(tag: &str) -> String {
-    let mut folded = String::with_capacity(tag.len() + 4);
-    fold_lower_into(tag, &mut folded);
-    let mut key = String::with_capacity(folded.len());
-    let mut pending_dash = false;
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            if pending_dash && !key.is_empty() {
-                key.push('-');
-            }
-            pending_dash = false;
-            key.push(c);
-        } else {
-            pending_dash = true;
-        }
-    }
-    key
-}
+/// The key of a tag for URLs and index entries: the one rule in [`crate::text::tag_key`], shared
+/// with extraction, the store and the web paths.
+pub use crate::text::tag_key;
 
 /// Collapses whitespace and strips surrounding punctuation of one tag.
 fn clean(raw: &str) -> String {
