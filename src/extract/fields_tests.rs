@@ -240,3 +240,25 @@ fn control_characters_are_not_stored() {
     assert!(d.text.contains("Die Mittel stehen bereit"), "{:?}", d.text);
     assert!(!d.text.chars().any(|c| c.is_control() && c != '\n'));
 }
+
+#[test]
+fn heading_list_and_drupal_tag_fields_are_tags_not_body() {
+    for block in [
+        "<h2>Schlagworte</h2><ul class=\"list\"><li><a href=\"/t/1\">E-Government</a></li><li><a href=\"/t/2\">Künstliche Intelligenz</a></li></ul>",
+        "<dl><dt>Stichwörter</dt><dd><a href=\"/t/1\">E-Government</a>, <a href=\"/t/2\">Künstliche Intelligenz</a></dd></dl>",
+        "<div class=\"field field--name-field-tags field--type-entity-reference\"><div class=\"field__items\"><div class=\"field__item\"><a href=\"/t/1\">E-Government</a></div><div class=\"field__item\"><a href=\"/t/2\">Künstliche Intelligenz</a></div></div></div>",
+    ] {
+        let html = page(
+            "<meta name=\"keywords\" content=\"E Government, Kuenstliche Intelligenz\">",
+            &format!("<h1>Förderprogramm beschlossen</h1>{PROSE}{block}"),
+        );
+        let d = auto(&html);
+        assert_eq!(
+            d.tags,
+            ["E-Government", "Künstliche Intelligenz"],
+            "one tag per key: {block}"
+        );
+        assert!(!d.text.contains("Schlagworte"), "{}", d.text);
+        assert!(!d.text.contains("Künstliche"), "{}", d.text);
+    }
+}
