@@ -456,7 +456,7 @@ impl Crawler {
             None
         };
         let mut draft = article::draft(source, c, page.as_ref())?;
-        if self.summary_is_sitewide(source, &draft)? {
+        if self.summary_is_sitewide(source, &draft) {
             draft.summary = draft.lead.clone();
         }
         let (mut article, signature) = article::build(source, c, draft, &self.watchlist, now);
@@ -485,20 +485,26 @@ impl Crawler {
     /// (`Presseinformationen der Staatskanzlei` on every page of a state chancellery): one of the
     /// source's newest stored articles has the same summary. A summary that is the draft's own
     /// lead is specific by construction.
-    fn summary_is_sitewide(&self, source: &Source, d: &Draft) -> Result<bool, StoreError> {
+    ///
+    /// A refinement only: when the recent articles cannot be read (a damaged body record, which
+    /// the crawl repairs separately), the summary is kept as the page gives it.
+    fn summary_is_sitewide(&self, source: &Source, d: &Draft) -> bool {
         let Some(summary) = d.summary.as_deref() else {
-            return Ok(false);
+            return false;
         };
         if d.lead.as_deref() == Some(summary) {
-            return Ok(false);
+            return false;
         }
-        let recent = self
-            .store
-            .by_source(&source.id, 0, SITEWIDE_SUMMARY_WINDOW)?;
-        Ok(recent
-            .items
-            .iter()
-            .any(|a| a.url != d.url && a.summary.as_deref() == Some(summary)))
+        match self.store.by_source(&source.id, 0, SITEWIDE_SUMMARY_WINDOW) {
+            Ok(recent) => recent
+                .items
+                .iter()
+                .any(|a| a.url != d.url && a.summary.as_deref() == Some(summary)),
+            Err(e) => {
+                warn!(source = %source.id, error = %e, "recent summaries not compared");
+                false
+            }
+        }
     }
 }
 

@@ -63,7 +63,10 @@ impl Scope {
                 "Ein Schlagwort muss 1 bis {MAX_TAG_BYTES} Zeichen lang sein."
             )));
         }
-        Ok(Scope::Tag(key))
+        // The tag as asked for is what the page names; the store and the links key it.
+        Ok(Scope::Tag(
+            tag.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
     }
 
     /// The configured source `id`; 404 if there is none.
