@@ -617,13 +617,30 @@ fn image_captions(doc: &Html) -> Vec<NodeId> {
             let Some(t) = short(s) else { continue };
             let alone = siblings.len() == 2
                 && !matches!(tag(parent), Some("body" | "main" | "article" | "section"))
-                && tag(s) != Some("span");
+                && tag(s) != Some("span")
+                && names_a_picture(parent);
             if is_credit_line(&t, true) || alone {
                 out.push(s.id());
             }
         }
     }
     out
+}
+
+/// Class/id fragments of a block that holds a picture (lowercased).
+const PICTURE_BLOCKS: &[&str] = &["image", "img", "bild", "foto", "photo", "picture", "media"];
+
+/// Whether a block's class or id says it holds a picture (`ce-image`, `bildbox`, `media`): only
+/// then is its one short text beside the image a caption (a lead beside a teaser image in a
+/// `<div class="intro">` is not).
+fn names_a_picture(node: DomNode<'_>) -> bool {
+    [attr(node, "class"), attr(node, "id")]
+        .into_iter()
+        .flatten()
+        .any(|v| {
+            let v = v.to_ascii_lowercase();
+            PICTURE_BLOCKS.iter().any(|p| v.contains(p))
+        })
 }
 
 /// Starts of a line that credits or captions a picture (lowercased).

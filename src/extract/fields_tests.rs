@@ -262,3 +262,19 @@ fn heading_list_and_drupal_tag_fields_are_tags_not_body() {
         assert!(!d.text.contains("Künstliche"), "{}", d.text);
     }
 }
+
+#[test]
+fn captions_without_markers_need_a_picture_block() {
+    // A caption beside an image in a block named for pictures goes; a lead beside a teaser
+    // image in an intro block stays.
+    let html = page(
+        "",
+        &format!(
+            "<h1>Förderprogramm beschlossen</h1><div class=\"intro\"><img src=\"t.jpg\" alt=\"\"><p>Das Land fördert die E-Akte in allen Kommunen mit zwölf Millionen Euro.</p></div>{PROSE}\
+<div class=\"bildbox\"><img src=\"a.jpg\" alt=\"\"><p>Die Ministerin mit einem Plakat zur BundID in Potsdam.</p></div>"
+        ),
+    );
+    let d = auto(&html);
+    assert!(d.text.contains("E-Akte in allen Kommunen"), "{}", d.text);
+    assert!(!d.text.contains("BundID"), "{}", d.text);
+}
