@@ -618,7 +618,7 @@ fn image_captions(doc: &Html) -> Vec<NodeId> {
             let alone = siblings.len() == 2
                 && !matches!(tag(parent), Some("body" | "main" | "article" | "section"))
                 && tag(s) != Some("span")
-                && names_a_picture(parent);
+                && (names_a_picture(parent) || !t.ends_with(['.', '!', '?', ':', '"', '“']));
             if is_credit_line(&t, true) || alone {
                 out.push(s.id());
             }
@@ -631,8 +631,9 @@ fn image_captions(doc: &Html) -> Vec<NodeId> {
 const PICTURE_BLOCKS: &[&str] = &["image", "img", "bild", "foto", "photo", "picture", "media"];
 
 /// Whether a block's class or id says it holds a picture (`ce-image`, `bildbox`, `media`): only
-/// then is its one short text beside the image a caption (a lead beside a teaser image in a
-/// `<div class="intro">` is not).
+/// then is a sentence beside the image its caption (a lead beside a teaser image in a
+/// `<div class="intro">` is not); a label without a sentence end beside an image is a caption
+/// or an image link's text wherever it is.
 fn names_a_picture(node: DomNode<'_>) -> bool {
     [attr(node, "class"), attr(node, "id")]
         .into_iter()
