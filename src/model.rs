@@ -313,6 +313,9 @@ pub struct Draft {
     pub tags: Vec<String>,
     /// Short summary: meta description or first paragraph.
     pub summary: Option<String>,
+    /// The lead: the body's first substantial paragraph, cut like the summary. The crawler
+    /// takes it instead of a meta description that the source repeats on every page.
+    pub lead: Option<String>,
     /// Main text, paragraphs separated by blank lines.
     pub text: String,
 }

@@ -155,3 +155,61 @@ mod tests {
         assert_eq!(http_url("data:text/html,x"), None);
     }
 }
+
+/// The one key of a site tag, used by extraction and enrichment to tell duplicates, by the
+/// store's tag index and by `/tag/…` URLs: lowercase, `ä→ae`, `ö→oe`, `ü→ue`, `ß→ss` (after NFC),
+/// letters and digits kept, every other run of characters one `-`, none at the ends. So
+/// `Künstliche Intelligenz` and `Kuenstliche Intelligenz` are `kuenstliche-intelligenz`, and
+/// `E-Government` and `E Government` are `e-government`. Applying it to a key returns the key.
+pub fn tag_key(tag: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut key = String::with_capacity(tag.len() + 4);
+    let mut pending_dash = false;
+    let mut push = |c: char, key: &mut String| {
+        if c.is_alphanumeric() {
+            if pending_dash && !key.is_empty() {
+                key.push('-');
+            }
+            pending_dash = false;
+            key.push(c);
+        } else {
+            pending_dash = true;
+        }
+    };
+    for c in tag.nfc() {
+        match c {
+            'ä' | 'Ä' => "ae".chars().for_each(|c| push(c, &mut key)),
+            'ö' | 'Ö' => "oe".chars().for_each(|c| push(c, &mut key)),
+            'ü' | 'Ü' => "ue".chars().for_each(|c| push(c, &mut key)),
+            'ß' | 'ẞ' => "ss".chars().for_each(|c| push(c, &mut key)),
+            // Soft hyphen and zero-width characters sit inside words without separating them.
+            '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => {}
+            c => c.to_lowercase().for_each(|c| push(c, &mut key)),
+        }
+    }
+    key
+}
+
+#[cfg(test)]
+mod tag_key_tests {
+    use super::tag_key;
+
+    #[test]
+    fn one_key_for_spellings_of_one_tag() {
+        for (a, b) in [
+            ("Künstliche Intelligenz", "Kuenstliche Intelligenz"),
+            ("E-Government", "E Government"),
+            ("  E-Government   Bayern ", "e government bayern"),
+            ("ÖFFENTLICH", "oeffentlich"),
+            ("Stra\u{00AD}ße", "Strasse"),
+            ("Onlinezugangsgesetz (OZG)", "onlinezugangsgesetz ozg"),
+        ] {
+            assert_eq!(tag_key(a), tag_key(b), "{a} / {b}");
+        }
+        assert_eq!(tag_key("Künstliche Intelligenz"), "kuenstliche-intelligenz");
+        for k in ["kuenstliche-intelligenz", "e-government", "x"] {
+            assert_eq!(tag_key(k), k, "a key is its own key");
+        }
+        assert_eq!(tag_key("„–“"), "");
+    }
+}

@@ -20,10 +20,13 @@ pub fn draft(source: &Source, c: &Candidate, page: Option<&Page>) -> Result<Draf
                     source: e,
                 })?;
             d.url = trusted_canonical(&d.url, &page.url, &source.url);
-            if d.text.trim().is_empty()
-                && let Some(html) = &c.content_html
-            {
-                d.text = extract::html_fragment_to_text(html);
+            if d.text.trim().is_empty() {
+                d.text = extract::candidate_text(c);
+            }
+            if d.text.trim().is_empty() {
+                return Err(CrawlError::EmptyArticle {
+                    url: page.url.clone(),
+                });
             }
             d
         }
@@ -49,9 +52,8 @@ fn fill_from_candidate(d: &mut Draft, c: &Candidate) {
         d.title = c.title.clone();
     }
     d.published = d.published.or(c.published);
-    if d.author.is_none() {
-        d.author = c.author.clone();
-    }
+    // A person named by the feed beats an organisation named by the page, and the other way round.
+    d.author = extract::prefer_author(d.author.take(), c.author.clone());
     if d.summary.is_none() {
         d.summary = c.summary.clone();
     }

@@ -29,7 +29,7 @@ use tracing::{Instrument, info, info_span, warn};
 use crate::enrich::Watchlist;
 use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
-use crate::model::{Candidate, Keyword, Source, SourceHealth};
+use crate::model::{Candidate, Draft, Keyword, Source, SourceHealth};
 use crate::store::{BodyError, Compaction, CompactionPolicy, Damaged, Store, StoreError, Upsert};
 use crate::telemetry;
 
@@ -54,6 +54,15 @@ pub enum CrawlError {
     )]
     NothingFound {
         /// The listing URL.
+        url: String,
+    },
+    /// The article page was fetched but holds no text, and neither does the feed entry: nothing
+    /// worth storing (an empty article would only clutter the digest and the search).
+    #[error(
+        "{url}: the article page has no text (page layout changed? check [source.article] body)"
+    )]
+    EmptyArticle {
+        /// The article URL.
         url: String,
     },
     /// The store failed; this aborts the crawl of the source.
@@ -489,7 +498,10 @@ impl Crawler {
         let (mut article, signature) = isolate::catch(|| {
             #[cfg(debug_assertions)]
             isolate::test_hooks::maybe_panic(&c.url);
-            let draft = article::draft(source, c, page.as_ref())?;
+            let mut draft = article::draft(source, c, page.as_ref())?;
+            if self.summary_is_sitewide(source, &draft) {
+                draft.summary = draft.lead.clone();
+            }
             Ok::<_, CrawlError>(article::build(source, c, draft, &self.watchlist, now))
         })
         .unwrap_or_else(|message| {
@@ -513,6 +525,38 @@ impl Crawler {
             self.notify(&article);
         }
         Ok(outcome)
+    }
+}
+
+/// How many of a source's newest stored articles are compared with a new article's meta
+/// description.
+const SITEWIDE_SUMMARY_WINDOW: usize = 30;
+
+impl Crawler {
+    /// Whether the draft's summary is a meta description the source puts on its other pages too
+    /// (`Presseinformationen der Staatskanzlei` on every page of a state chancellery): one of the
+    /// source's newest stored articles has the same summary. A summary that is the draft's own
+    /// lead is specific by construction.
+    ///
+    /// A refinement only: when the recent articles cannot be read (a damaged body record, which
+    /// the crawl repairs separately), the summary is kept as the page gives it.
+    fn summary_is_sitewide(&self, source: &Source, d: &Draft) -> bool {
+        let Some(summary) = d.summary.as_deref() else {
+            return false;
+        };
+        if d.lead.as_deref() == Some(summary) {
+            return false;
+        }
+        match self.store.by_source(&source.id, 0, SITEWIDE_SUMMARY_WINDOW) {
+            Ok(recent) => recent
+                .items
+                .iter()
+                .any(|a| a.url != d.url && a.summary.as_deref() == Some(summary)),
+            Err(e) => {
+                warn!(source = %source.id, error = %e, "recent summaries not compared");
+                false
+            }
+        }
     }
 }
 

@@ -6,8 +6,6 @@
 //! by key keeping the first spelling, and caps the count. Keys are folded lowercase words joined by
 //! `-`. This module must never do I/O and never panic on any text.
 
-use super::fold::fold_lower_into;
-
 /// Longest tag kept, in characters.
 pub const MAX_TAG_CHARS: usize = 60;
 
@@ -38,27 +36,9 @@ pub fn normalize_tags(tags: impl IntoIterator<Item = String>) -> Vec<String> {
     out
 }
 
-/// The key of a tag for URLs and index entries: folded lowercase (`ä→ae`, `ß→ss`), letters and
-/// digits kept, every other run of characters turned into one `-`, no leading or trailing `-`
-/// (`„Künstliche Intelligenz“` → `kuenstliche-intelligenz`, `E-Government` → `e-government`).
-pub fn tag_key(tag: &str) -> String {
-    let mut folded = String::with_capacity(tag.len() + 4);
-    fold_lower_into(tag, &mut folded);
-    let mut key = String::with_capacity(folded.len());
-    let mut pending_dash = false;
-    for c in folded.chars() {
-        if c.is_alphanumeric() {
-            if pending_dash && !key.is_empty() {
-                key.push('-');
-            }
-            pending_dash = false;
-            key.push(c);
-        } else {
-            pending_dash = true;
-        }
-    }
-    key
-}
+/// The key of a tag for URLs and index entries: the one rule in [`crate::text::tag_key`], shared
+/// with extraction, the store and the web paths.
+pub use crate::text::tag_key;
 
 /// Collapses whitespace and strips surrounding punctuation of one tag.
 fn clean(raw: &str) -> String {
@@ -76,6 +56,11 @@ fn strip_surrounding(mut s: &str) -> &str {
         let before = s.len();
         s = s.trim_matches(|c: char| c.is_whitespace() || is_loose_punct(c));
         if let (Some(first), Some(last)) = (s.chars().next(), s.chars().next_back()) {
+            if first == '<' && looks_like_markup(s) {
+                // `<script>alert(1)</script>` is kept whole as text (and escaped wherever it is
+                // shown): stripping its outer brackets would leave `script>alert(1)</script`.
+                return s;
+            }
             if closing_of(first) == Some(last) {
                 s = s
                     .get(first.len_utf8()..s.len() - last.len_utf8())
@@ -90,6 +75,14 @@ fn strip_surrounding(mut s: &str) -> &str {
             return s;
         }
     }
+}
+
+/// Whether a tag starting with `<` is markup rather than a bracketed word (`<KI>`): more angle
+/// brackets, `=` or `/` inside.
+fn looks_like_markup(s: &str) -> bool {
+    let inner = s.get(1..).unwrap_or_default();
+    let inner = inner.strip_suffix('>').unwrap_or(inner);
+    inner.contains(['<', '>', '=', '/'])
 }
 
 /// Punctuation, quotes and symbols that never belong at a tag's edge (brackets are handled apart).
@@ -129,6 +122,18 @@ mod tests {
 
     fn norm(tags: &[&str]) -> Vec<String> {
         normalize_tags(tags.iter().map(|t| t.to_string()))
+    }
+
+    #[test]
+    fn markup_is_kept_whole_not_half_stripped() {
+        assert_eq!(
+            norm(&[
+                "<script>alert(30)</script>",
+                "<svg onload=alert(24)>",
+                "<KI>"
+            ]),
+            ["<script>alert(30)</script>", "<svg onload=alert(24)>", "KI"]
+        );
     }
 
     #[test]

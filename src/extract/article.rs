@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, FixedOffset, Utc};
 use ego_tree::NodeId;
+use ego_tree::iter::Edge;
 use scraper::{Html, Selector};
 
 use super::dom::{attr, line_text, paragraphs};
@@ -15,7 +16,7 @@ use super::listing::element_date;
 use super::meta::PageMeta;
 use super::text::{join_paragraphs, truncate_words};
 use super::{
-    ExtractError, auto, boiler, canonical, dates, detect_language, page_base_url, pubdate,
+    ExtractError, auto, boiler, byline, canonical, dates, detect_language, page_base_url, pubdate,
     selector, tags,
 };
 use crate::model::{ArticleSelectors, Draft};
@@ -73,7 +74,7 @@ pub fn extract_article(
     let meta = PageMeta::read(&doc);
     let head = headline::find(&doc, c.title.as_ref(), &meta);
     let published = find_published(&doc, &c, &meta, &head, page_url);
-    let author = find_author(&doc, &meta);
+    let page_byline = byline(&doc).or_else(|| byline_after_headline(&doc, head.node));
     let tags = find_tags(&doc, &c, &meta);
     let declared: Vec<&str> = [meta.canonical.as_deref(), meta.og_url.as_deref()]
         .into_iter()
@@ -86,17 +87,25 @@ pub fn extract_article(
         None => auto::body_paragraphs(&mut doc),
     };
     let body = strip_leading_dupes(body, &head);
+    let (body, body_byline) = take_byline_lines(body);
+    let author = byline::best_author([
+        meta.author.clone(),
+        meta.ld.author.clone(),
+        meta.rel_author.clone(),
+        page_byline,
+        body_byline,
+    ]);
     let text = join_paragraphs(&body);
+    let lead = body
+        .iter()
+        .find(|p| p.chars().count() >= 40)
+        .or(body.first())
+        .map(|s| truncate_words(s, SUMMARY_CHARS));
     let summary = meta
         .description
-        .clone()
-        .or_else(|| {
-            body.iter()
-                .find(|p| p.chars().count() >= 40)
-                .or(body.first())
-                .cloned()
-        })
-        .map(|s| truncate_words(&s, SUMMARY_CHARS));
+        .as_deref()
+        .map(|s| truncate_words(s, SUMMARY_CHARS))
+        .or_else(|| lead.clone());
     let sample = if text.is_empty() {
         head.title.as_deref().unwrap_or_default()
     } else {
@@ -112,6 +121,7 @@ pub fn extract_article(
         author,
         tags,
         summary,
+        lead,
         text,
     })
 }
@@ -152,16 +162,8 @@ fn find_published(
     pubdate::find(doc, meta, head, page_url)
 }
 
-/// Author: meta, JSON-LD, rel=author, then a byline element.
-fn find_author(doc: &Html, meta: &PageMeta) -> Option<String> {
-    meta.author
-        .clone()
-        .or_else(|| meta.ld.author.clone())
-        .or_else(|| meta.rel_author.clone())
-        .or_else(|| byline(doc))
-}
-
-/// Text of the first element classed `author`/`byline`/`autor`, without a `Von`/`By` prefix.
+/// Text of the first element classed `author`/`byline`/`autor`, without a `Von`/`By` prefix
+/// and without a role after the name.
 fn byline(doc: &Html) -> Option<String> {
     doc.tree.root().descendants().find_map(|n| {
         // Case-insensitive without a lowercased copy of every class on the page.
@@ -173,14 +175,85 @@ fn byline(doc: &Html) -> Option<String> {
             return None;
         }
         let text = line_text(n);
-        let text = ["Von ", "von ", "By ", "by ", "Autor:", "Autorin:", "Text:"]
-            .iter()
-            .find_map(|p| text.strip_prefix(p))
-            .unwrap_or(&text)
-            .trim()
-            .to_string();
+        if let Some(name) = byline::parse_byline(&text) {
+            return Some(name);
+        }
+        let text = byline::strip_role(&text).trim().to_string();
         (!text.is_empty() && text.chars().count() <= 80).then_some(text)
     })
+}
+
+/// How much text after the headline is searched for a byline line.
+const BYLINE_WINDOW: usize = 800;
+
+/// A byline line (`Autorin: …`, `Von …`, `Ein Beitrag von …`) in one of the small blocks right
+/// after the headline, wherever the layout put it (boilerplate stripping may take a
+/// `<p class="meta">` out of the body before the body is read).
+fn byline_after_headline(doc: &Html, head: Option<NodeId>) -> Option<String> {
+    let head = head?;
+    let mut after = false;
+    let mut seen = 0usize;
+    for edge in doc.tree.root().traverse() {
+        match edge {
+            Edge::Close(n) if n.id() == head => after = true,
+            Edge::Open(n) if after => {
+                if let Some(t) = n.value().as_text() {
+                    seen += t.len();
+                    if seen > BYLINE_WINDOW {
+                        return None;
+                    }
+                    continue;
+                }
+                let Some(name) = super::dom::tag(n) else {
+                    continue;
+                };
+                if super::dom::is_skipped_tag(name) {
+                    continue;
+                }
+                let leaf = !n
+                    .descendants()
+                    .skip(1)
+                    .any(|d| super::dom::tag(d).is_some_and(super::dom::is_block_tag));
+                if leaf
+                    && matches!(
+                        name,
+                        "p" | "div" | "span" | "address" | "small" | "li" | "dd" | "em" | "strong"
+                    )
+                    && let Some(b) = byline::parse_byline(&line_text(n))
+                {
+                    return Some(b);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// How many paragraphs at the start and at the end of the body are looked at for byline lines.
+const BYLINE_PARAGRAPHS: usize = 3;
+
+/// The body without byline lines among its first paragraphs, and the name of the first byline
+/// at its start or end. A byline at the end stays in the text: there it closes the article
+/// (`Autor: …, Landesanstalt für Landwirtschaft`) and readers and benchmarks count it as text.
+fn take_byline_lines(body: Vec<String>) -> (Vec<String>, Option<String>) {
+    let n = body.len();
+    let mut top = None;
+    let mut bottom = None;
+    let mut out = Vec::with_capacity(n);
+    for (i, p) in body.into_iter().enumerate() {
+        if i < BYLINE_PARAGRAPHS
+            && let Some(name) = byline::parse_byline(&p)
+        {
+            top = top.or(Some(name));
+            continue;
+        }
+        if i + BYLINE_PARAGRAPHS >= n && bottom.is_none() {
+            bottom = byline::parse_byline(&p);
+        }
+        out.push(p);
+    }
+    (out, top.or(bottom))
 }
 
 /// Tags: the configured selector, else labelled blocks, `article:tag` and `keywords` metas.
@@ -200,11 +273,13 @@ fn strip_leading_dupes(mut body: Vec<String>, head: &Headline) -> Vec<String> {
     let norm = |s: &str| s.trim().trim_end_matches(':').to_lowercase();
     let title = head.title.as_deref().map(norm);
     let kicker = head.kicker.as_deref().map(norm);
+    let subtitle = head.subtitle.as_deref().map(norm);
     let mut drop = 0;
     for p in body.iter().take(4) {
         let n = norm(p);
         let is_head = Some(&n) == title.as_ref()
             || Some(&n) == kicker.as_ref()
+            || Some(&n) == subtitle.as_ref()
             || matches!((&kicker, &title), (Some(k), Some(t)) if n == format!("{k}: {t}") || n == format!("{k} {t}") || n == format!("{k}:\n{t}"));
         let is_date_line = p.chars().count() <= 80
             && p.split_whitespace().count() <= 10

@@ -356,15 +356,23 @@ fn leads_before(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> Vec<N
     if near { out } else { Vec::new() }
 }
 
-/// Whether an element between headline and main text is a lead paragraph.
+/// Whether an element between headline and main text is a lead paragraph: a sentence-ending
+/// `<p>` (or long heading) with little link text.
 fn is_lead(n: DomNode<'_>, s: &Stats) -> bool {
     let min = match tag(n) {
         Some("p") => MIN_PARAGRAPH_CHARS,
         Some("h2" | "h3" | "h4" | "h5" | "h6") => 80,
         _ => return false,
     };
-    s.text >= min && s.link == 0 && s.ends_sentence && !is_call_to_action(&line_text(n))
+    s.text >= min
+        && (s.link == 0 || s.link_density() < MAX_LEAD_LINK_DENSITY)
+        && s.ends_sentence
+        && !is_call_to_action(&line_text(n))
 }
+
+/// Most of a lead's text that may be link text: a lead may link a term or two (`Die <a>E-Akte</a>
+/// kommt …`), a teaser made of a link is not a lead.
+const MAX_LEAD_LINK_DENSITY: f64 = 0.25;
 
 /// One sentence ending in `!` (`Jetzt spenden!`, `Nutzen Sie unsere Tools!`): a call to action
 /// next to the headline, not its lead (a lead of several sentences may well end in `!`).

@@ -10,7 +10,7 @@ use ego_tree::NodeId;
 use scraper::Html;
 
 use super::dom::{DomNode, attr, is_skipped_tag, tag};
-use super::stats::{self, NodeMap, Stats, measure};
+use super::stats::{self, NodeMap, NodeSet, Stats, measure};
 use super::tags::is_tag_line;
 
 /// Class/id fragments that mark boilerplate wherever they occur in a token.
@@ -54,6 +54,12 @@ const BOILER_PARTS: &[&str] = &[
     "bookmark",
     "gdpr",
     "caption",
+    "bildunterschrift",
+    "bildunterzeile",
+    "bildtext",
+    "bildbeschreibung",
+    "bildnachweis",
+    "fotonachweis",
     "credit",
     "copyright",
     "byline",
@@ -469,6 +475,15 @@ fn verdict(node: DomNode<'_>) -> Option<bool> {
     if is_skipped_tag(name) || matches!(name, "nav" | "figcaption") || hidden(node) {
         return Some(true);
     }
+    // A figure is a picture with its caption and credit, never running text; one that holds a
+    // table, a quotation or code is content set as a figure.
+    if name == "figure"
+        && !node
+            .descendants()
+            .any(|d| matches!(tag(d), Some("table" | "blockquote" | "pre" | "code")))
+    {
+        return Some(true);
+    }
     let role = attr(node, "role").map(str::to_ascii_lowercase);
     if role.as_deref().is_some_and(|r| BOILER_ROLES.contains(&r)) {
         return Some(true);
@@ -536,7 +551,133 @@ fn doomed(doc: &Html, stats: &NodeMap<Stats>, page: Stats) -> Vec<NodeId> {
             _ => {}
         }
     }
+    let doomed: NodeSet = out.iter().copied().collect();
+    for id in image_captions(doc) {
+        let gone = doc
+            .tree
+            .get(id)
+            .is_some_and(|n| n.ancestors().any(|a| doomed.contains(&a.id())));
+        if !gone && !doomed.contains(&id) && !out.contains(&id) {
+            out.push(id);
+        }
+    }
     out
+}
+
+/// Longest text of an element taken for an image's caption or credit line.
+const MAX_IMAGE_CAPTION_CHARS: usize = 250;
+
+/// Elements that caption or credit an image without saying so by tag or class: a credit line
+/// (`Foto: …`, `Bild: …`, `Symbolbild: …`, `Quelle: …`, `© …`) in the image's own block or right
+/// before or after it, and the one short text element beside an image in a wrapper of its own
+/// (`<div><img><p>caption</p></div>`). Found from the images, which are few, so that the
+/// paragraphs of the page are not all measured again.
+fn image_captions(doc: &Html) -> Vec<NodeId> {
+    let mut out = Vec::new();
+    let short = |n: DomNode<'_>| {
+        let t = super::dom::line_text(n);
+        (!t.is_empty() && t.chars().count() <= MAX_IMAGE_CAPTION_CHARS).then_some(t)
+    };
+    let is_text_block = |n: DomNode<'_>| {
+        matches!(
+            tag(n),
+            Some("p" | "div" | "span" | "small" | "em" | "i" | "cite" | "figcaption")
+        )
+    };
+    for img in doc.tree.root().descendants() {
+        if !matches!(tag(img), Some("img" | "picture")) {
+            continue;
+        }
+        // The image itself, or the link or picture element that wraps it alone.
+        let mut pic = img;
+        while let Some(p) = pic.parent()
+            && matches!(tag(p), Some("a" | "picture" | "span"))
+            && p.children().filter(|c| tag(*c).is_some()).count() == 1
+        {
+            pic = p;
+        }
+        let Some(parent) = pic.parent() else {
+            continue;
+        };
+        // `<p><img><br>Foto: …</p>`: the image's own block is a credit line.
+        if matches!(tag(parent), Some("p" | "div" | "span"))
+            && short(parent).is_some_and(|t| is_credit_line(&t, true))
+        {
+            out.push(parent.id());
+            continue;
+        }
+        let siblings: Vec<DomNode<'_>> = parent.children().filter(|c| tag(*c).is_some()).collect();
+        let element = |c: &DomNode<'_>| tag(*c).is_some();
+        let near = pic
+            .prev_siblings()
+            .filter(element)
+            .take(1)
+            .chain(pic.next_siblings().filter(element).take(1));
+        for s in near.filter(|s| is_text_block(*s)) {
+            let Some(t) = short(s) else { continue };
+            let alone = siblings.len() == 2
+                && !matches!(tag(parent), Some("body" | "main" | "article" | "section"))
+                && tag(s) != Some("span")
+                && (names_a_picture(parent) || !t.ends_with(['.', '!', '?', ':', '"', '“']));
+            if is_credit_line(&t, true) || alone {
+                out.push(s.id());
+            }
+        }
+    }
+    out
+}
+
+/// Class/id fragments of a block that holds a picture (lowercased).
+const PICTURE_BLOCKS: &[&str] = &["image", "img", "bild", "foto", "photo", "picture", "media"];
+
+/// Whether a block's class or id says it holds a picture (`ce-image`, `bildbox`, `media`): only
+/// then is a sentence beside the image its caption (a lead beside a teaser image in a
+/// `<div class="intro">` is not); a label without a sentence end beside an image is a caption
+/// or an image link's text wherever it is.
+fn names_a_picture(node: DomNode<'_>) -> bool {
+    [attr(node, "class"), attr(node, "id")]
+        .into_iter()
+        .flatten()
+        .any(|v| {
+            let v = v.to_ascii_lowercase();
+            PICTURE_BLOCKS.iter().any(|p| v.contains(p))
+        })
+}
+
+/// Starts of a line that credits or captions a picture (lowercased).
+const CREDIT_LINE_STARTS: &[&str] = &[
+    "foto:",
+    "fotos:",
+    "foto ©",
+    "fotos ©",
+    "foto (c)",
+    "bild:",
+    "bilder:",
+    "bild ©",
+    "symbolbild",
+    "symbolfoto",
+    "archivbild",
+    "archivfoto",
+    "fotograf:",
+    "fotografin:",
+    "photo:",
+    "photos:",
+    "image:",
+    "credit:",
+];
+
+/// Starts of a credit line that are furniture only next to an image: in the text, a line such
+/// as `© Reuters` is the article's own copyright notice.
+const IMAGE_CREDIT_STARTS: &[&str] = &["quelle:", "bildquelle", "©", "(c) ", "copyright:"];
+
+/// A picture's caption or credit line (`Foto: dpa`, `Symbolbild: …`); `Quelle: …` and
+/// `© Land Brandenburg` too when `by_image` (next to an image they name the picture's source; in
+/// the text a statistic's, or the article's copyright).
+pub(crate) fn is_credit_line(p: &str, by_image: bool) -> bool {
+    let lower = p.trim_start().to_lowercase();
+    CREDIT_LINE_STARTS.iter().any(|c| lower.starts_with(c))
+        || CREDIT_STARTS.iter().any(|c| lower.starts_with(c))
+        || (by_image && IMAGE_CREDIT_STARTS.iter().any(|c| lower.starts_with(c)))
 }
 
 /// Whether an element holds at least half of the page's prose: of its `<p>` text, or, on pages
@@ -598,6 +739,7 @@ pub(crate) fn is_furniture_line(p: &str) -> bool {
     NAV_LINES.contains(&lower.as_str())
         || is_ad_label(&lower)
         || CREDIT_STARTS.iter().any(|c| lower.starts_with(c))
+        || is_credit_line(&lower, false)
         || TEASER_LABELS.iter().any(|t| lower.starts_with(t))
         || is_download_line(&lower)
         || is_agency_credit(&lower)

@@ -244,7 +244,8 @@ fn resolve(href: &str, base: &Url) -> Option<String> {
     matches!(u.scheme(), "http" | "https").then(|| clean(u).to_string())
 }
 
-/// Category labels (or terms) as tags, cleaned and de-duplicated case-insensitively.
+/// Category labels (or terms) as tags, cleaned and de-duplicated by the one tag key
+/// ([`crate::text::tag_key`]).
 fn tags(entry: &Entry) -> Vec<String> {
     clean_tags(
         entry
@@ -262,7 +263,8 @@ fn clean_tags<'a>(raw: impl Iterator<Item = &'a str>) -> Vec<String> {
         if tag.is_empty() || tag.chars().count() > MAX_TAG_CHARS {
             continue;
         }
-        if !out.iter().any(|t| t.to_lowercase() == tag.to_lowercase()) {
+        let key = crate::text::tag_key(&tag);
+        if !key.is_empty() && !out.iter().any(|t| crate::text::tag_key(t) == key) {
             out.push(tag);
         }
         if out.len() >= MAX_TAGS {

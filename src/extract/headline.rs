@@ -32,6 +32,9 @@ pub(crate) struct Headline {
     pub kicker: Option<String>,
     /// The headline element, if the page has one.
     pub node: Option<NodeId>,
+    /// A subtitle set right after the headline (an `<h2>` without sentence end, or a
+    /// `subtitle`/`unterzeile`-classed element): shown with the headline, not body text.
+    pub subtitle: Option<String>,
 }
 
 /// Finds title and kicker; `title_sel` is the source's configured title selector.
@@ -41,6 +44,12 @@ pub(crate) fn find(doc: &Html, title_sel: Option<&Selector>, meta: &PageMeta) ->
         None => headline_element(doc),
     };
     let (h_title, kicker) = el.map(split_kicker).unwrap_or_default();
+    // A configured title selector may pick the headline's text alone (`h1 .title`): the kicker
+    // is then beside it, not in it.
+    let kicker = kicker.or_else(|| {
+        title_sel?;
+        kicker_around(*el?)
+    });
     let declared = meta
         .og_title
         .as_deref()
@@ -58,8 +67,61 @@ pub(crate) fn find(doc: &Html, title_sel: Option<&Selector>, meta: &PageMeta) ->
     Headline {
         title,
         kicker,
+        subtitle: el.and_then(|e| subtitle_after(*e)),
         node: el.map(|e| e.id()),
     }
+}
+
+/// How many levels above a selected headline a kicker-classed element is looked for.
+const KICKER_LEVELS: usize = 3;
+
+/// A kicker-classed element near `el` but outside it: in its parent, grandparent or the level
+/// above (`<h1><span class="kicker">…</span><span class="title">…</span></h1>` selected by
+/// `.title`).
+fn kicker_around(el: DomNode<'_>) -> Option<String> {
+    el.ancestors()
+        .take(KICKER_LEVELS)
+        .find_map(|anc| {
+            anc.descendants().find(|n| {
+                n.id() != el.id()
+                    && has_kicker_class(*n)
+                    && !n.ancestors().any(|a| a.id() == el.id())
+            })
+        })
+        .and_then(|k| clean_kicker(&line_text(k)))
+}
+
+/// Class fragments of subtitle elements.
+const SUBTITLE_CLASSES: &[&str] = &[
+    "subtitle",
+    "subline",
+    "unterzeile",
+    "untertitel",
+    "subheadline",
+];
+/// A subtitle longer than this is a lead.
+const MAX_SUBTITLE_CHARS: usize = 200;
+
+/// The element right after the headline when it is a subtitle: a subtitle-classed element, or
+/// an `<h2>`…`<h4>` that does not end a sentence (a sentence set as a heading is a lead).
+fn subtitle_after(head: DomNode<'_>) -> Option<String> {
+    let next = head
+        .next_siblings()
+        .find(|n| tag(*n).is_some() || n.value().as_text().is_some_and(|t| !t.trim().is_empty()))?;
+    let name = tag(next)?;
+    let classed = attr(next, "class").is_some_and(|c| {
+        let c = c.to_ascii_lowercase();
+        SUBTITLE_CLASSES.iter().any(|k| c.contains(k))
+    });
+    let heading = matches!(name, "h2" | "h3" | "h4");
+    if !classed && !heading {
+        return None;
+    }
+    let text = line_text(next);
+    let ok = !text.is_empty()
+        && text.chars().count() <= MAX_SUBTITLE_CHARS
+        && (classed || !text.ends_with(['.', '!', '?']));
+    ok.then_some(text)
 }
 
 /// The article's `<h1>`: inside `<article>`/`<main>`/`[role=main]` first, else the first

@@ -11,6 +11,7 @@ mod article;
 mod auto;
 mod autolist;
 mod boiler;
+mod byline;
 mod canonical;
 pub mod dates;
 mod discovery;
@@ -34,6 +35,7 @@ use thiserror::Error;
 pub use article::extract_article;
 pub use auto::main_text;
 pub use autolist::{AutoListing, MAX_LINKS as MAX_LIST_LINKS, auto_listing};
+pub use byline::prefer_author;
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::feed_links;
 pub use dom::html_fragment_to_text;
@@ -147,5 +149,7 @@ pub(crate) fn base_url(url: &str) -> Result<url::Url, ExtractError> {
     }
 }
 
+#[cfg(test)]
+mod fields_tests;
 #[cfg(test)]
 mod tests;

@@ -61,14 +61,23 @@ pub(crate) fn label_len(text: &str) -> Option<usize> {
 
 /// True for a paragraph that is a tag line (`Stichwörter: a, b`), which belongs in tags, not body.
 pub(crate) fn is_tag_line(paragraph: &str) -> bool {
-    label_len(paragraph).is_some() && paragraph.chars().count() <= MAX_BLOCK_CHARS
+    (label_len(paragraph).is_some() && paragraph.chars().count() <= MAX_BLOCK_CHARS)
+        || is_bare_label(paragraph)
 }
 
-/// Tags from labelled blocks anywhere in the document.
+/// Tags from labelled blocks anywhere in the document: `Label: a, b` lines and link lists, a
+/// label heading followed by a list (`<h2>Schlagworte</h2><ul>…`, `<dt>Themen</dt><dd>…`), and
+/// CMS tag fields (Drupal's `field--name-field-tags`).
 pub(crate) fn block_tags(doc: &Html) -> Vec<String> {
     let mut out = Vec::new();
     let mut hits = 0;
     for node in doc.tree.root().descendants() {
+        if node.value().is_element() {
+            if let Some(items) = heading_list(node).or_else(|| cms_field(node)) {
+                push_all(&mut out, items);
+            }
+            continue;
+        }
         let Some(t) = node.value().as_text() else {
             continue;
         };
@@ -85,6 +94,82 @@ pub(crate) fn block_tags(doc: &Html) -> Vec<String> {
         }
     }
     out
+}
+
+/// Class fragments of CMS tag fields: Drupal 8+ (`field--name-field-tags`), Drupal 7
+/// (`field-name-field-tags`), and their German-named siblings.
+const CMS_TAG_FIELDS: &[&str] = &[
+    "field-tags",
+    "field--tags",
+    "field-schlagworte",
+    "field-schlagwoerter",
+    "field-stichworte",
+    "field-themen",
+];
+/// Most items of a list taken for a tag list.
+const MAX_LIST_ITEMS: usize = 30;
+
+/// A label heading (`<h2>`…`<h6>` or `<dt>` whose whole text is a tag label, with or without a
+/// colon) followed by a list (`<ul>`, `<ol>`, `<dd>`, or a block of links): the list's items.
+fn heading_list(node: DomNode<'_>) -> Option<Vec<String>> {
+    if !matches!(tag(node), Some("h2" | "h3" | "h4" | "h5" | "h6" | "dt")) {
+        return None;
+    }
+    if !is_bare_label(&line_text(node)) {
+        return None;
+    }
+    let list = node.next_siblings().find(|n| tag(*n).is_some())?;
+    let items: Vec<String> = match tag(list) {
+        Some("ul" | "ol") => list
+            .children()
+            .filter(|c| tag(*c) == Some("li"))
+            .map(line_text)
+            .collect(),
+        Some("dd") => {
+            let links = block_items(list);
+            if links.is_empty() {
+                split_list(&line_text(list)).collect()
+            } else {
+                links
+            }
+        }
+        _ if only_links(list) => block_items(list),
+        _ => return None,
+    };
+    let short = items
+        .iter()
+        .all(|t| t.chars().count() <= MAX_TAG_CHARS && !t.ends_with('.'));
+    (short && !items.is_empty() && items.len() <= MAX_LIST_ITEMS).then_some(items)
+}
+
+/// Whether `text` is a tag label alone (`Schlagworte`, `Themen:`).
+pub(crate) fn is_bare_label(text: &str) -> bool {
+    let word = text.trim().trim_end_matches(':').trim_end();
+    word.chars().count() <= 15 && LABELS.contains(&word.to_lowercase().as_str())
+}
+
+/// A CMS tag field ([`CMS_TAG_FIELDS`]): its link texts, else its items' texts.
+fn cms_field(node: DomNode<'_>) -> Option<Vec<String>> {
+    let class = super::dom::attr(node, "class")?;
+    if !CMS_TAG_FIELDS.iter().any(|f| class.contains(f)) {
+        return None;
+    }
+    let links = block_items(node);
+    if !links.is_empty() {
+        return Some(links);
+    }
+    let items: Vec<String> = node
+        .descendants()
+        .filter(|d| {
+            super::dom::attr(*d, "class").is_some_and(|c| {
+                c.split_ascii_whitespace()
+                    .any(|c| c == "field__item" || c == "field-item")
+            })
+        })
+        .map(line_text)
+        .filter(|t| !t.is_empty())
+        .collect();
+    (!items.is_empty()).then_some(items)
 }
 
 /// The element holding a label text node and its items: climbs past elements that hold only
@@ -166,7 +251,8 @@ fn has_links(e: ElementRef<'_>) -> bool {
     e.descendants().skip(1).any(|n| tag(n) == Some("a"))
 }
 
-/// Appends normalised tags that are not yet present (case-insensitive), up to [`MAX_TAGS`].
+/// Appends normalised tags that are not yet present (by [`crate::text::tag_key`]), up to
+/// [`MAX_TAGS`].
 pub(crate) fn push_all(out: &mut Vec<String>, tags: impl IntoIterator<Item = String>) {
     for t in tags {
         if out.len() >= MAX_TAGS {
@@ -180,8 +266,9 @@ pub(crate) fn push_all(out: &mut Vec<String>, tags: impl IntoIterator<Item = Str
         if t.is_empty() || t.chars().count() > MAX_TAG_CHARS {
             continue;
         }
-        let lower = t.to_lowercase();
-        if !out.iter().any(|o| o.to_lowercase() == lower) {
+        // One key decides duplicates everywhere (`E-Government` = `E Government`).
+        let key = crate::text::tag_key(&t);
+        if !key.is_empty() && !out.iter().any(|o| crate::text::tag_key(o) == key) {
             out.push(t);
         }
     }
@@ -250,6 +337,37 @@ mod tests {
             ),
             ("<p>Wir sprechen über Themen: nein, das ist Text.</p>", &[]),
             ("<p>Tags: Eins; Zwei | Drei.</p>", &["Eins", "Zwei", "Drei"]),
+            (
+                "<h2>Schlagworte</h2><ul><li><a href=/t/1>E-Government</a></li><li>Künstliche Intelligenz</li></ul>",
+                &["E-Government", "Künstliche Intelligenz"],
+            ),
+            (
+                "<dl><dt>Stichwörter:</dt><dd><a href=/t/1>OZG</a> <a href=/t/2>BundID</a></dd></dl>",
+                &["OZG", "BundID"],
+            ),
+            (
+                "<dl><dt>Themen</dt><dd>Umwelt, Verkehr</dd></dl>",
+                &["Umwelt", "Verkehr"],
+            ),
+            (
+                "<h3>Tags</h3><div><a href=/t/1>E Government</a> <a href=/t/2>E-Government</a></div>",
+                &["E Government"],
+            ),
+            (
+                "<div class=\"field field--name-field-tags field--type-entity-reference\"><div class=field__label>Tags</div>\
+                 <div class=field__items><div class=field__item><a href=/t/1>Digitalisierung</a></div>\
+                 <div class=field__item><a href=/t/2>Breitband</a></div></div></div>",
+                &["Digitalisierung", "Breitband"],
+            ),
+            (
+                "<div class=\"field field-name-field-tags\"><div class=field-items><div class=field-item>Verwaltung</div></div></div>",
+                &["Verwaltung"],
+            ),
+            (
+                "<h2>Themen</h2><ul><li>Die Landesregierung fördert den Ausbau digitaler Verwaltungsleistungen in allen Kommunen.</li></ul>",
+                &[],
+            ),
+            ("<h2>Themen der Woche</h2><ul><li>Umwelt</li></ul>", &[]),
         ];
         for (html, want) in cases {
             let doc = Html::parse_fragment(html);

@@ -11,11 +11,13 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 use crate::text::{Boundary, Tail, cut_at_word};
 
 /// Characters that are invisible and only get in the way of search and display.
+/// Control characters other than whitespace (NUL, BEL, ESC, DEL, the C1 range) count as
+/// invisible too: they are never text, and terminals, feeds and XML choke on them.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
         '\u{00AD}' | '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{180E}'
-    )
+    ) || (c.is_control() && !c.is_whitespace())
 }
 
 /// Cleans one line: invisibles removed, any run of whitespace (newlines included) turned into

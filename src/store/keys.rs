@@ -6,18 +6,10 @@ use super::Region;
 use super::bodies::Pointer;
 use crate::model::{Article, ArticleId, Land};
 
-/// Normalised form of a site tag used in index keys and URLs: trimmed, whitespace collapsed,
-/// lowercase.
-pub fn tag_key(tag: &str) -> String {
-    let mut out = String::with_capacity(tag.len());
-    for word in tag.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
-}
+/// Normalised form of a site tag used in index keys and URLs: the one tag rule of
+/// [`crate::text::tag_key`] (`Künstliche Intelligenz` → `kuenstliche-intelligenz`), the same
+/// that extraction and enrichment use to tell duplicate tags.
+pub use crate::text::tag_key;
 
 /// Time as 8 bytes that sort like the signed millisecond timestamp.
 fn time_bytes(a: &Article) -> [u8; 8] {

@@ -72,6 +72,9 @@ const META_COUNT: &[u8] = b"article_count";
 const META_BODIES_END: &[u8] = b"bodies_end";
 /// Present once the `mentions:` entries of `by_region` live in the `by_date` values.
 const META_MENTIONS_IN_DATE: &[u8] = b"mentions_in_by_date";
+/// Present once the `by_tag` entries are keyed by the one tag rule ([`keys::tag_key`]:
+/// `kuenstliche-intelligenz`), not the older lowercase-with-spaces key.
+const META_TAGS_KEYED: &[u8] = b"tags_keyed_v2";
 /// Prefix of the per-segment superseded-bytes counters in `meta`.
 const META_GARBAGE: &[u8] = b"garbage\0";
 /// Present once every segment's counter was measured (new stores, or after the first automatic

@@ -8,8 +8,8 @@ use std::sync::atomic::AtomicU64;
 use super::bodies::BodyLog;
 use super::keys::{self, read_mask};
 use super::{
-    META_BODIES_END, META_GARBAGE_MEASURED, META_MENTIONS_IN_DATE, META_SCHEMA, SCHEMA_VERSION,
-    Store, StoreError,
+    META_BODIES_END, META_GARBAGE_MEASURED, META_MENTIONS_IN_DATE, META_SCHEMA, META_TAGS_KEYED,
+    SCHEMA_VERSION, Store, StoreError,
 };
 use crate::model::Land;
 
@@ -61,6 +61,9 @@ impl Store {
         store.check_schema(dir)?;
         if store.meta.get(META_MENTIONS_IN_DATE)?.is_none() {
             store.migrate_mentions()?;
+        }
+        if store.meta.get(META_TAGS_KEYED)?.is_none() {
+            store.rekey_tags()?;
         }
         if store.articles.is_empty() && store.meta.get(META_GARBAGE_MEASURED)?.is_none() {
             // Counted from the first write on.
@@ -128,6 +131,56 @@ impl Store {
             tracing::info!(
                 entries = moved,
                 "store: Länder mentioned moved into the date index"
+            );
+        }
+        Ok(())
+    }
+}
+
+/// `by_tag` entries re-keyed per batch, so that a big store's migration holds a bounded batch.
+const REKEY_BATCH: usize = 10_000;
+/// Bytes after the name in a `by_tag` key: the 0 separator, the time, the id.
+const NAMED_KEY_TAIL: usize = 17;
+
+impl Store {
+    /// Re-keys the `by_tag` entries written under the older tag key (lowercase, spaces kept:
+    /// `künstliche intelligenz`) to the one tag rule (`kuenstliche-intelligenz`), so that one tag
+    /// page lists every spelling. Works on the keys alone: the key of an old key is the key of
+    /// the tag it came from. Idempotent, in bounded batches, so an interrupted run is simply
+    /// repeated at the next open.
+    fn rekey_tags(&self) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        let mut pending = 0usize;
+        let mut moved = 0u64;
+        for key in self.by_tag.iter().keys() {
+            let key = key?;
+            let Some(split) = key.len().checked_sub(NAMED_KEY_TAIL) else {
+                continue;
+            };
+            let (name, tail) = key.split_at(split);
+            let new_name = keys::tag_key(&String::from_utf8_lossy(name));
+            if new_name.as_bytes() == name {
+                continue;
+            }
+            batch.remove(key.clone());
+            if !new_name.is_empty() {
+                let mut new_key = keys::prefix(&new_name);
+                new_key.extend_from_slice(tail.get(1..).unwrap_or_default());
+                batch.insert(new_key, &[] as &[u8]);
+            }
+            moved += 1;
+            pending += 1;
+            if pending >= REKEY_BATCH {
+                self.by_tag.apply_batch(std::mem::take(&mut batch))?;
+                pending = 0;
+            }
+        }
+        self.by_tag.apply_batch(batch)?;
+        self.meta.insert(META_TAGS_KEYED, &[1u8])?;
+        if moved > 0 {
+            tracing::info!(
+                entries = moved,
+                "store: tag index re-keyed to the one tag rule"
             );
         }
         Ok(())

@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(keyword_path("E-Akte Bund"), "/keyword/E-Akte%20Bund");
         assert_eq!(
             tag_path("  Digitale   Verwaltung "),
-            "/tag/digitale%20verwaltung"
+            "/tag/digitale-verwaltung"
         );
         assert_eq!(feed_path("", "feed.xml"), "/feed.xml");
         assert_eq!(

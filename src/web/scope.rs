@@ -53,7 +53,9 @@ impl Scope {
         let key = tag_key(tag);
         // Tags such as `Bund/Länder` may contain slashes, but never a `.` or `..` segment:
         // such a "tag" can only be a path-traversal probe.
-        let path_like = key
+        // Judged on the tag as asked for: its key holds only letters, digits and `-`.
+        let path_like = tag
+            .trim()
             .split(['/', '\\'])
             .any(|segment| !segment.is_empty() && segment.chars().all(|c| c == '.'));
         if key.is_empty() || key.len() > MAX_TAG_BYTES || path_like {
@@ -61,7 +63,10 @@ impl Scope {
                 "Ein Schlagwort muss 1 bis {MAX_TAG_BYTES} Zeichen lang sein."
             )));
         }
-        Ok(Scope::Tag(key))
+        // The tag as asked for is what the page names; the store and the links key it.
+        Ok(Scope::Tag(
+            tag.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
     }
 
     /// The configured source `id`; 404 if there is none.

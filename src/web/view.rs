@@ -602,7 +602,7 @@ mod tests {
         assert_eq!(Chip::keyword("E-Akte Bund").href, "/keyword/E-Akte%20Bund");
         assert_eq!(
             Chip::tag("  Digitale   Verwaltung ").href,
-            "/tag/digitale%20verwaltung"
+            "/tag/digitale-verwaltung"
         );
     }
 }

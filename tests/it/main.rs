@@ -25,6 +25,7 @@ mod digest_web;
 mod end_to_end;
 mod feeds_http;
 mod fetch_robots;
+mod fields;
 mod fuzz_regressions;
 mod hostile_inputs;
 mod malformed_feeds;

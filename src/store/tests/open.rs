@@ -141,3 +141,51 @@ fn old_mentions_entries_move_into_the_date_index_at_open() {
     let report = s.check().unwrap();
     assert!(report.is_ok(), "{report:?}");
 }
+
+#[test]
+fn old_tag_keys_are_rekeyed_once_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store");
+    let mut a = article("https://x.test/1", 1, &[]);
+    a.tags = vec!["Künstliche Intelligenz".into(), "E-Government".into()];
+    let mut b = article("https://x.test/2", 2, &[]);
+    b.tags = vec!["Kuenstliche Intelligenz".into(), "E Government".into()];
+    {
+        // As earlier builds keyed them: lowercase, spaces kept, umlauts kept.
+        let s = Store::open(&path).unwrap();
+        for art in [&a, &b] {
+            s.upsert(art).unwrap();
+            for t in &art.tags {
+                s.by_tag
+                    .remove(keys::named_key(&keys::tag_key(t), art))
+                    .unwrap();
+                let old = t.to_lowercase();
+                s.by_tag
+                    .insert(keys::named_key(&old, art), &[] as &[u8])
+                    .unwrap();
+            }
+        }
+        s.meta.remove(META_TAGS_KEYED).unwrap();
+        assert!(!s.check().unwrap().is_ok(), "not yet re-keyed");
+        s.flush().unwrap();
+    }
+    let s = Store::open(&path).unwrap();
+    for spelling in [
+        "Künstliche Intelligenz",
+        "kuenstliche intelligenz",
+        "kuenstliche-intelligenz",
+    ] {
+        assert_eq!(
+            urls(&s.by_tag(spelling, 0, 9).unwrap()),
+            ["https://x.test/2", "https://x.test/1"],
+            "{spelling}"
+        );
+    }
+    assert_eq!(
+        urls(&s.by_tag("E Government", 0, 9).unwrap()),
+        ["https://x.test/2", "https://x.test/1"]
+    );
+    assert_eq!(s.by_tag.len(), 4, "old entries removed");
+    let report = s.check().unwrap();
+    assert!(report.is_ok(), "{report:?}");
+}

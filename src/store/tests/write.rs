@@ -37,8 +37,9 @@ fn changing_keywords_and_date_moves_index_entries() {
 
 #[test]
 fn tag_key_normalises() {
-    assert_eq!(tag_key("  E-Government   Bayern "), "e-government bayern");
-    assert_eq!(tag_key("ÖFFENTLICH"), "öffentlich");
+    assert_eq!(tag_key("  E-Government   Bayern "), "e-government-bayern");
+    assert_eq!(tag_key("ÖFFENTLICH"), "oeffentlich");
+    assert_eq!(tag_key("E Government"), tag_key("E-Government"));
 }
 
 #[test]
