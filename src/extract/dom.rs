@@ -188,8 +188,10 @@ fn is_invisible_control(c: char) -> bool {
     (c < ' ' && !matches!(c, '\t' | '\n' | '\x0c' | '\r')) || ('\u{7f}'..='\u{9f}').contains(&c)
 }
 
-/// `html` with every run of invisible control characters (NUL above all) replaced by one space,
-/// before the parser sees it: html5ever turns each NUL into a U+FFFD of its own and keeps them
+/// `html` without its invisible control characters (NUL above all), before the parser sees
+/// them. They are removed, not replaced by a space: a browser shows nothing for them, so
+/// `Förder\u{1b}programm` reads "Förderprogramm", and stored text carries none of them. Done
+/// before parsing because html5ever turns each NUL into a U+FFFD of its own and keeps them
 /// as text, so a page of NULs cost about 100 times its size in memory. Borrowed when there are
 /// none (the usual case; one byte scan).
 pub(crate) fn without_control_runs(html: &str) -> std::borrow::Cow<'_, str> {
@@ -203,18 +205,7 @@ pub(crate) fn without_control_runs(html: &str) -> std::borrow::Cow<'_, str> {
         return std::borrow::Cow::Borrowed(html);
     }
     let mut out = String::with_capacity(html.len().min(1 << 20));
-    let mut in_run = false;
-    for c in html.chars() {
-        if is_invisible_control(c) {
-            if !in_run {
-                out.push(' ');
-            }
-            in_run = true;
-        } else {
-            out.push(c);
-            in_run = false;
-        }
-    }
+    out.extend(html.chars().filter(|&c| !is_invisible_control(c)));
     std::borrow::Cow::Owned(out)
 }
 
@@ -560,14 +551,14 @@ mod tests {
     }
 
     #[test]
-    fn control_runs_collapse_to_one_space() {
+    fn control_characters_are_removed_before_parsing() {
         assert!(matches!(
             without_control_runs("<p>a\tb\r\nc</p>"),
             std::borrow::Cow::Borrowed(_)
         ));
         let nul = format!("<p>a{}b</p>", "\0".repeat(10_000));
-        assert_eq!(without_control_runs(&nul), "<p>a b</p>");
-        assert_eq!(without_control_runs("x\u{1}\u{85}\u{7f}y\u{9f}z"), "x y z");
+        assert_eq!(without_control_runs(&nul), "<p>ab</p>");
+        assert_eq!(without_control_runs("x\u{1}\u{85}\u{7f}y\u{9f}z"), "xyz");
         assert_eq!(without_control_runs("Größe €"), "Größe €");
     }
 
