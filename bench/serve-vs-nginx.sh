@@ -20,14 +20,18 @@
 # sample of the queries.
 # HEADER='Accept-Encoding: gzip' sends that request header with every cached-row request (curl
 # saves the body as sent, compressed, and nginx serves those very bytes; nginx's response lacks
-# the Content-Encoding header, a few bytes); UNCACHED=0 skips the uncached search rows.
+# the Content-Encoding header, a few bytes); UNCACHED=0 skips the uncached search rows;
+# SENDFILE=off makes nginx copy the file through user space as govwire copies its in-memory body
+# (with sendfile on, the default, nginx hands page-cache pages to the socket, which is what
+# decides large bodies such as /feed.xml).
 # The machine's cores are shared by wrk, the server under test and anything else running.
 # Needs wrk and nginx (apt-get install wrk nginx-light), curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}; SECS=${2:-10}; QUERY=${3:-Breitband}
 THREADS=${THREADS:-2}; CONNS=${CONNS:-64}
-HEADER=${HEADER:-}; UNCACHED=${UNCACHED:-1}
+HEADER=${HEADER:-}; UNCACHED=${UNCACHED:-1}; SENDFILE=${SENDFILE:-on}
+case $SENDFILE in on|off) ;; *) echo "SENDFILE must be on or off"; exit 2 ;; esac
 HDR=(); [ -n "$HEADER" ] && HDR=(-H "$HEADER")
 case $N$SECS in *[!0-9]*) echo "usage: bash bench/serve-vs-nginx.sh [N] [SECONDS] [QUERY]"; exit 2 ;; esac
 TARGET=${CARGO_TARGET_DIR:-target}
@@ -85,7 +89,7 @@ done
 {
   echo "worker_processes $(nproc); daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log warn;"
   echo "events { worker_connections 4096; }"
-  echo "http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;"
+  echo "http { access_log off; sendfile $SENDFILE; tcp_nopush on; keepalive_requests 1000000;"
   echo "  types { text/html html; application/rss+xml xml; }"
   echo "  client_body_temp_path $WORK/nginx/tmp/body; proxy_temp_path $WORK/nginx/tmp/proxy; fastcgi_temp_path $WORK/nginx/tmp/fcgi;"
   echo "  uwsgi_temp_path $WORK/nginx/tmp/uwsgi; scgi_temp_path $WORK/nginx/tmp/scgi;"
@@ -118,7 +122,7 @@ for i in "${!PATHS[@]}"; do
   run "$WEB${PATHS[$i]}" "govwire ${PATHS[$i]}"
   run "http://127.0.0.1:$NG_PORT/${NAMES[$i]}" "nginx ${NAMES[$i]}"
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS -d${SECS}s per row${HEADER:+, header '$HEADER'}"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS -d${SECS}s per row${HEADER:+, header '$HEADER'}, nginx sendfile $SENDFILE"
 python3 - "$WORK/results.txt" "$WORK/static" "${NAMES[@]}" <<'PY'
 import os, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
