@@ -7,16 +7,21 @@
 # Environment: PER_SOURCE (articles per source, default 1000), HOSTS (loopback addresses the
 # sources are spread over, default 4: 127.0.0.1 .. 127.0.0.HOSTS), CONCURRENCY (max_concurrency,
 # default 4), RUNNER (a command prefix for govwire, e.g. valgrind, used by profile-callgrind.sh),
-# KEEP_SITE=1 keeps the generated site (it is deleted after the crawl otherwise).
+# KEEP_SITE=1 keeps the generated site (it is deleted after the crawl otherwise), AUTO_LISTS=1
+# drops the [source.list] selectors of the HTML sources so their lists are read automatically
+# (issue 17; its sources file, data dir and output get an "-auto" suffix, so a selector run's
+# data dir for bench/serve-vs-nginx.sh stays). To compare both on one site:
+#   KEEP_SITE=1 bash bench/crawl-site.sh N && AUTO_LISTS=1 bash bench/crawl-site.sh N
 #
 # The site: PER_SOURCE articles per source (4-8 KB each: header, navigation, breadcrumb, headline,
 # date line, 5-12 paragraphs of varied German text, a related-links box, footer), one listing per
 # source, alternately an RSS feed (kind = "feed") and an HTML press list (kind = "html" with
-# [source.list] selectors) linking all of its articles, plus robots.txt. The crawler fetches every
-# article page and extracts it automatically (no article selectors). A listing is one page (the
-# crawler follows no pagination), so N articles need N / PER_SOURCE sources with
-# max_items_per_source = PER_SOURCE. per_host_interval = "1ms" caps each loopback host at 1,000
-# requests/s, so the sources are spread over HOSTS loopback addresses (all served by one nginx).
+# [source.list] selectors, or none with AUTO_LISTS=1) linking all of its articles, plus
+# robots.txt. The crawler fetches every article page and extracts it automatically (no article
+# selectors). A listing is one page (the generated lists have no pager), so N articles need
+# N / PER_SOURCE sources with max_items_per_source = PER_SOURCE. per_host_interval = "1ms" caps
+# each loopback host at 1,000 requests/s, so the sources are spread over HOSTS loopback addresses
+# (all served by one nginx).
 #
 # Output: articles stored, articles/s (wall, whole `govwire crawl` run including start-up and the
 # final index commit), peak RSS from /usr/bin/time -v, disk of the data dir (sled store and search
@@ -29,6 +34,8 @@ N=${1:-10000}
 PER_SOURCE=${PER_SOURCE:-1000}
 HOSTS=${HOSTS:-4}
 CONCURRENCY=${CONCURRENCY:-4}
+AUTO_LISTS=${AUTO_LISTS:-0}
+VARIANT=; [ "$AUTO_LISTS" = 1 ] && VARIANT=-auto
 case $N in ''|*[!0-9]*) echo "usage: bash bench/crawl-site.sh N   (N articles, e.g. 10000)"; exit 2 ;; esac
 command -v python3 >/dev/null || { echo "python3 is missing; skipping"; exit 0; }
 [ -x /usr/bin/time ] || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
@@ -42,9 +49,9 @@ case $TARGET in /*) ;; *) TARGET=$PWD/$TARGET ;; esac
 BIN=$TARGET/release/govwire
 WORK=$TARGET/crawl-site
 SITE=$WORK/site-$N
-DATA=$WORK/data-$N
+DATA=$WORK/data-$N$VARIANT
 mkdir -p "$WORK"
-rm -rf "$DATA" "$WORK/nginx-$N"
+rm -rf "$DATA" "$WORK/nginx-$N$VARIANT"
 SOURCES=$(( (N + PER_SOURCE - 1) / PER_SOURCE ))
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
@@ -180,7 +187,7 @@ fi
 read -r TEXT_BYTES HTML_BYTES < <(python3 -c "import json,sys; m=json.load(open(sys.argv[1])); print(m['text_bytes'], m['html_bytes'])" "$SITE/manifest.json")
 
 # nginx: own prefix and config under the target dir; never the system one.
-NG=$WORK/nginx-$N
+NG=$WORK/nginx-$N$VARIANT
 mkdir -p "$NG/logs" "$NG/tmp"
 {
   echo "worker_processes 1; daemon off; pid $NG/nginx.pid; error_log $NG/logs/error.log warn;"
@@ -197,7 +204,7 @@ mkdir -p "$NG/logs" "$NG/tmp"
 NGINX_PID=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/robots.txt" >/dev/null && break; sleep 0.1; done
 
-CONF=$WORK/sources-$N.toml
+CONF=$WORK/sources-$N$VARIANT.toml
 LAENDER=(BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH)
 {
   printf '[settings]\ndata_dir = "%s"\nper_host_interval = "1ms"\nmax_concurrency = %s\n' "$DATA" "$CONCURRENCY"
@@ -211,6 +218,9 @@ LAENDER=(BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH)
       sed -i -E "s#http://(HOST|127\.0\.0\.[0-9]+:[0-9]+)/#http://$host:$PORT/#g" "$SITE/s$s/feed.xml"
       printf '\n[[source]]\nid = "s%s"\nname = "Quelle %s"\nurl = "http://%s:%s/s%s/feed.xml"\nkind = "feed"\nlevel = "land"\nland = "%s"\n' \
         "$s" "$s" "$host" "$PORT" "$s" "${LAENDER[$(( s / 2 % 16 ))]}"
+    elif [ "$AUTO_LISTS" = 1 ]; then
+      printf '\n[[source]]\nid = "s%s"\nname = "Quelle %s"\nurl = "http://%s:%s/s%s/index.html"\nkind = "html"\nlevel = "bund"\n' \
+        "$s" "$s" "$host" "$PORT" "$s"
     else
       printf '\n[[source]]\nid = "s%s"\nname = "Quelle %s"\nurl = "http://%s:%s/s%s/index.html"\nkind = "html"\nlevel = "bund"\n[source.list]\nitem = "li.teaser"\nlink = "a.title"\ntitle = "a.title"\ndate = ".date"\n' \
         "$s" "$s" "$host" "$PORT" "$s"
@@ -219,18 +229,20 @@ LAENDER=(BW BY BE BB HB HH HE MV NI NW RP SL SN ST SH TH)
 } >"$CONF"
 
 echo "machine: $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "crawling $N articles: $SOURCES sources x $PER_SOURCE over $HOSTS loopback hosts, max_concurrency $CONCURRENCY"
+echo "crawling $N articles: $SOURCES sources x $PER_SOURCE over $HOSTS loopback hosts, max_concurrency $CONCURRENCY, HTML lists $([ "$AUTO_LISTS" = 1 ] && echo "read automatically (no selectors)" || echo "by [source.list] selectors")"
 set +e
-/usr/bin/time -v ${RUNNER:-} "$BIN" -c "$CONF" crawl >"$WORK/crawl-$N.out" 2>"$WORK/crawl-$N.err"
+/usr/bin/time -v ${RUNNER:-} "$BIN" -c "$CONF" crawl >"$WORK/crawl-$N$VARIANT.out" 2>"$WORK/crawl-$N$VARIANT.err"
 rc=$?
 set -e
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); govwire crawl exit code $rc"
-tail -n 4 "$WORK/crawl-$N.out"
-WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/crawl-$N.err")
-RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/crawl-$N.err")
-CPU_U=$(awk -F': ' '/User time/ {print $2}' "$WORK/crawl-$N.err")
-CPU_S=$(awk -F': ' '/System time/ {print $2}' "$WORK/crawl-$N.err")
-STORED=$(awk 'NR > 1 && $2 ~ /^[0-9]+$/ {n += $2} END {print n + 0}' "$WORK/crawl-$N.out")
+tail -n 4 "$WORK/crawl-$N$VARIANT.out"
+WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$WORK/crawl-$N$VARIANT.err")
+RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/crawl-$N$VARIANT.err")
+CPU_U=$(awk -F': ' '/User time/ {print $2}' "$WORK/crawl-$N$VARIANT.err")
+CPU_S=$(awk -F': ' '/System time/ {print $2}' "$WORK/crawl-$N$VARIANT.err")
+STORED=$(awk 'NR > 1 && $2 ~ /^[0-9]+$/ {n += $2} END {print n + 0}' "$WORK/crawl-$N$VARIANT.out")
+ERRORS=$(awk 'NR > 1 && $5 ~ /^[0-9]+$/ {n += $5} END {print n + 0}' "$WORK/crawl-$N$VARIANT.out")
+echo "articles stored: $STORED of $N ($([ "$STORED" = "$N" ] && echo all found || echo "NOT all found")), source errors: $ERRORS"
 STORE_B=$(du -sb "$DATA/store" | cut -f1)
 INDEX_B=$(du -sb "$DATA/index" | cut -f1)
 python3 - "$N" "$STORED" "$WALL" "$CPU_U" "$CPU_S" "$RSS_KB" "$STORE_B" "$INDEX_B" "$TEXT_BYTES" "$HTML_BYTES" <<'PY'
@@ -248,4 +260,4 @@ print(f"| {n:,} | {stored:,} | {secs:.1f} s | {stored / secs:,.0f} | {cpu:.1f} s
       f"{(store + index) / a / (text / n):.2f}x (store {store / a / (text / n):.2f}x, index {index / a / (text / n):.2f}x) |")
 print(f"(generated HTML: {htmlb / n:,.0f} B per article page)")
 PY
-echo "crawl output: $WORK/crawl-$N.out, $WORK/crawl-$N.err; data dir kept: $DATA"
+echo "crawl output: $WORK/crawl-$N$VARIANT.out, $WORK/crawl-$N$VARIANT.err; data dir kept: $DATA"

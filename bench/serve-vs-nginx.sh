@@ -18,12 +18,21 @@
 # of words (AND); the warm-up uses other queries than the measured run. Those rows say how many
 # queries were sent and how many distinct ones the list had, and the median number of hits of a
 # sample of the queries.
+# HEADER='Accept-Encoding: gzip' sends that request header with every cached-row request (curl
+# saves the body as sent, compressed, and nginx serves those very bytes; nginx's response lacks
+# the Content-Encoding header, a few bytes); UNCACHED=0 skips the uncached search rows;
+# SENDFILE=off makes nginx copy the file through user space as govwire copies its in-memory body
+# (with sendfile on, the default, nginx hands page-cache pages to the socket, which is what
+# decides large bodies such as /feed.xml).
 # The machine's cores are shared by wrk, the server under test and anything else running.
 # Needs wrk and nginx (apt-get install wrk nginx-light), curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-100000}; SECS=${2:-10}; QUERY=${3:-Breitband}
 THREADS=${THREADS:-2}; CONNS=${CONNS:-64}
+HEADER=${HEADER:-}; UNCACHED=${UNCACHED:-1}; SENDFILE=${SENDFILE:-on}
+case $SENDFILE in on|off) ;; *) echo "SENDFILE must be on or off"; exit 2 ;; esac
+HDR=(); [ -n "$HEADER" ] && HDR=(-H "$HEADER")
 case $N$SECS in *[!0-9]*) echo "usage: bash bench/serve-vs-nginx.sh [N] [SECONDS] [QUERY]"; exit 2 ;; esac
 TARGET=${CARGO_TARGET_DIR:-target}
 case $TARGET in /*) ;; *) TARGET=$PWD/$TARGET ;; esac
@@ -71,13 +80,16 @@ ARTICLE=$(curl -fs "$WEB/" | grep -o '/article/[0-9a-f]*' | head -1)
 PATHS=("/" "/feed.xml" "$ARTICLE" "/search?q=$QUERY")
 NAMES=(index.html feed.xml article.html search.html)
 for i in "${!PATHS[@]}"; do
-  curl -fs -o "$WORK/static/${NAMES[$i]}" "$WEB${PATHS[$i]}"
+  curl -fs ${HDR[@]+"${HDR[@]}"} -D "$WORK/static/${NAMES[$i]}.headers" -o "$WORK/static/${NAMES[$i]}" "$WEB${PATHS[$i]}"
+  if [ -n "$HEADER" ]; then
+    echo "${PATHS[$i]} with '$HEADER': $(grep -i '^content-encoding' "$WORK/static/${NAMES[$i]}.headers" | tr -d '\r' || echo 'no Content-Encoding (identity)')"
+  fi
 done
 
 {
   echo "worker_processes $(nproc); daemon off; pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log warn;"
   echo "events { worker_connections 4096; }"
-  echo "http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 1000000;"
+  echo "http { access_log off; sendfile $SENDFILE; tcp_nopush on; keepalive_requests 1000000;"
   echo "  types { text/html html; application/rss+xml xml; }"
   echo "  client_body_temp_path $WORK/nginx/tmp/body; proxy_temp_path $WORK/nginx/tmp/proxy; fastcgi_temp_path $WORK/nginx/tmp/fcgi;"
   echo "  uwsgi_temp_path $WORK/nginx/tmp/uwsgi; scgi_temp_path $WORK/nginx/tmp/scgi;"
@@ -89,8 +101,8 @@ for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$NG_PORT/index.ht
 
 # run URL LABEL -> appends "LABEL req/s p50 p99 non2xx errors" to results
 run() {
-  wrk -t"$THREADS" -c"$CONNS" -d2s "$1" >/dev/null
-  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency "$1" >"$WORK/wrk.txt"
+  wrk -t"$THREADS" -c"$CONNS" -d2s ${HDR[@]+"${HDR[@]}"} "$1" >/dev/null
+  wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency ${HDR[@]+"${HDR[@]}"} "$1" >"$WORK/wrk.txt"
   python3 - "$2" "$WORK/wrk.txt" >>"$WORK/results.txt" <<'PY'
 import re, sys
 label, text = sys.argv[1], open(sys.argv[2]).read()
@@ -110,7 +122,7 @@ for i in "${!PATHS[@]}"; do
   run "$WEB${PATHS[$i]}" "govwire ${PATHS[$i]}"
   run "http://127.0.0.1:$NG_PORT/${NAMES[$i]}" "nginx ${NAMES[$i]}"
 done
-echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS -d${SECS}s per row"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$THREADS -c$CONNS -d${SECS}s per row${HEADER:+, header '$HEADER'}, nginx sendfile $SENDFILE"
 python3 - "$WORK/results.txt" "$WORK/static" "${NAMES[@]}" <<'PY'
 import os, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])]
@@ -129,6 +141,7 @@ PY
 rss() { awk '/VmRSS|VmHWM/ {printf "%s %.0f MB  ", $1, $2 / 1024}' /proc/$SERVE_PID/status; }
 echo "govwire serve memory after the cached rows: $(rss)"
 
+[ "$UNCACHED" = 1 ] || exit 0
 # Uncached search: a different query with every request.
 python3 - "$WEB" "$WORK" <<'PY'
 import json, random, re, sys, urllib.parse, urllib.request
