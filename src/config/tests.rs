@@ -95,6 +95,7 @@ fn full_file_parses_into_expected_values() {
             remove: Some(".related, .share".into()),
         },
         fetch_articles: true,
+        entries: Default::default(),
     };
     let stmd = Source {
         id: "stmd".into(),
@@ -107,6 +108,7 @@ fn full_file_parses_into_expected_values() {
         list: None,
         article: ArticleSelectors::default(),
         fetch_articles: false,
+        entries: Default::default(),
     };
     assert_eq!(cfg.sources, vec![k21, stmd]);
     assert_eq!(cfg.source("stmd").map(|s| s.land), Some(Some(Land::BY)));
