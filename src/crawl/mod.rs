@@ -7,6 +7,7 @@
 //! `enrich` and `store` together.
 
 mod article;
+pub mod entries;
 mod isolate;
 pub mod listing;
 pub mod scheduler;
@@ -28,7 +29,7 @@ use tracing::{Instrument, info, info_span, warn};
 use crate::enrich::Watchlist;
 use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
-use crate::model::{Candidate, Keyword, Source, SourceHealth};
+use crate::model::{Candidate, Keyword, Source, SourceHealth, SourceKind};
 use crate::store::{BodyError, Compaction, CompactionPolicy, Damaged, Store, StoreError, Upsert};
 use crate::telemetry;
 
@@ -308,17 +309,49 @@ impl Crawler {
             etag: health.etag.clone().filter(|_| conditional),
             last_modified: health.last_modified.clone().filter(|_| conditional),
         };
+        let mut seen = listing::Seen::new();
+        let site = source.kind == SourceKind::Auto;
         let page = match self
             .fetch(&source.id, &source.url, Some(&validators))
             .await?
         {
             Fetched::NotModified => {
                 report.not_modified = true;
+                if site && !health.entries.is_empty() {
+                    self.walk_entries(source, health, report, now, conditional, &mut seen)
+                        .await?;
+                }
                 return self.repair(source, &damaged, false, report, now).await;
             }
             Fetched::Page(page) => page,
         };
-        self.walk_listing(source, page, health, report, now).await?;
+        if !site || listing::is_feed(&page) {
+            health.entries.clear();
+            self.walk_listing(source, page, health, report, now, &mut seen)
+                .await?;
+            return self.repair(source, &damaged, true, report, now).await;
+        }
+        // A site: its entry points first (feeds carry the exact facts), then the page itself.
+        let text = page.text();
+        self.discover(source, &text, &page.url, health).await;
+        self.walk_entries(source, health, report, now, conditional, &mut seen)
+            .await?;
+        let from_entries = report.candidates;
+        let validators = page.validators.clone();
+        match self
+            .walk_listing(source, page, health, report, now, &mut seen)
+            .await
+        {
+            // A home page without teasers of its own: the entry points are the news.
+            Err(CrawlError::NothingFound { .. }) if from_entries > 0 => {
+                health.broken = false;
+                health.config_fingerprint = Some(listing::config_fingerprint(source));
+                health.last_candidates = report.candidates as u32;
+                health.etag = validators.etag;
+                health.last_modified = validators.last_modified;
+            }
+            other => other?,
+        }
         self.repair(source, &damaged, true, report, now).await
     }
 
