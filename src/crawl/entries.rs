@@ -13,8 +13,9 @@
 //! the full text), then list pages, then sitemaps, then the page itself. An article met
 //! through an earlier entry point is not fetched again ([`super::listing::Seen`]).
 //!
-//! Sitemaps name every page of a site, so only their news entries (`<news:news>`) and the
-//! entries below a news list's folder that look like article pages are taken, newest
+//! Sitemaps name every page of a site, so only entries that look like article pages are taken,
+//! and of those only news entries (`<news:news>`) below the folder of the source's `url` and
+//! entries below a news list's folder; newest
 //! `lastmod` first, at most `max_items_per_source`; an index leads to at most
 //! [`MAX_CHILD_SITEMAPS`] sitemaps, newest first.
 
@@ -224,15 +225,17 @@ impl Crawler {
         let Ok(home) = Url::parse(&source.url) else {
             return Ok(0);
         };
+        let folder = |u: &Url| {
+            let p = u.path();
+            p[..p.rfind('/').map_or(0, |i| i + 1)].to_string()
+        };
         let folders: Vec<String> = entries
             .iter()
             .filter(|e| e.kind == EntryKind::List)
             .filter_map(|e| Url::parse(&e.url).ok())
-            .map(|u| {
-                let p = u.path();
-                p[..p.rfind('/').map_or(0, |i| i + 1)].to_string()
-            })
+            .map(|u| folder(&u))
             .collect();
+        let home_folder = folder(&home);
         let mut urls: Vec<extract::SitemapUrl> = map
             .urls
             .into_iter()
