@@ -521,9 +521,11 @@ impl Article {
     }
 
     /// True if the stored content differs from `other` in anything a reader would see (the
-    /// story cluster included, since it decides what a listing collapses).
+    /// story cluster included, since it decides what a listing collapses; the source too, since
+    /// an article may move to the source it belongs to).
     pub fn content_differs(&self, other: &Article) -> bool {
-        self.title != other.title
+        self.source_id != other.source_id
+            || self.title != other.title
             || self.kicker != other.kicker
             || self.published != other.published
             || self.author != other.author

@@ -243,11 +243,11 @@ impl Crawler {
                 let Ok(parsed) = Url::parse(&u.loc) else {
                     return false;
                 };
-                u.news
-                    || (extract::is_article_link(&parsed, &home)
-                        && folders
-                            .iter()
-                            .any(|f| parsed.path().starts_with(f.as_str())))
+                let under = |f: &str| parsed.path().starts_with(f);
+                let entry_point = u.loc == source.url || entries.iter().any(|e| e.url == u.loc);
+                !entry_point
+                    && extract::is_article_link(&parsed, &home)
+                    && ((u.news && under(&home_folder)) || folders.iter().any(|f| under(f)))
             })
             .collect();
         urls.sort_by(|a, b| b.lastmod.cmp(&a.lastmod));

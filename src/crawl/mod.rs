@@ -8,6 +8,7 @@
 
 mod article;
 pub mod entries;
+mod home;
 mod isolate;
 pub mod listing;
 pub mod scheduler;
@@ -122,6 +123,7 @@ pub struct Crawler {
     stopping: AtomicBool,
     listener: std::sync::OnceLock<Listener>,
     compaction: CompactionPolicy,
+    homes: home::Homes,
 }
 
 /// Called with every article the crawler (or a re-tag) wrote as new or changed; used to keep
@@ -144,7 +146,15 @@ impl Crawler {
             stopping: AtomicBool::new(false),
             listener: std::sync::OnceLock::new(),
             compaction: CompactionPolicy::default(),
+            homes: home::Homes::default(),
         }
+    }
+
+    /// Records the configured sources' order, the tie-break of the rule that decides which
+    /// source an article reached by several belongs to (see the `home` module). [`crawl_all`]
+    /// sets it from its sources; the scheduler from the configuration.
+    pub fn set_source_order(&self, sources: &[Source]) {
+        self.homes.set_order(sources);
     }
 
     /// Sets how many list pages one crawl of a source reads at most (default 5; see
@@ -471,6 +481,27 @@ impl Crawler {
         }
     }
 
+    /// Moves a stored article to `source`, its better home (see `home`), without fetching it.
+    fn rehome(
+        &self,
+        source: &Source,
+        mut article: crate::model::Article,
+        link: &str,
+    ) -> Result<Upsert, CrawlError> {
+        if article.source_id == source.id {
+            return Ok(Upsert::Unchanged);
+        }
+        info!(url = %article.url, from = %article.source_id, to = %source.id, "article moves to the source it belongs to");
+        article.source_id = source.id.clone();
+        article.level = source.level;
+        article.land = source.land;
+        let outcome = self.store.upsert_linked(&article, Some(link))?;
+        if outcome != Upsert::Unchanged {
+            self.notify(&article);
+        }
+        Ok(outcome)
+    }
+
     /// Stores one candidate: skipped if already stored and not updated since. `repair`: the
     /// candidate is a damaged article known only by its URL, so its page is fetched even for
     /// a source whose listing carries the text.
@@ -481,10 +512,33 @@ impl Crawler {
         now: DateTime<Utc>,
         repair: bool,
     ) -> Result<Upsert, CrawlError> {
+        if let Some(first) = self.homes.claim(&c.url, &source.id) {
+            // Reached through another source in this crawl, which fetches it (see `home`).
+            if !self.homes.better(source, &first, &c.url) {
+                return Ok(Upsert::Unchanged);
+            }
+            self.homes.reclaim(&c.url, &source.id);
+            // That source may be fetching it right now: wait for its write, briefly.
+            for _ in 0..CLAIM_WAIT_ROUNDS {
+                if let Some(known) = self.known(source, &c.url)? {
+                    return self.rehome(source, known, &c.url);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            // It failed or is slow: read it here.
+        }
         let known = self.known(source, &c.url)?;
         if let Some(known) = &known {
+            if known.source_id != source.id && !self.homes.better(source, &known.source_id, &c.url)
+            {
+                // Its home is another source.
+                return Ok(Upsert::Unchanged);
+            }
             let edited = c.updated.is_some_and(|u| u > known.updated);
             if !edited {
+                if known.source_id != source.id {
+                    return self.rehome(source, known.clone(), &c.url);
+                }
                 return Ok(Upsert::Unchanged);
             }
         }
@@ -531,6 +585,10 @@ impl Crawler {
         Ok(outcome)
     }
 }
+
+/// How long (in 100 ms rounds) a source that an article belongs to waits for the write of the
+/// source that claimed it first in this crawl, before it reads the article itself.
+const CLAIM_WAIT_ROUNDS: usize = 50;
 
 /// The metrics label of a failed fetch: the HTTP status, or what went wrong.
 fn fetch_error_label(e: &FetchError) -> String {
@@ -625,6 +683,8 @@ pub async fn crawl_all_observed(
     started: Arc<dyn Fn(&str) + Send + Sync>,
     mut done: impl FnMut(&SourceReport),
 ) -> Vec<SourceReport> {
+    crawler.homes.set_order(sources);
+    crawler.homes.new_round();
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, source) in sources.iter().enumerate() {

@@ -109,7 +109,7 @@ pub fn news_list_links(html: &str, page_url: &str) -> Vec<String> {
     let Ok(sel) = Selector::parse("a[href]") else {
         return Vec::new();
     };
-    let reads = super::dom::Reads::attrs(&["href", "title"]);
+    let reads = super::dom::Reads::attrs(super::dom::DISCOVERY_ATTRS);
     let doc = super::dom::parse_document(html, &reads);
     let mut ranked: Vec<(usize, usize, String)> = Vec::new();
     for (n, a) in doc.select(&sel).enumerate() {

@@ -1490,3 +1490,111 @@ async fn sites_configured_by_their_home_page_alone() {
         "{again:?}"
     );
 }
+
+/// The article URL → source id map of a store.
+fn homes(store: &Store) -> HashMap<String, String> {
+    store
+        .iter_articles()
+        .map(|a| a.map(|a| (a.url, a.source_id)))
+        .collect::<Result<_, _>>()
+        .expect("articles read")
+}
+
+#[tokio::test]
+async fn one_fetch_and_one_home_per_article_across_entry_points_and_sources() {
+    let (base, log, routes) = start().await;
+    let local = base.replace("127.0.0.1", "localhost");
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        let site = wordpress(&base, &mut r);
+        // A portal on another site whose feed relays five of the posts (with its own times).
+        let relayed: String = site.articles[10..15]
+            .iter()
+            .enumerate()
+            .map(|(k, url)| {
+                format!(
+                    "<item><title>Aus dem Landkreis: Meldung {k}</title><link>{url}</link><pubDate>Mon, 03 Mar 2031 08:00:00 +0100</pubDate></item>"
+                )
+            })
+            .collect();
+        r.insert(
+            "//localhost/portal/feed.xml".into(),
+            (
+                "application/rss+xml",
+                format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Portal</title><link>{local}/portal/</link>{relayed}</channel></rss>").into_bytes(),
+            ),
+        );
+        site
+    };
+    // Configuration order: the portal first (another site), then the site's news list, then the
+    // site by its home page (feed + the same list).
+    let sources = [
+        ("portal", format!("{local}/portal/feed.xml")),
+        ("wp-aktuelles", format!("{base}/wp/aktuelles/")),
+        ("wordpress", format!("{base}/wp/")),
+    ];
+    let pairs: Vec<(&str, &str)> = sources.iter().map(|(i, u)| (*i, u.as_str())).collect();
+    let config = config(&pairs);
+    let mut results = Vec::new();
+    for parallel in [3, 1] {
+        log.clear();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("store")).expect("store");
+        let crawler = crawler(store.clone(), 200);
+        let reports = crawl_all(crawler.clone(), &config.sources, parallel).await;
+        assert!(reports.iter().all(|r| r.errors.is_empty()), "{reports:?}");
+        // Every article page fetched once in the crawl, though reached up to four times.
+        let mut per_target: HashMap<String, usize> = HashMap::new();
+        for (t, _, _) in log.all() {
+            *per_target.entry(t).or_default() += 1;
+        }
+        for url in &site.articles {
+            let target = &url[base.len()..];
+            assert_eq!(per_target.get(target), Some(&1), "{target}: {per_target:?}");
+        }
+        let first = homes(&store);
+        assert_eq!(first.len(), site.articles.len(), "stored once each");
+        // The site's own news list is configured before the home page: all its articles are
+        // its, none the portal's.
+        assert!(
+            first.values().all(|s| s == "wp-aktuelles"),
+            "parallel {parallel}: {first:?}"
+        );
+        // Stable: another crawl moves nothing.
+        crawl_all(crawler, &config.sources, parallel).await;
+        assert_eq!(homes(&store), first);
+        results.push(first);
+    }
+    assert_eq!(
+        results[0], results[1],
+        "the same homes whatever the crawl order"
+    );
+
+    // The portal configured alone first stores the relayed posts; once the site is configured
+    // too, they move to it without being fetched again.
+    log.clear();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    crawl_all(crawler.clone(), &config.sources[..1], 1).await;
+    assert!(homes(&store).values().all(|s| s == "portal"));
+    assert_eq!(homes(&store).len(), 5);
+    log.clear();
+    crawl_all(crawler, &config.sources, 1).await;
+    let moved = homes(&store);
+    assert_eq!(moved.len(), site.articles.len());
+    assert!(moved.values().all(|s| s == "wp-aktuelles"), "{moved:?}");
+    let refetched = log
+        .all()
+        .into_iter()
+        .filter(|(t, _, _)| {
+            site.articles[10..15]
+                .iter()
+                .any(|u| u.ends_with(t.as_str()))
+        })
+        .count();
+    assert_eq!(
+        refetched, 0,
+        "the relayed posts were moved, not fetched again"
+    );
+}
