@@ -77,6 +77,8 @@ enum Command {
     },
     /// Fetch a source (or any URL) live and show what govwire reads from it.
     Check(cli::check::CheckArgs),
+    /// Probe a site politely and propose its [[source]] block (--write appends it).
+    Add(cli::add::AddArgs),
     /// Re-apply the keyword watchlist and region rules to every stored article (no fetching).
     Retag,
     /// Verify the store (every article, index entry and body log record); exit code 1 on damage.
@@ -237,6 +239,7 @@ fn main() -> ExitCode {
             }
             Command::Sources { action } => cli::sources::run(&args.config, action),
             Command::Check(check) => cli::check::run(&args.config, check).await,
+            Command::Add(add) => cli::add::run(&args.config, add).await,
             Command::Retag => cli::retag::run(&args.config).await,
             Command::CheckStore { compact } => cli::store::run(&args.config, compact),
             Command::Digest(digest) => cli::digest::run(&args.config, digest).await,

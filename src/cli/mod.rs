@@ -1,5 +1,6 @@
 //! Subcommand implementations for the binary; `anyhow` lives here and nowhere else.
 
+pub mod add;
 pub mod check;
 pub mod crawl;
 pub mod digest;

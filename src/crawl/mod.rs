@@ -11,6 +11,7 @@ pub mod entries;
 mod home;
 mod isolate;
 pub mod listing;
+pub mod probe;
 pub mod scheduler;
 mod stories;
 

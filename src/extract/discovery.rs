@@ -61,6 +61,31 @@ pub fn feed_links(html: &str, page_url: &str) -> Vec<String> {
     out
 }
 
+/// The site's name as its page gives it: `og:site_name`, else the `<title>` (its last part
+/// after " | ", " – " or " - " when there is one, since pages title themselves "Page – Site").
+pub fn site_name(html: &str) -> Option<String> {
+    let reads = super::dom::Reads::attrs(super::dom::DISCOVERY_ATTRS);
+    let doc = super::dom::parse_document(html, &reads);
+    let meta = Selector::parse("meta[property][content]").ok()?;
+    let og = doc
+        .select(&meta)
+        .find(|m| m.attr("property") == Some("og:site_name"))
+        .and_then(|m| m.attr("content"))
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
+    if og.is_some() {
+        return og;
+    }
+    let title = Selector::parse("title").ok()?;
+    let t: String = doc.select(&title).next()?.text().collect();
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let last = [" | ", " – ", " - ", " :: "]
+        .iter()
+        .find_map(|sep| t.rsplit_once(sep).map(|(_, last)| last.trim().to_string()))
+        .filter(|l| l.chars().count() >= 3);
+    last.or(Some(t)).filter(|t| !t.is_empty())
+}
+
 /// Words (link texts, last path segments) that name a news list, best first.
 const NEWS_WORDS: &[&str] = &[
     "pressemitteilungen",
@@ -362,6 +387,19 @@ mod tests {
             news_list_links(by_path, "https://bund.test/DE/Home/home_node.html"),
             ["https://bund.test/DE/presse/pressemitteilungen.html"]
         );
+    }
+
+    #[test]
+    fn the_site_name_from_og_or_title() {
+        let og = r#"<head><meta property="og:site_name" content=" Stadt Lindenfeld "><title>Start</title></head>"#;
+        assert_eq!(site_name(og).as_deref(), Some("Stadt Lindenfeld"));
+        let title = "<head><title>Start &#8211; Landkreis Musterheide</title></head>";
+        assert_eq!(site_name(title).as_deref(), Some("Landkreis Musterheide"));
+        assert_eq!(
+            site_name("<title>Gemeinde Au</title>").as_deref(),
+            Some("Gemeinde Au")
+        );
+        assert_eq!(site_name("<p>nichts</p>"), None);
     }
 
     #[test]

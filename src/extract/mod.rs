@@ -37,7 +37,7 @@ pub use autolist::{AutoListing, MAX_LINKS as MAX_LIST_LINKS, auto_listing};
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::{
     MAX_SITEMAP_BYTES, MAX_SITEMAP_URLS, Sitemap, SitemapUrl, feed_links, news_list_links,
-    parse_sitemap, robots_sitemaps,
+    parse_sitemap, robots_sitemaps, site_name,
 };
 pub use dom::html_fragment_to_text;
 pub use feed::{looks_like_feed, parse_feed, parse_feed_as};

@@ -1598,3 +1598,142 @@ async fn one_fetch_and_one_home_per_article_across_entry_points_and_sources() {
         "the relayed posts were moved, not fetched again"
     );
 }
+
+/// Runs the real binary with `--config config` off the async runtime.
+async fn govwire_bin(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let config = config.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_govwire"))
+            .arg("--config")
+            .arg(&config)
+            .args(&args)
+            .env_remove("GOVWIRE_CONFIG")
+            .env_remove("GOVWIRE_DATA_DIR")
+            .env_remove("GOVWIRE_LISTEN")
+            .output()
+            .expect("run govwire")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test]
+async fn govwire_add_proposes_a_source_and_writes_it() {
+    let (base, log, routes) = start().await;
+    {
+        let mut r = routes.lock().expect("routes");
+        r.insert(
+            "/robots.txt".into(),
+            ("text/plain", b"User-agent: *\nCrawl-delay: 0.05\n".to_vec()),
+        );
+        wordpress(&base, &mut r);
+        kommune(&base, &mut r);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("sources.toml");
+    let original = format!(
+        "[settings]\ndata_dir = {:?}\nper_host_interval = \"50ms\"\n\n[[source]]\nid = \"wp\"\nname = \"Schon da\"\nurl = \"{base}/wp/feed/\"\n",
+        dir.path().join("data").display().to_string()
+    );
+    std::fs::write(&config, &original).expect("config");
+
+    // A dry run: the proposal with what was found, nothing written.
+    let url = format!("{base}/wp/");
+    let out = govwire_bin(&config, &["add", &url]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("feed     {base}/wp/feed/  (10 entries)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "list     {base}/wp/aktuelles/  (10 teasers matched, 3 pager pages read)"
+        )),
+        "{stdout}"
+    );
+    let articles: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("#   article  "))
+        .collect();
+    assert_eq!(articles.len(), 3, "{stdout}");
+    assert!(articles[0].contains("2031-03-30"), "{stdout}");
+    // The id `wp` is taken: the proposal gets another; the name is the site's own.
+    assert!(
+        stdout.contains("[[source]]\nid = \"wp-2\"\nname = \"Landkreis Musterheide\"\n"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), original);
+    // robots.txt was asked once and every page once (the fetcher is the crawler's).
+    let mut per_target: HashMap<String, usize> = HashMap::new();
+    for (t, _, _) in log.all() {
+        *per_target.entry(t).or_default() += 1;
+    }
+    assert!(per_target.values().all(|n| *n == 1), "{per_target:?}");
+    assert_eq!(per_target.get("/robots.txt"), Some(&1));
+
+    // --write appends the block, and the configuration loads with it.
+    let home = format!("{base}/kommune/");
+    let out = govwire_bin(&config, &["add", &home, "--write"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "list     {home}  (10 teasers matched, 1 pager page read)"
+        )),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&config).expect("config");
+    assert!(written.starts_with(&original));
+    let loaded = govwire::config::load(&config).expect("loads");
+    let added = loaded
+        .sources
+        .iter()
+        .find(|s| s.url == home)
+        .expect("added");
+    assert_eq!(added.kind, govwire::model::SourceKind::Auto);
+    assert_eq!(added.name, "Gemeinde Lindenfeld");
+    let out = govwire_bin(&config, &["sources"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&added.id));
+
+    // Adding it again is refused; a page without articles or one that cannot be fetched
+    // writes nothing and exits 1.
+    let out = govwire_bin(&config, &["add", &home, "--write"]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already configured"));
+    for nothing in [
+        format!("{base}/kommune/aktuelles/meldung-01.html"),
+        format!("{base}/wp/impressum/"),
+    ] {
+        let out = govwire_bin(&config, &["add", &nothing, "--write"]).await;
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
+        assert_eq!(std::fs::read_to_string(&config).expect("config"), written);
+    }
+
+    // A configuration that does not load is refused before anything is written.
+    let broken = format!("{original}\n[settings.nonsense]\n");
+    std::fs::write(&config, &broken).expect("config");
+    let out = govwire_bin(&config, &["add", &url, "--write"]).await;
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), broken);
+}
