@@ -355,11 +355,13 @@ fn shipped_sources_toml_is_valid() {
             "no source at level {level}"
         );
     }
+    // The HTML sources whose selectors were guessed are automatic (issue 17).
     assert!(
         cfg.sources
             .iter()
-            .any(|s| s.kind == SourceKind::Html && s.list.is_some())
+            .any(|s| s.kind == SourceKind::Auto && s.list.is_none())
     );
+    assert!(cfg.sources.iter().all(|s| s.kind != SourceKind::Html));
 }
 
 /// A valid `[digest.email]` table on lines 1–6; cases append or replace lines.
