@@ -208,7 +208,7 @@ impl Crawler {
             warn!(source = %source.id, "sitemap larger than {} entries or {} bytes; only the first were read", extract::MAX_SITEMAP_URLS, extract::MAX_SITEMAP_BYTES);
         }
         let mut children = std::mem::take(&mut map.sitemaps);
-        children.sort_by(|a, b| b.1.cmp(&a.1));
+        children.sort_by_key(|c| std::cmp::Reverse(c.1));
         for (url, _) in children.into_iter().take(MAX_CHILD_SITEMAPS) {
             match self.fetch(&source.id, &url, None).await {
                 Ok(Fetched::Page(p)) => {
@@ -250,7 +250,7 @@ impl Crawler {
                     && ((u.news && under(&home_folder)) || folders.iter().any(|f| under(f)))
             })
             .collect();
-        urls.sort_by(|a, b| b.lastmod.cmp(&a.lastmod));
+        urls.sort_by_key(|u| std::cmp::Reverse(u.lastmod));
         urls.truncate(self.max_items);
         let listing = Listing {
             candidates: urls
