@@ -526,3 +526,23 @@ fn a_source_may_be_just_a_url() {
     let html = c.source("h").expect("h");
     assert_eq!((html.kind, html.list.is_none()), (SourceKind::Html, true));
 }
+
+#[test]
+fn automatic_sources_take_feeds_lists_and_sitemaps() {
+    let text = "[[source]]\nid = \"s\"\nname = \"S\"\nurl = \"https://s.example/\"\n\
+                feeds = [\"https://s.example/feed/\"]\nlists = [\"https://s.example/presse/\"]\n\
+                sitemaps = [\"https://s.example/sitemap.xml\"]\n";
+    let cfg = parse(text, "sources.toml").expect("valid");
+    let e = &cfg.sources[0].entries;
+    assert_eq!(e.feeds, ["https://s.example/feed/"]);
+    assert_eq!(e.lists, ["https://s.example/presse/"]);
+    assert_eq!(e.sitemaps, ["https://s.example/sitemap.xml"]);
+    let err = parse(&with_feed("lists = [\"https://a.example/x\"]\n"), "sources.toml")
+        .expect_err("lists on a feed");
+    assert!(
+        err.to_string().contains("only for automatic sources"),
+        "{err}"
+    );
+    let text = "[[source]]\nid = \"s\"\nname = \"S\"\nurl = \"https://s.example/\"\nfeeds = [\"ftp://x\"]\n";
+    assert!(parse(text, "sources.toml").is_err());
+}
