@@ -537,8 +537,11 @@ fn automatic_sources_take_feeds_lists_and_sitemaps() {
     assert_eq!(e.feeds, ["https://s.example/feed/"]);
     assert_eq!(e.lists, ["https://s.example/presse/"]);
     assert_eq!(e.sitemaps, ["https://s.example/sitemap.xml"]);
-    let err = parse(&with_feed("lists = [\"https://a.example/x\"]\n"), "sources.toml")
-        .expect_err("lists on a feed");
+    let err = parse(
+        &with_feed("lists = [\"https://a.example/x\"]\n"),
+        "sources.toml",
+    )
+    .expect_err("lists on a feed");
     assert!(
         err.to_string().contains("only for automatic sources"),
         "{err}"

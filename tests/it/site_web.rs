@@ -11,6 +11,14 @@
 //! - Drupal views: `?page=1` pager with `rel="next"`, taxonomy term links in every teaser;
 //! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs.
 //!
+//! Three more sites are configured by their home page alone (issue 17, second part): WordPress
+//! (a feed of the newest 10 posts advertised on every page, the "Aktuelles" list in the menu
+//! with a `/page/N/` pager), a municipality whose news is only a box on its home page, and a
+//! state agency on its own host (`localhost`) with a robots.txt sitemap index, a gzip news
+//! sitemap and a "Presse" page of the 5 newest. Further tests: one fetch and one home per
+//! article across a feed, a list and two sources; a broken entry point found again; `govwire
+//! add` through the real binary.
+//!
 //! The server counts every request by its exact target; the tests assert ≥ 95 % of the articles
 //! found, no non-article page stored, no article stored twice, no URL fetched twice, and a second
 //! crawl that only asks conditionally and fetches no article. Bad input (20,000 links, a looping
@@ -1736,4 +1744,73 @@ async fn govwire_add_proposes_a_source_and_writes_it() {
     let out = govwire_bin(&config, &["add", &url, "--write"]).await;
     assert!(!out.status.success());
     assert_eq!(std::fs::read_to_string(&config).expect("config"), broken);
+}
+
+#[tokio::test]
+async fn a_broken_entry_point_is_found_again_from_the_home_page() {
+    let (base, log, routes) = start().await;
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        wordpress(&base, &mut r)
+    };
+    let config = config(&[(site.id, site.list.as_str())]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    crawl_all(crawler.clone(), &config.sources, 1).await;
+    let feed = format!("{base}/wp/feed/");
+    let has_feed = || {
+        store
+            .health("wordpress")
+            .expect("health")
+            .expect("some")
+            .entries
+            .iter()
+            .any(|e| e.url == feed)
+    };
+    assert!(has_feed());
+
+    // The feed breaks while the home page is unchanged (304): it is dropped, with the home
+    // page's validators.
+    let saved = routes
+        .lock()
+        .expect("routes")
+        .remove("/wp/feed/")
+        .expect("feed route");
+    log.clear();
+    let report = &crawl_all(crawler.clone(), &config.sources, 1).await[0];
+    assert!(report.not_modified, "{report:?}");
+    assert!(
+        report.errors.iter().any(|e| e.contains("404")),
+        "{report:?}"
+    );
+    assert!(!has_feed());
+    let requests = log.all();
+    assert!(
+        requests.contains(&("/wp/".to_string(), true, 304)),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&("/wp/feed/".to_string(), true, 404)),
+        "{requests:?}"
+    );
+
+    // The next crawl reads the home page in full and finds the feed again.
+    routes
+        .lock()
+        .expect("routes")
+        .insert("/wp/feed/".into(), saved);
+    log.clear();
+    let report = &crawl_all(crawler, &config.sources, 1).await[0];
+    assert!(report.errors.is_empty(), "{report:?}");
+    let requests = log.all();
+    assert!(
+        requests.contains(&("/wp/".to_string(), false, 200)),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&("/wp/feed/".to_string(), false, 200)),
+        "{requests:?}"
+    );
+    assert!(has_feed());
 }
