@@ -11,7 +11,9 @@
 //!
 //! A source that ranks better than the article's current home takes it over without fetching
 //! it again (source id, level and Land change; the text stays). A source missing from the
-//! configuration ranks last, so a renamed source's articles move to the new one.
+//! configuration never takes an article over and loses any to a configured one, so a renamed
+//! source's articles move to the new one. `govwire crawl --source ID` ranks by the whole
+//! configuration, not only the sources it crawls.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -50,6 +52,17 @@ impl Homes {
         }
     }
 
+    /// Adds the sources of `sources` not ranked yet after those that are (a crawl of some
+    /// sources keeps the configuration's order set before).
+    pub(super) fn extend_order(&self, sources: &[Source]) {
+        if let Ok(mut order) = self.order.lock() {
+            for s in sources {
+                let next = order.len();
+                order.entry(s.id.clone()).or_insert((next, site(&s.url)));
+            }
+        }
+    }
+
     /// Starts a crawl round: the claims of the last one are forgotten.
     pub(super) fn new_round(&self) {
         if let Ok(mut claims) = self.claims.lock() {
@@ -81,21 +94,30 @@ impl Homes {
         }
     }
 
-    /// The rank of `source_id` for `article_url`: lower is better.
-    fn rank(&self, source_id: &str, article_url: &str) -> (bool, usize) {
-        let order = self.order.lock().ok();
-        let (index, home) = order
-            .as_ref()
-            .and_then(|o| o.get(source_id).cloned())
-            .unwrap_or((usize::MAX, None));
+    /// The rank of `source_id` for `article_url`: lower is better; `None` for a source not
+    /// ranked (not configured).
+    fn rank(&self, source_id: &str, article_url: &str) -> Option<(bool, usize)> {
+        let order = self.order.lock().ok()?;
+        let (index, home) = order.get(source_id).cloned()?;
         let same_site = home.is_some() && home == site(article_url);
-        (!same_site, index)
+        Some((!same_site, index))
     }
 
     /// True when `source` is a better home for the article at `article_url` than the source
-    /// `other` (see the module documentation).
+    /// `other` (see the module documentation). A source not ranked never takes an article
+    /// over; one that is takes it over from any source not ranked.
     pub(super) fn better(&self, source: &Source, other: &str, article_url: &str) -> bool {
-        source.id != other && self.rank(&source.id, article_url) < self.rank(other, article_url)
+        if source.id == other {
+            return false;
+        }
+        match (
+            self.rank(&source.id, article_url),
+            self.rank(other, article_url),
+        ) {
+            (Some(mine), Some(theirs)) => mine < theirs,
+            (Some(_), None) => true,
+            (None, _) => false,
+        }
     }
 }
 
@@ -128,6 +150,14 @@ mod tests {
         assert!(homes.better(&amt, "amt-presse", article));
         assert!(!homes.better(&amt2, "amt", article));
         assert!(homes.better(&portal, "gone", "https://elsewhere.test/x"));
+        let stranger = source("stranger", "https://amt.test/");
+        assert!(!homes.better(&stranger, "portal", article));
+        homes.extend_order(&[stranger.clone(), portal.clone()]);
+        assert!(!homes.better(&stranger, "amt", article), "ranked after amt");
+        assert!(
+            homes.better(&stranger, "portal", article),
+            "on the article's site"
+        );
         assert_eq!(homes.claim(article, "portal"), None);
         assert_eq!(homes.claim(article, "portal"), None);
         assert_eq!(homes.claim(article, "amt").as_deref(), Some("portal"));

@@ -152,8 +152,9 @@ impl Crawler {
     }
 
     /// Records the configured sources' order, the tie-break of the rule that decides which
-    /// source an article reached by several belongs to (see the `home` module). [`crawl_all`]
-    /// sets it from its sources; the scheduler from the configuration.
+    /// source an article reached by several belongs to (see the `home` module). The scheduler
+    /// and the CLI set it from the configuration; [`crawl_all`] ranks sources not ranked yet
+    /// after those that are.
     pub fn set_source_order(&self, sources: &[Source]) {
         self.homes.set_order(sources);
     }
@@ -684,7 +685,7 @@ pub async fn crawl_all_observed(
     started: Arc<dyn Fn(&str) + Send + Sync>,
     mut done: impl FnMut(&SourceReport),
 ) -> Vec<SourceReport> {
-    crawler.homes.set_order(sources);
+    crawler.homes.extend_order(sources);
     crawler.homes.new_round();
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
