@@ -77,6 +77,8 @@ enum Command {
     },
     /// Fetch a source (or any URL) live and show what govwire reads from it.
     Check(cli::check::CheckArgs),
+    /// Probe a site politely and propose its [[source]] block (--write appends it).
+    Add(cli::add::AddArgs),
     /// Re-apply the keyword watchlist and region rules to every stored article (no fetching).
     Retag,
     /// Verify the store (every article, index entry and body log record); exit code 1 on damage.
@@ -262,6 +264,7 @@ async fn run(
         }
         Command::Sources { action } => cli::sources::run(owner, action, io),
         Command::Check(check) => cli::check::run(config, check).await,
+        Command::Add(add) => cli::add::run(config, add).await,
         Command::Retag => cli::retag::run(owner, io).await,
         Command::CheckStore { compact } => cli::store::run(owner, compact, io),
         Command::Digest(digest) => cli::digest::run(owner, digest, io).await,

@@ -240,6 +240,48 @@ pub struct Source {
     pub article: ArticleSelectors,
     /// Whether to fetch each article page (feeds often carry only a teaser).
     pub fetch_articles: bool,
+    /// Entry points given in the configuration (`feeds`, `lists`, `sitemaps`), read besides
+    /// those an automatic source discovers on its page.
+    #[serde(default)]
+    pub entries: SourceEntries,
+}
+
+/// A source's configured entry points besides its `url` (all absolute http(s) URLs).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceEntries {
+    /// Feeds of the site.
+    pub feeds: Vec<String>,
+    /// News list pages of the site (read without selectors).
+    pub lists: Vec<String>,
+    /// Sitemaps of the site (plain, index or news sitemaps; gzip allowed).
+    pub sitemaps: Vec<String>,
+}
+
+/// What an entry point of a site is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EntryKind {
+    /// A feed (RSS, Atom, JSON Feed).
+    Feed,
+    /// A news list page.
+    List,
+    /// A sitemap.
+    Sitemap,
+}
+
+/// One entry point of a site as remembered in its crawl state: found on its home page, in its
+/// robots.txt or given in the configuration, with the validators of its last full read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryPoint {
+    /// The absolute URL.
+    pub url: String,
+    /// Feed, list or sitemap.
+    pub kind: EntryKind,
+    /// ETag of its last read that yielded something.
+    #[serde(default)]
+    pub etag: Option<String>,
+    /// Last-Modified of that read.
+    #[serde(default)]
+    pub last_modified: Option<String>,
 }
 
 /// One watched keyword with its aliases.
@@ -482,9 +524,11 @@ impl Article {
     }
 
     /// True if the stored content differs from `other` in anything a reader would see (the
-    /// story cluster included, since it decides what a listing collapses).
+    /// story cluster included, since it decides what a listing collapses; the source too, since
+    /// an article may move to the source it belongs to).
     pub fn content_differs(&self, other: &Article) -> bool {
-        self.title != other.title
+        self.source_id != other.source_id
+            || self.title != other.title
             || self.kicker != other.kicker
             || self.published != other.published
             || self.author != other.author
@@ -527,6 +571,10 @@ pub struct SourceHealth {
     pub config_fingerprint: Option<String>,
     /// Articles stored from this source in total (new ones).
     pub articles_total: u64,
+    /// The site's entry points besides `url` (feeds, list pages, sitemaps) as last found:
+    /// read when `url` answers 304, found again when `url` is read in full or one breaks.
+    #[serde(default)]
+    pub entries: Vec<EntryPoint>,
 }
 
 /// Serde helper: a `Duration` as whole seconds.

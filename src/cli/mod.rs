@@ -1,5 +1,6 @@
 //! Subcommand implementations for the binary; `anyhow` lives here and nowhere else.
 
+pub mod add;
 pub mod check;
 pub mod control;
 pub mod crawl;
@@ -182,10 +183,11 @@ pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
 pub fn crawler(config: &Config, store: Store) -> anyhow::Result<Arc<Crawler>> {
     let s = &config.settings;
     let fetcher = fetcher(config)?;
-    Ok(Arc::new(
-        Crawler::new(fetcher, store, &config.keywords, s.max_items_per_source)
-            .with_max_pages(s.max_pages),
-    ))
+    let crawler = Crawler::new(fetcher, store, &config.keywords, s.max_items_per_source)
+        .with_max_pages(s.max_pages);
+    // Which source an article belongs to is ranked by the whole configuration.
+    crawler.set_source_order(&config.sources);
+    Ok(Arc::new(crawler))
 }
 
 /// Re-tags the stored articles if the watchlist or enrichment rules changed since they were

@@ -12,7 +12,9 @@ use toml::de::DeTable;
 use super::error::Report;
 use super::values::{MAX_INTERVAL, bounded_duration_field, check_id, check_url, selector_field};
 use super::walk::{At, Fields};
-use crate::model::{ArticleSelectors, Land, Level, ListSelectors, Source, SourceKind};
+use crate::model::{
+    ArticleSelectors, Land, Level, ListSelectors, Source, SourceEntries, SourceKind,
+};
 
 const KEYS: &[&str] = &[
     "id",
@@ -25,6 +27,9 @@ const KEYS: &[&str] = &[
     "fetch_articles",
     "list",
     "article",
+    "feeds",
+    "lists",
+    "sitemaps",
 ];
 const LIST_KEYS: &[&str] = &["item", "link", "title", "date"];
 const ARTICLE_KEYS: &[&str] = &["title", "date", "body", "tags", "remove"];
@@ -89,6 +94,7 @@ fn read_one(
     let fetch_articles = f.boolean(r, "fetch_articles").unwrap_or(true);
     let list = read_list(f, r, kind.clone());
     let article = read_article(f, r);
+    let entries = read_entries(f, r, kind.as_ref().map(|(_, k)| *k));
     let (Some(id), Some(name), Some(url), Some((_, kind)), Some(level), Some(land)) =
         (id, name, url, kind, level, land)
     else {
@@ -105,7 +111,43 @@ fn read_one(
         list: list?,
         article: article?,
         fetch_articles,
+        entries: entries?,
     })
+}
+
+/// `feeds`, `lists`, `sitemaps`: absolute http(s) URLs of the site's entry points, read
+/// besides those found automatically; only for automatic sources (no `kind`).
+fn read_entries(
+    f: &Fields<'_, '_>,
+    r: &mut Report<'_>,
+    kind: Option<SourceKind>,
+) -> Option<SourceEntries> {
+    let mut ok = true;
+    let mut read = |key: &str| -> Vec<String> {
+        let mut out = Vec::new();
+        for (span, s) in f.strings(r, key) {
+            if kind.is_some_and(|k| k != SourceKind::Auto) {
+                let msg = "only for automatic sources (leave out `kind`)";
+                f.problem(r, &span, key, msg);
+                ok = false;
+                continue;
+            }
+            match check_url(s) {
+                Ok(u) => out.push(u),
+                Err(m) => {
+                    f.problem(r, &span, key, m);
+                    ok = false;
+                }
+            }
+        }
+        out
+    };
+    let entries = SourceEntries {
+        feeds: read("feeds"),
+        lists: read("lists"),
+        sitemaps: read("sitemaps"),
+    };
+    ok.then_some(entries)
 }
 
 /// A required string that must not be blank; returned trimmed, with its span.

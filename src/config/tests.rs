@@ -95,6 +95,7 @@ fn full_file_parses_into_expected_values() {
             remove: Some(".related, .share".into()),
         },
         fetch_articles: true,
+        entries: Default::default(),
     };
     let stmd = Source {
         id: "stmd".into(),
@@ -107,6 +108,7 @@ fn full_file_parses_into_expected_values() {
         list: None,
         article: ArticleSelectors::default(),
         fetch_articles: false,
+        entries: Default::default(),
     };
     assert_eq!(cfg.sources, vec![k21, stmd]);
     assert_eq!(cfg.source("stmd").map(|s| s.land), Some(Some(Land::BY)));
@@ -353,11 +355,13 @@ fn shipped_sources_toml_is_valid() {
             "no source at level {level}"
         );
     }
+    // The HTML sources whose selectors were guessed are automatic (issue 17).
     assert!(
         cfg.sources
             .iter()
-            .any(|s| s.kind == SourceKind::Html && s.list.is_some())
+            .any(|s| s.kind == SourceKind::Auto && s.list.is_none())
     );
+    assert!(cfg.sources.iter().all(|s| s.kind != SourceKind::Html));
 }
 
 /// A valid `[digest.email]` table on lines 1–6; cases append or replace lines.
@@ -521,4 +525,27 @@ fn a_source_may_be_just_a_url() {
     assert!(bare.list.is_none());
     let html = c.source("h").expect("h");
     assert_eq!((html.kind, html.list.is_none()), (SourceKind::Html, true));
+}
+
+#[test]
+fn automatic_sources_take_feeds_lists_and_sitemaps() {
+    let text = "[[source]]\nid = \"s\"\nname = \"S\"\nurl = \"https://s.example/\"\n\
+                feeds = [\"https://s.example/feed/\"]\nlists = [\"https://s.example/presse/\"]\n\
+                sitemaps = [\"https://s.example/sitemap.xml\"]\n";
+    let cfg = parse(text, "sources.toml").expect("valid");
+    let e = &cfg.sources[0].entries;
+    assert_eq!(e.feeds, ["https://s.example/feed/"]);
+    assert_eq!(e.lists, ["https://s.example/presse/"]);
+    assert_eq!(e.sitemaps, ["https://s.example/sitemap.xml"]);
+    let err = parse(
+        &with_feed("lists = [\"https://a.example/x\"]\n"),
+        "sources.toml",
+    )
+    .expect_err("lists on a feed");
+    assert!(
+        err.to_string().contains("only for automatic sources"),
+        "{err}"
+    );
+    let text = "[[source]]\nid = \"s\"\nname = \"S\"\nurl = \"https://s.example/\"\nfeeds = [\"ftp://x\"]\n";
+    assert!(parse(text, "sources.toml").is_err());
 }

@@ -47,11 +47,35 @@ fn from_candidate(c: &Candidate) -> Draft {
     }
 }
 
+/// The publication time from the page (`page`) and the feed or teaser (`listed`). The page
+/// wins, except that a page date without a time (read as noon Berlin time, see
+/// [`extract::dates`]) gives way to the feed's exact time on the same Berlin day.
+fn merge_published(
+    page: Option<DateTime<Utc>>,
+    listed: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    use chrono::Timelike;
+    use chrono_tz::Europe::Berlin;
+    match (page, listed) {
+        (Some(p), Some(l)) => {
+            let (pb, lb) = (p.with_timezone(&Berlin), l.with_timezone(&Berlin));
+            let date_only = pb.hour() == 12 && pb.minute() == 0 && pb.second() == 0;
+            Some(if date_only && pb.date_naive() == lb.date_naive() {
+                l
+            } else {
+                p
+            })
+        }
+        (p, l) => p.or(l),
+    }
+}
+
+/// Fills what the page lacks from the listing entry (feed facts: time, author, summary, tags).
 fn fill_from_candidate(d: &mut Draft, c: &Candidate) {
     if d.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         d.title = c.title.clone();
     }
-    d.published = d.published.or(c.published);
+    d.published = merge_published(d.published, c.published);
     // A person named by the feed beats an organisation named by the page, and the other way round.
     d.author = extract::prefer_author(d.author.take(), c.author.clone());
     if d.summary.is_none() {

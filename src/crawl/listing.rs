@@ -31,6 +31,10 @@ pub struct Backfill {
     pub max_pages: Option<usize>,
 }
 
+/// Article URLs met in one crawl of a source, across its entry points and list pages: true
+/// when this crawl stored the article as new or changed.
+pub type Seen = std::collections::HashMap<String, bool>;
+
 /// One list page as read.
 #[derive(Debug, Clone, Default)]
 pub struct Listing {
@@ -155,6 +159,7 @@ pub fn config_fingerprint(source: &Source) -> String {
         &source.list,
         &source.article,
         source.fetch_articles,
+        &source.entries,
     ))
     .unwrap_or_default();
     let h = text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
@@ -190,15 +195,37 @@ impl Crawler {
         health: &mut SourceHealth,
         report: &mut SourceReport,
         now: DateTime<Utc>,
+        seen: &mut Seen,
     ) -> Result<(), CrawlError> {
         health.etag = None;
         health.last_modified = None;
         let validators = page.validators.clone();
-        let mut listing = read_listing(source, &page)?;
+        let listing = read_listing(source, &page)?;
         health.broken = false;
         health.config_fingerprint = Some(config_fingerprint(source));
-        let mut pages_read: HashSet<String> = [source.url.clone(), page.url.clone()].into();
-        let mut seen: HashSet<String> = HashSet::new();
+        let usable = self
+            .walk_pages(source, &page.url, listing, report, now, seen)
+            .await?;
+        health.last_candidates = report.candidates as u32;
+        self.finish_listing(health, &validators, usable)
+    }
+
+    /// Stores the entries of `listing` (read from `first_url`) and of its list's further pages;
+    /// returns how many entries were usable (stored or known). `source.url` is the list's URL.
+    /// An entry met before in this crawl of the source (`seen`: through a feed, another list or
+    /// an earlier page) is not processed again; it counts as news for the pager walk when that
+    /// crawl stored it as new, so a list whose first page repeats the feed is still walked back.
+    pub(super) async fn walk_pages(
+        &self,
+        source: &Source,
+        first_url: &str,
+        mut listing: Listing,
+        report: &mut SourceReport,
+        now: DateTime<Utc>,
+        seen: &mut Seen,
+    ) -> Result<usize, CrawlError> {
+        let mut pages_read: HashSet<String> = [source.url.clone(), first_url.to_string()].into();
+        let mut on_this_list: HashSet<String> = HashSet::new();
         let mut pages = 1;
         let mut usable = 0;
         let backfill = self.backfill.get().copied();
@@ -215,7 +242,7 @@ impl Crawler {
             let fresh: Vec<Candidate> = listing
                 .candidates
                 .into_iter()
-                .filter(|c| seen.insert(c.url.clone()))
+                .filter(|c| on_this_list.insert(c.url.clone()))
                 .collect();
             // Entries older than the backfill's date are left; a page holding some ends the walk.
             let before = fresh.len();
@@ -234,7 +261,13 @@ impl Crawler {
             let mut news = 0;
             for candidate in fresh {
                 if self.is_stopping() {
-                    return self.finish_listing(health, &validators, usable);
+                    return Ok(usable);
+                }
+                if let Some(stored_now) = seen.get(&candidate.url) {
+                    // Met through another entry point of the site in this crawl.
+                    news += usize::from(*stored_now);
+                    usable += 1;
+                    continue;
                 }
                 if backfill.is_none() && report.candidates >= self.max_items {
                     warn!(
@@ -242,10 +275,15 @@ impl Crawler {
                         kept = self.max_items,
                         "listing has more items than max_items_per_source; the rest are left for later crawls"
                     );
-                    return self.finish_listing(health, &validators, usable);
+                    return Ok(usable);
                 }
                 report.candidates += 1;
-                match self.process(source, &candidate, now, false).await {
+                let outcome = self.process(source, &candidate, now, false).await;
+                seen.insert(
+                    candidate.url.clone(),
+                    matches!(outcome, Ok(Upsert::New | Upsert::Updated)),
+                );
+                match outcome {
                     Ok(Upsert::New) => {
                         (report.new, news, usable) = (report.new + 1, news + 1, usable + 1)
                     }
@@ -262,7 +300,6 @@ impl Crawler {
                     }
                 }
             }
-            health.last_candidates = report.candidates as u32;
             let Some(next) = listing.next.take() else {
                 break;
             };
@@ -301,8 +338,8 @@ impl Crawler {
                 }
             };
         }
-        report.pages = pages;
-        self.finish_listing(health, &validators, usable)
+        report.pages += pages;
+        Ok(usable)
     }
 
     /// Keeps the first page's validators only when some entry was usable (stored or known).

@@ -7,8 +7,11 @@
 //! `enrich` and `store` together.
 
 mod article;
+pub mod entries;
+mod home;
 mod isolate;
 pub mod listing;
+pub mod probe;
 pub mod scheduler;
 mod stories;
 
@@ -29,7 +32,7 @@ use tracing::{Instrument, info, info_span, warn};
 use crate::enrich::Watchlist;
 use crate::extract;
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
-use crate::model::{Candidate, Draft, Keyword, Source, SourceHealth};
+use crate::model::{Candidate, Draft, Keyword, Source, SourceHealth, SourceKind};
 use crate::store::{BodyError, Compaction, CompactionPolicy, Damaged, Store, StoreError, Upsert};
 use crate::telemetry;
 
@@ -135,6 +138,7 @@ pub struct Crawler {
     /// scheduler and a `govwire crawl --source` forwarded to the server share the server's
     /// crawler, and the later of the two waits for the earlier (then finds its articles stored).
     source_locks: std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    homes: home::Homes,
 }
 
 /// Called with every article the crawler (or a re-tag) wrote as new or changed; used to keep
@@ -158,7 +162,16 @@ impl Crawler {
             listener: std::sync::OnceLock::new(),
             compaction: CompactionPolicy::default(),
             source_locks: std::sync::Mutex::default(),
+            homes: home::Homes::default(),
         }
+    }
+
+    /// Records the configured sources' order, the tie-break of the rule that decides which
+    /// source an article reached by several belongs to (see the `home` module). The scheduler
+    /// and the CLI set it from the configuration; [`crawl_all`] ranks sources not ranked yet
+    /// after those that are.
+    pub fn set_source_order(&self, sources: &[Source]) {
+        self.homes.set_order(sources);
     }
 
     /// Sets how many list pages one crawl of a source reads at most (default 5; see
@@ -334,17 +347,49 @@ impl Crawler {
             etag: health.etag.clone().filter(|_| conditional),
             last_modified: health.last_modified.clone().filter(|_| conditional),
         };
+        let mut seen = listing::Seen::new();
+        let site = source.kind == SourceKind::Auto;
         let page = match self
             .fetch(&source.id, &source.url, Some(&validators))
             .await?
         {
             Fetched::NotModified => {
                 report.not_modified = true;
+                if site && !health.entries.is_empty() {
+                    self.walk_entries(source, health, report, now, conditional, &mut seen)
+                        .await?;
+                }
                 return self.repair(source, &damaged, false, report, now).await;
             }
             Fetched::Page(page) => page,
         };
-        self.walk_listing(source, page, health, report, now).await?;
+        if !site || listing::is_feed(&page) {
+            health.entries.clear();
+            self.walk_listing(source, page, health, report, now, &mut seen)
+                .await?;
+            return self.repair(source, &damaged, true, report, now).await;
+        }
+        // A site: its entry points first (feeds carry the exact facts), then the page itself.
+        let text = page.text();
+        self.discover(source, &text, &page.url, health).await;
+        self.walk_entries(source, health, report, now, conditional, &mut seen)
+            .await?;
+        let from_entries = report.candidates;
+        let validators = page.validators.clone();
+        match self
+            .walk_listing(source, page, health, report, now, &mut seen)
+            .await
+        {
+            // A home page without teasers of its own: the entry points are the news.
+            Err(CrawlError::NothingFound { .. }) if from_entries > 0 => {
+                health.broken = false;
+                health.config_fingerprint = Some(listing::config_fingerprint(source));
+                health.last_candidates = report.candidates as u32;
+                health.etag = validators.etag;
+                health.last_modified = validators.last_modified;
+            }
+            other => other?,
+        }
         self.repair(source, &damaged, true, report, now).await
     }
 
@@ -464,6 +509,27 @@ impl Crawler {
         }
     }
 
+    /// Moves a stored article to `source`, its better home (see `home`), without fetching it.
+    fn rehome(
+        &self,
+        source: &Source,
+        mut article: crate::model::Article,
+        link: &str,
+    ) -> Result<Upsert, CrawlError> {
+        if article.source_id == source.id {
+            return Ok(Upsert::Unchanged);
+        }
+        info!(url = %article.url, from = %article.source_id, to = %source.id, "article moves to the source it belongs to");
+        article.source_id = source.id.clone();
+        article.level = source.level;
+        article.land = source.land;
+        let outcome = self.store.upsert_linked(&article, Some(link))?;
+        if outcome != Upsert::Unchanged {
+            self.notify(&article);
+        }
+        Ok(outcome)
+    }
+
     /// Stores one candidate: skipped if already stored and not updated since. `repair`: the
     /// candidate is a damaged article known only by its URL, so its page is fetched even for
     /// a source whose listing carries the text.
@@ -474,10 +540,33 @@ impl Crawler {
         now: DateTime<Utc>,
         repair: bool,
     ) -> Result<Upsert, CrawlError> {
+        if let Some(first) = self.homes.claim(&c.url, &source.id) {
+            // Reached through another source in this crawl, which fetches it (see `home`).
+            if !self.homes.better(source, &first, &c.url) {
+                return Ok(Upsert::Unchanged);
+            }
+            self.homes.reclaim(&c.url, &source.id);
+            // That source may be fetching it right now: wait for its write, briefly.
+            for _ in 0..CLAIM_WAIT_ROUNDS {
+                if let Some(known) = self.known(source, &c.url)? {
+                    return self.rehome(source, known, &c.url);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            // It failed or is slow: read it here.
+        }
         let known = self.known(source, &c.url)?;
         if let Some(known) = &known {
+            if known.source_id != source.id && !self.homes.better(source, &known.source_id, &c.url)
+            {
+                // Its home is another source.
+                return Ok(Upsert::Unchanged);
+            }
             let edited = c.updated.is_some_and(|u| u > known.updated);
             if !edited {
+                if known.source_id != source.id {
+                    return self.rehome(source, known.clone(), &c.url);
+                }
                 return Ok(Upsert::Unchanged);
             }
         }
@@ -559,6 +648,10 @@ impl Crawler {
         }
     }
 }
+
+/// How long (in 100 ms rounds) a source that an article belongs to waits for the write of the
+/// source that claimed it first in this crawl, before it reads the article itself.
+const CLAIM_WAIT_ROUNDS: usize = 50;
 
 /// The metrics label of a failed fetch: the HTTP status, or what went wrong.
 fn fetch_error_label(e: &FetchError) -> String {
@@ -653,6 +746,8 @@ pub async fn crawl_all_observed(
     started: Arc<dyn Fn(&str) + Send + Sync>,
     mut done: impl FnMut(&SourceReport),
 ) -> Vec<SourceReport> {
+    crawler.homes.extend_order(sources);
+    crawler.homes.new_round();
     let permits = Arc::new(tokio::sync::Semaphore::new(parallel.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for (i, source) in sources.iter().enumerate() {

@@ -48,6 +48,7 @@ pub async fn run(
         shutdown.clone(),
     ));
     let mut tasks = JoinSet::new();
+    crawler.set_source_order(&sources);
     for source in sources {
         tasks.spawn(run_source(
             crawler.clone(),

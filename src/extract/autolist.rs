@@ -173,7 +173,13 @@ fn in_chrome(a: ElementRef<'_>) -> bool {
     while let Some(n) = node {
         if let Some(e) = ElementRef::wrap(n) {
             let v = e.value();
-            if matches!(v.name(), "nav" | "header" | "footer" | "aside")
+            // A `<header>` or `<footer>` of an article or section (WordPress's
+            // `<header class="entry-header">` holds the headline link) is no page chrome.
+            let sectioning = matches!(v.name(), "header" | "footer")
+                && e.ancestors()
+                    .filter_map(ElementRef::wrap)
+                    .any(|p| matches!(p.value().name(), "article" | "section" | "main"));
+            if (matches!(v.name(), "nav" | "header" | "footer" | "aside") && !sectioning)
                 || v.attr("role")
                     .is_some_and(|r| r.eq_ignore_ascii_case("navigation"))
             {

@@ -125,7 +125,8 @@ pub(crate) const ARTICLE_ATTRS: &[&str] = &[
 pub(crate) const LISTING_ATTRS: &[&str] = &["class", "id", "href", "title", "datetime", "content"];
 
 /// Every attribute feed discovery reads (`<link rel=alternate type=… href=…>`).
-pub(crate) const DISCOVERY_ATTRS: &[&str] = &["href", "rel", "type"];
+pub(crate) const DISCOVERY_ATTRS: &[&str] =
+    &["href", "rel", "type", "title", "property", "content"];
 
 /// Parses a whole document after the pre-pass (see `prepass`): nesting capped, unread bodies and
 /// the attributes `reads` does not keep dropped.

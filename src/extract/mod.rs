@@ -37,7 +37,10 @@ pub use auto::main_text;
 pub use autolist::{AutoListing, MAX_LINKS as MAX_LIST_LINKS, auto_listing};
 pub use byline::prefer_author;
 pub use canonical::{canonical_url, clean_url};
-pub use discovery::feed_links;
+pub use discovery::{
+    MAX_SITEMAP_BYTES, MAX_SITEMAP_URLS, Sitemap, SitemapUrl, feed_links, news_list_links,
+    parse_sitemap, robots_sitemaps, site_name,
+};
 pub use dom::html_fragment_to_text;
 pub use feed::{looks_like_feed, parse_feed, parse_feed_as};
 pub use lang::detect_language;

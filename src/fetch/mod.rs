@@ -312,6 +312,25 @@ impl Fetcher {
         }
     }
 
+    /// The `Sitemap:` lines of the robots.txt of `url`'s origin, read through the same cached
+    /// rules the fetches obey (robots.txt is fetched if it was not yet; never twice). Empty when
+    /// robots.txt is not obeyed, absent or unreachable.
+    pub async fn robots_sitemaps(&self, url: &str) -> Vec<String> {
+        let Ok(parsed) = parse_http_url(url) else {
+            return Vec::new();
+        };
+        if !self.cfg.obey_robots {
+            return Vec::new();
+        }
+        // Fetches and caches the rules; whether `url` itself is allowed does not matter here.
+        let _ = self.check_robots(&parsed).await;
+        let origin = parsed.origin().ascii_serialization();
+        match self.robots.get(&origin).await.as_deref() {
+            Some(Rules::Parsed(robot)) => robot.sitemaps.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The lock that lets one task at a time fetch `origin`'s robots.txt.
     async fn robots_gate(&self, origin: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut gates = self.robots_gates.lock().await;

@@ -59,6 +59,7 @@ fn source(id: &str, name: &str, level: Level, land: Option<Land>) -> Source {
         list: None,
         article: ArticleSelectors::default(),
         fetch_articles: false,
+        entries: Default::default(),
     }
 }
 

@@ -516,6 +516,10 @@ const NOT_RUN: &[(&str, &str)] = &[
         "needs a running serve (tested above)",
     ),
     ("govwire digest --send", "mails (needs an SMTP server)"),
+    (
+        "govwire add ",
+        "probes a live site (network; tested in site_web)",
+    ),
 ];
 
 /// The `govwire …` command lines README.md prints: lines of ```sh blocks and inline code spans,

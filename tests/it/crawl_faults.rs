@@ -119,6 +119,7 @@ fn source(id: &str, url: String, kind: SourceKind) -> Source {
         }),
         article: ArticleSelectors::default(),
         fetch_articles: true,
+        entries: Default::default(),
     }
 }
 

@@ -39,6 +39,7 @@ fn source(id: &str, name: &str) -> Source {
         list: None,
         article: ArticleSelectors::default(),
         fetch_articles: false,
+        entries: Default::default(),
     }
 }
 

@@ -34,6 +34,7 @@ fn source(id: &str, name: &str, url: &str) -> Source {
         list: None,
         article: ArticleSelectors::default(),
         fetch_articles: false,
+        entries: Default::default(),
     }
 }
 

@@ -75,6 +75,7 @@ fn html_source(id: &str, url: String) -> Source {
         }),
         article: ArticleSelectors::default(),
         fetch_articles: true,
+        entries: Default::default(),
     }
 }
 
@@ -903,6 +904,7 @@ async fn utf16_and_header_charset_feeds_crawl() {
         kind: SourceKind::Feed,
         list: None,
         fetch_articles: false,
+        entries: Default::default(),
         ..html_source(id, format!("{base}{path}"))
     };
     let reports = crawl_all(

@@ -11,6 +11,14 @@
 //! - Drupal views: `?page=1` pager with `rel="next"`, taxonomy term links in every teaser;
 //! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs.
 //!
+//! Three more sites are configured by their home page alone (issue 17, second part): WordPress
+//! (a feed of the newest 10 posts advertised on every page, the "Aktuelles" list in the menu
+//! with a `/page/N/` pager), a municipality whose news is only a box on its home page, and a
+//! state agency on its own host (`localhost`) with a robots.txt sitemap index, a gzip news
+//! sitemap and a "Presse" page of the 5 newest. Further tests: one fetch and one home per
+//! article across a feed, a list and two sources; a broken entry point found again; `govwire
+//! add` through the real binary.
+//!
 //! The server counts every request by its exact target; the tests assert ≥ 95 % of the articles
 //! found, no non-article page stored, no article stored twice, no URL fetched twice, and a second
 //! crawl that only asks conditionally and fetches no article. Bad input (20,000 links, a looping
@@ -170,6 +178,17 @@ async fn start() -> (String, Log, Arc<Mutex<Routes>>) {
                 .path_and_query()
                 .map(|p| p.as_str().to_string())
                 .unwrap_or_default();
+            // A second host on the same server: `localhost` has routes of its own.
+            let on_localhost = req
+                .headers()
+                .get(header::HOST)
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|h| h.starts_with("localhost"));
+            let target = if on_localhost {
+                format!("//localhost{target}")
+            } else {
+                target
+            };
             let conditional = req.headers().contains_key(header::IF_NONE_MATCH);
             let found = routes.lock().ok().and_then(|r| r.get(&target).cloned());
             let found = found.or_else(|| {
@@ -1034,4 +1053,764 @@ async fn the_selector_fixtures_read_the_same_without_selectors() {
         let w: Vec<&str> = with.iter().map(|c| c.url.as_str()).collect();
         assert_eq!(a, w, "{page}");
     }
+}
+
+/// The date of item `it` as RFC 2822 with an exact time (what a feed says).
+fn rfc2822(it: &Item, minute: usize) -> String {
+    chrono::NaiveDate::from_ymd_opt(2031, 3, it.day)
+        .and_then(|d| d.and_hms_opt(9, (minute % 60) as u32, 0))
+        .map(|t| format!("{} +0100", t.format("%a, %d %b %Y %H:%M:%S")))
+        .expect("a March date")
+}
+
+/// A WordPress site configured by its home page: the home page advertises the feed (the newest
+/// 10 posts only) and links "Aktuelles" in its menu; the category list has 3 pages
+/// (`/page/2/`, `rel="next"`); the home page itself shows no teasers outside its sidebar.
+fn wordpress(base: &str, r: &mut Routes) -> Site {
+    let items = items("Das Landratsamt");
+    let head = |title: &str, extra: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"de-DE\"><head><meta charset=\"UTF-8\"><title>{title} &#8211; Landkreis Musterheide</title>\
+             <link rel=\"alternate\" type=\"application/rss+xml\" title=\"Landkreis Musterheide &raquo; Feed\" href=\"{base}/wp/feed/\">{extra}</head>\
+             <body class=\"home blog\"><header id=\"masthead\" class=\"site-header\"><nav id=\"site-navigation\" class=\"main-navigation\"><ul id=\"primary-menu\" class=\"menu\">\
+             <li><a href=\"{base}/wp/\">Start</a></li><li><a href=\"{base}/wp/landkreis/\">Landkreis</a></li>\
+             <li><a href=\"{base}/wp/aktuelles/\">Aktuelles</a></li><li><a href=\"{base}/wp/service/\">Service</a></li></ul></nav></header>"
+        )
+    };
+    let sidebar = |items: &[Item]| {
+        let mut s = String::from(
+            "<aside id=\"secondary\" class=\"widget-area\"><section class=\"widget widget_recent_entries\"><h2>Neueste Beiträge</h2><ul>",
+        );
+        for (i, it) in items.iter().enumerate().take(5) {
+            s.push_str(&format!(
+                "<li><a href=\"{base}/wp/2031/03/{:02}/{}/\">{}</a></li>",
+                it.day,
+                slug(i),
+                it.title
+            ));
+        }
+        s.push_str("</ul></section></aside>");
+        s
+    };
+    let post_url = |i: usize, it: &Item| format!("{base}/wp/2031/03/{:02}/{}/", it.day, slug(i));
+    let mut articles = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let url = post_url(i, it);
+        articles.push(url.clone());
+        r.insert(
+            url[base.len()..].to_string(),
+            html(format!(
+                "{}<main id=\"main\"><article class=\"post type-post status-publish\"><header class=\"entry-header\"><h1 class=\"entry-title\">{t}</h1>\
+                 <div class=\"entry-meta\"><span class=\"posted-on\"><time class=\"entry-date published\" datetime=\"2031-03-{d:02}\">{d}. März 2031</time></span></div></header>\
+                 <div class=\"entry-content\"><p><strong>{l}</strong></p><p>{body}</p></div></article></main>{}\
+                 <footer class=\"site-footer\"><a href=\"{base}/wp/impressum/\">Impressum</a></footer></body></html>",
+                head(&it.title, ""),
+                sidebar(&items),
+                t = it.title,
+                d = it.day,
+                l = it.lead,
+                body = it.body
+            )),
+        );
+    }
+    // The feed holds the newest 10 posts only, with their exact times and author.
+    let feed_items: String = items
+        .iter()
+        .enumerate()
+        .take(10)
+        .map(|(i, it)| {
+            format!(
+                "<item><title>{}</title><link>{}</link><pubDate>{}</pubDate><dc:creator><![CDATA[Pressestelle Musterheide]]></dc:creator>\
+                 <category><![CDATA[Aktuelles]]></category><description><![CDATA[{}]]></description></item>",
+                it.title,
+                post_url(i, it),
+                rfc2822(it, 10 + i),
+                it.lead
+            )
+        })
+        .collect();
+    r.insert(
+        "/wp/feed/".into(),
+        (
+            "application/rss+xml; charset=UTF-8",
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel>\
+                 <title>Landkreis Musterheide</title><link>{base}/wp/</link><description>Nachrichten aus dem Landkreis</description>{feed_items}</channel></rss>"
+            )
+            .into_bytes(),
+        ),
+    );
+    let chunks: Vec<&[Item]> = items.chunks(10).collect();
+    for (p, chunk) in chunks.iter().enumerate() {
+        let n = p + 1;
+        let page_url = |m: usize| match m {
+            1 => format!("{base}/wp/aktuelles/"),
+            m => format!("{base}/wp/aktuelles/page/{m}/"),
+        };
+        let mut posts = String::new();
+        for (k, it) in chunk.iter().enumerate() {
+            let i = p * 10 + k;
+            posts.push_str(&format!(
+                "<article class=\"post type-post\"><header class=\"entry-header\"><h2 class=\"entry-title\"><a href=\"{}\" rel=\"bookmark\">{}</a></h2>\
+                 <div class=\"entry-meta\"><time class=\"entry-date published\" datetime=\"2031-03-{d:02}\">{d}. März 2031</time></div></header>\
+                 <div class=\"entry-summary\"><p>{} […]</p></div></article>\n",
+                post_url(i, it),
+                it.title,
+                it.lead,
+                d = it.day
+            ));
+        }
+        let mut pager =
+            String::from("<nav class=\"navigation pagination\"><div class=\"nav-links\">");
+        for m in 1..=chunks.len() {
+            if m == n {
+                pager.push_str(&format!(
+                    "<span aria-current=\"page\" class=\"page-numbers current\">{m}</span>"
+                ));
+            } else {
+                pager.push_str(&format!(
+                    "<a class=\"page-numbers\" href=\"{}\">{m}</a>",
+                    page_url(m)
+                ));
+            }
+        }
+        pager.push_str("</div></nav>");
+        let next = if n < chunks.len() {
+            format!("<link rel=\"next\" href=\"{}\">", page_url(n + 1))
+        } else {
+            String::new()
+        };
+        r.insert(
+            page_url(n)[base.len()..].to_string(),
+            html(format!(
+                "{}<main id=\"main\"><header class=\"page-header\"><h1 class=\"page-title\">Kategorie: Aktuelles</h1></header>{posts}{pager}</main>{}</body></html>",
+                head("Aktuelles", &next),
+                sidebar(&items)
+            )),
+        );
+    }
+    r.insert(
+        "/wp/".into(),
+        html(format!(
+            "{}<main id=\"main\"><article class=\"page\"><h1>Willkommen im Landkreis Musterheide</h1>\
+             <p>Der Landkreis Musterheide liegt zwischen Heide und Moor und zählt rund 140.000 Einwohnerinnen und Einwohner.</p></article></main>{}\
+             <footer class=\"site-footer\"><a href=\"{base}/wp/impressum/\">Impressum</a></footer></body></html>",
+            head("Start", ""),
+            sidebar(&items)
+        )),
+    );
+    Site {
+        id: "wordpress",
+        list: format!("{base}/wp/"),
+        articles,
+    }
+}
+
+/// A municipality whose news is only a box on its home page: the ten newest items as teasers
+/// next to quick links and an events box, no list page, no feed.
+fn kommune(base: &str, r: &mut Routes) -> Site {
+    let items = items("Die Gemeinde Lindenfeld");
+    let mut articles = Vec::new();
+    let mut teasers = String::new();
+    let frame = |main: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Gemeinde Lindenfeld</title></head><body>\
+             <div id=\"kopf\"><a href=\"/kommune/\"><img src=\"/kommune/logo.png\" alt=\"Gemeinde Lindenfeld\"></a></div>\
+             <ul id=\"hauptmenue\"><li><a href=\"/kommune/rathaus-politik.html\">Rathaus &amp; Politik</a></li>\
+             <li><a href=\"/kommune/leben.html\">Leben in Lindenfeld</a></li><li><a href=\"/kommune/wirtschaft.html\">Wirtschaft</a></li></ul>\
+             <div id=\"inhalt\">{main}</div>\
+             <div id=\"fuss\"><a href=\"/kommune/impressum.html\">Impressum</a> <a href=\"/kommune/datenschutz.html\">Datenschutz</a></div></body></html>"
+        )
+    };
+    for (i, it) in items.iter().enumerate().take(10) {
+        let path = format!("/kommune/aktuelles/{}.html", slug(i));
+        teasers.push_str(&format!(
+            "<div class=\"news-kurz\"><span class=\"datum\">{d:02}.03.2031</span><h3><a href=\"{path}\">{t}</a></h3><p>{l}</p></div>\n",
+            d = it.day,
+            t = it.title,
+            l = it.lead
+        ));
+        articles.push(format!("{base}{path}"));
+        r.insert(
+            path,
+            html(frame(&format!(
+                "<h1>{t}</h1><p class=\"datum\">{d:02}.03.2031</p><p><b>{l}</b></p><p>{body}</p><p>Ihr Bürgermeister</p>",
+                t = it.title,
+                d = it.day,
+                l = it.lead,
+                body = it.body
+            ))),
+        );
+    }
+    r.insert(
+        "/kommune/".into(),
+        html(frame(&format!(
+            "<div class=\"willkommen\"><h1>Herzlich willkommen in Lindenfeld</h1><p>Unsere Gemeinde mit ihren vier Ortsteilen lädt zum Leben und Arbeiten ein.</p></div>\
+             <div class=\"box box-aktuelles\"><h2>Aktuelles</h2>{teasers}</div>\
+             <div class=\"box box-schnell\"><h2>Schnellzugriff</h2><ul>\
+             <li><a href=\"/kommune/service/formulare.html\">Formulare und Anträge online</a></li>\
+             <li><a href=\"/kommune/service/abfallkalender.html\">Abfallkalender der Gemeinde</a></li>\
+             <li><a href=\"/kommune/service/oeffnungszeiten.html\">Öffnungszeiten des Rathauses</a></li></ul></div>\
+             <div class=\"box box-termine\"><h2>Veranstaltungen</h2><p><a href=\"/kommune/veranstaltungen.html\">Alle Veranstaltungen im Überblick</a></p></div>"
+        ))),
+    );
+    Site {
+        id: "kommune",
+        list: format!("{base}/kommune/"),
+        articles,
+    }
+}
+
+/// A state agency on its own host (`localhost`) configured by its home page `/`: robots.txt
+/// names a sitemap index; the index names a gzip news sitemap of all 25 press releases and a
+/// plain sitemap of every page; the "Presse" page in the menu shows only the 5 newest.
+fn landesamt(local: &str, r: &mut Routes) -> Site {
+    let items = items("Das Landesamt für Statistik");
+    let frame = |main: &str| {
+        format!(
+            "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>Landesamt für Statistik</title></head><body>\
+             <header><nav><ul><li><a href=\"/\">Startseite</a></li><li><a href=\"/themen/\">Themen</a></li><li><a href=\"/presse/\">Presse</a></li>\
+             <li><a href=\"/kontakt.html\">Kontakt</a></li></ul></nav></header><main>{main}</main>\
+             <footer><a href=\"/impressum.html\">Impressum</a></footer></body></html>"
+        )
+    };
+    let mut articles = Vec::new();
+    let mut news = String::new();
+    let mut pages = String::new();
+    let mut teasers = String::new();
+    for (i, it) in items.iter().enumerate() {
+        let path = format!("/presse/2031/{}.html", slug(i));
+        articles.push(format!("{local}{path}"));
+        news.push_str(&format!(
+            "<url><loc>{local}{path}</loc><news:news><news:publication><news:name>Landesamt</news:name><news:language>de</news:language></news:publication>\
+             <news:publication_date>2031-03-{:02}T11:00:00+01:00</news:publication_date><news:title>{}</news:title></news:news></url>",
+            it.day, it.title
+        ));
+        pages.push_str(&format!(
+            "<url><loc>{local}{path}</loc><lastmod>2031-03-{:02}</lastmod></url>",
+            it.day
+        ));
+        if i < 5 {
+            teasers.push_str(&format!(
+                "<div class=\"pm\"><time datetime=\"2031-03-{d:02}\">{d:02}.03.2031</time><h2><a href=\"{path}\">{t}</a></h2><p>{l}</p></div>",
+                d = it.day,
+                t = it.title,
+                l = it.lead
+            ));
+        }
+        r.insert(
+            format!("//localhost{path}"),
+            html(frame(&format!(
+                "<article><h1>{t}</h1><time datetime=\"2031-03-{d:02}\">{d:02}.03.2031</time><p><strong>{l}</strong></p><p>{body}</p></article>",
+                t = it.title,
+                d = it.day,
+                l = it.lead,
+                body = it.body
+            ))),
+        );
+    }
+    for p in [
+        "/impressum.html",
+        "/kontakt.html",
+        "/themen/",
+        "/themen/bevoelkerung.html",
+    ] {
+        pages.push_str(&format!(
+            "<url><loc>{local}{p}</loc><lastmod>2031-01-01</lastmod></url>"
+        ));
+    }
+    let gz = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(
+            format!(
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+                 xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">{news}</urlset>"
+            )
+            .as_bytes(),
+        )
+        .expect("gzip");
+        e.finish().expect("gzip")
+    };
+    r.insert(
+        "//localhost/news-sitemap.xml.gz".into(),
+        ("application/gzip", gz),
+    );
+    r.insert(
+        "//localhost/pages-sitemap.xml".into(),
+        (
+            "application/xml",
+            format!(
+                "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">{pages}</urlset>"
+            )
+            .into_bytes(),
+        ),
+    );
+    r.insert(
+        "//localhost/sitemap_index.xml".into(),
+        (
+            "application/xml",
+            format!(
+                "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+                 <sitemap><loc>{local}/news-sitemap.xml.gz</loc><lastmod>2031-03-30</lastmod></sitemap>\
+                 <sitemap><loc>{local}/pages-sitemap.xml</loc><lastmod>2031-03-01</lastmod></sitemap></sitemapindex>"
+            )
+            .into_bytes(),
+        ),
+    );
+    r.insert(
+        "//localhost/robots.txt".into(),
+        (
+            "text/plain",
+            format!("User-agent: *\nDisallow: /intern/\nSitemap: {local}/sitemap_index.xml\n")
+                .into_bytes(),
+        ),
+    );
+    r.insert(
+        "//localhost/presse/".into(),
+        html(frame(&format!("<h1>Pressemitteilungen</h1>{teasers}"))),
+    );
+    r.insert(
+        "//localhost/".into(),
+        html(frame("<h1>Landesamt für Statistik</h1><p>Zahlen und Fakten über das Land, seine Menschen und seine Wirtschaft.</p>")),
+    );
+    Site {
+        id: "landesamt",
+        list: format!("{local}/"),
+        articles,
+    }
+}
+
+#[tokio::test]
+async fn sites_configured_by_their_home_page_alone() {
+    let (base, log, routes) = start().await;
+    let local = base.replace("127.0.0.1", "localhost");
+    let sites = {
+        let mut r = routes.lock().expect("routes");
+        r.insert(
+            "/robots.txt".into(),
+            (
+                "text/plain",
+                b"User-agent: *\nDisallow: /intern/\n".to_vec(),
+            ),
+        );
+        vec![
+            wordpress(&base, &mut r),
+            kommune(&base, &mut r),
+            landesamt(&local, &mut r),
+        ]
+    };
+    let pairs: Vec<(&str, &str)> = sites.iter().map(|s| (s.id, s.list.as_str())).collect();
+    let config = config(&pairs);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    let reports = crawl_all(crawler.clone(), &config.sources, 3).await;
+    let stored: Vec<govwire::model::Article> = store
+        .iter_articles()
+        .collect::<Result<_, _>>()
+        .expect("articles read");
+    let mut ids = HashSet::new();
+    let mut urls = HashSet::new();
+    for a in &stored {
+        assert!(
+            ids.insert(a.id) && urls.insert(a.url.clone()),
+            "stored twice: {}",
+            a.url
+        );
+    }
+    let expected: HashSet<&str> = sites
+        .iter()
+        .flat_map(|s| s.articles.iter().map(String::as_str))
+        .collect();
+    for a in &stored {
+        assert!(
+            expected.contains(a.url.as_str()),
+            "a non-article page was stored: {} ({})",
+            a.url,
+            a.title
+        );
+    }
+    for (site, report) in sites.iter().zip(&reports) {
+        let found = stored.iter().filter(|a| a.source_id == site.id).count();
+        assert!(
+            found * 100 >= site.articles.len() * 95,
+            "{}: {found} of {} articles found; report {report:?}",
+            site.id,
+            site.articles.len()
+        );
+        assert!(report.errors.is_empty(), "{}: {:?}", site.id, report.errors);
+    }
+    // Feed facts merged with the page: the exact time and the author of the feed.
+    let newest = stored
+        .iter()
+        .find(|a| a.source_id == "wordpress" && a.url.contains("meldung-01"))
+        .expect("newest post");
+    assert_eq!(
+        newest.published.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2031-03-30T08:10:00+00:00")
+    );
+    assert_eq!(newest.author.as_deref(), Some("Pressestelle Musterheide"));
+    // The entry points are remembered in the crawl state.
+    let wp = store.health("wordpress").expect("health").expect("some");
+    let kinds: Vec<(String, govwire::model::EntryKind)> =
+        wp.entries.iter().map(|e| (e.url.clone(), e.kind)).collect();
+    assert!(
+        kinds.contains(&(format!("{base}/wp/feed/"), govwire::model::EntryKind::Feed)),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(
+            format!("{base}/wp/aktuelles/"),
+            govwire::model::EntryKind::List
+        )),
+        "{kinds:?}"
+    );
+    let land = store.health("landesamt").expect("health").expect("some");
+    assert!(
+        land.entries
+            .iter()
+            .any(|e| e.url.ends_with("/sitemap_index.xml")),
+        "{:?}",
+        land.entries
+    );
+    // No URL fetched twice in the crawl.
+    let first = log.all();
+    let mut per_target: HashMap<&str, usize> = HashMap::new();
+    for (t, _, _) in &first {
+        *per_target.entry(t.as_str()).or_default() += 1;
+    }
+    let twice: Vec<_> = per_target.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+
+    // The second crawl of the unchanged sites: conditional requests only, all 304.
+    log.clear();
+    let again = crawl_all(crawler, &config.sources, 3).await;
+    let second = log.all();
+    assert!(
+        second
+            .iter()
+            .all(|(_, conditional, status)| *conditional && *status == 304),
+        "{second:?}"
+    );
+    assert!(
+        again.iter().all(|r| r.new == 0 && r.errors.is_empty()),
+        "{again:?}"
+    );
+}
+
+/// The article URL → source id map of a store.
+fn homes(store: &Store) -> HashMap<String, String> {
+    store
+        .iter_articles()
+        .map(|a| a.map(|a| (a.url, a.source_id)))
+        .collect::<Result<_, _>>()
+        .expect("articles read")
+}
+
+#[tokio::test]
+async fn one_fetch_and_one_home_per_article_across_entry_points_and_sources() {
+    let (base, log, routes) = start().await;
+    let local = base.replace("127.0.0.1", "localhost");
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        let site = wordpress(&base, &mut r);
+        // A portal on another site whose feed relays five of the posts (with its own times).
+        let relayed: String = site.articles[10..15]
+            .iter()
+            .enumerate()
+            .map(|(k, url)| {
+                format!(
+                    "<item><title>Aus dem Landkreis: Meldung {k}</title><link>{url}</link><pubDate>Mon, 03 Mar 2031 08:00:00 +0100</pubDate></item>"
+                )
+            })
+            .collect();
+        r.insert(
+            "//localhost/portal/feed.xml".into(),
+            (
+                "application/rss+xml",
+                format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Portal</title><link>{local}/portal/</link>{relayed}</channel></rss>").into_bytes(),
+            ),
+        );
+        site
+    };
+    // Configuration order: the portal first (another site), then the site's news list, then the
+    // site by its home page (feed + the same list).
+    let sources = [
+        ("portal", format!("{local}/portal/feed.xml")),
+        ("wp-aktuelles", format!("{base}/wp/aktuelles/")),
+        ("wordpress", format!("{base}/wp/")),
+    ];
+    let pairs: Vec<(&str, &str)> = sources.iter().map(|(i, u)| (*i, u.as_str())).collect();
+    let config = config(&pairs);
+    let mut results = Vec::new();
+    for parallel in [3, 1] {
+        log.clear();
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(&dir.path().join("store")).expect("store");
+        let crawler = crawler(store.clone(), 200);
+        let reports = crawl_all(crawler.clone(), &config.sources, parallel).await;
+        assert!(reports.iter().all(|r| r.errors.is_empty()), "{reports:?}");
+        // Every article page fetched once in the crawl, though reached up to four times.
+        let mut per_target: HashMap<String, usize> = HashMap::new();
+        for (t, _, _) in log.all() {
+            *per_target.entry(t).or_default() += 1;
+        }
+        for url in &site.articles {
+            let target = &url[base.len()..];
+            assert_eq!(per_target.get(target), Some(&1), "{target}: {per_target:?}");
+        }
+        let first = homes(&store);
+        assert_eq!(first.len(), site.articles.len(), "stored once each");
+        // The site's own news list is configured before the home page: all its articles are
+        // its, none the portal's.
+        assert!(
+            first.values().all(|s| s == "wp-aktuelles"),
+            "parallel {parallel}: {first:?}"
+        );
+        // Stable: another crawl moves nothing.
+        crawl_all(crawler, &config.sources, parallel).await;
+        assert_eq!(homes(&store), first);
+        results.push(first);
+    }
+    assert_eq!(
+        results[0], results[1],
+        "the same homes whatever the crawl order"
+    );
+
+    // The portal configured alone first stores the relayed posts; once the site is configured
+    // too, they move to it without being fetched again.
+    log.clear();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    crawl_all(crawler.clone(), &config.sources[..1], 1).await;
+    assert!(homes(&store).values().all(|s| s == "portal"));
+    assert_eq!(homes(&store).len(), 5);
+    log.clear();
+    crawl_all(crawler, &config.sources, 1).await;
+    let moved = homes(&store);
+    assert_eq!(moved.len(), site.articles.len());
+    assert!(moved.values().all(|s| s == "wp-aktuelles"), "{moved:?}");
+    let refetched = log
+        .all()
+        .into_iter()
+        .filter(|(t, _, _)| {
+            site.articles[10..15]
+                .iter()
+                .any(|u| u.ends_with(t.as_str()))
+        })
+        .count();
+    assert_eq!(
+        refetched, 0,
+        "the relayed posts were moved, not fetched again"
+    );
+}
+
+/// Runs the real binary with `--config config` off the async runtime.
+async fn govwire_bin(config: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let config = config.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_govwire"))
+            .arg("--config")
+            .arg(&config)
+            .args(&args)
+            .env_remove("GOVWIRE_CONFIG")
+            .env_remove("GOVWIRE_DATA_DIR")
+            .env_remove("GOVWIRE_LISTEN")
+            .output()
+            .expect("run govwire")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test]
+async fn govwire_add_proposes_a_source_and_writes_it() {
+    let (base, log, routes) = start().await;
+    {
+        let mut r = routes.lock().expect("routes");
+        r.insert(
+            "/robots.txt".into(),
+            ("text/plain", b"User-agent: *\nCrawl-delay: 0.05\n".to_vec()),
+        );
+        wordpress(&base, &mut r);
+        kommune(&base, &mut r);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("sources.toml");
+    let original = format!(
+        "[settings]\ndata_dir = {:?}\nper_host_interval = \"50ms\"\n\n[[source]]\nid = \"wp\"\nname = \"Schon da\"\nurl = \"{base}/wp/feed/\"\n",
+        dir.path().join("data").display().to_string()
+    );
+    std::fs::write(&config, &original).expect("config");
+
+    // A dry run: the proposal with what was found, nothing written.
+    let url = format!("{base}/wp/");
+    let out = govwire_bin(&config, &["add", &url]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("feed     {base}/wp/feed/  (10 entries)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "list     {base}/wp/aktuelles/  (10 teasers matched, 3 pager pages read)"
+        )),
+        "{stdout}"
+    );
+    let articles: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("#   article  "))
+        .collect();
+    assert_eq!(articles.len(), 3, "{stdout}");
+    assert!(articles[0].contains("2031-03-30"), "{stdout}");
+    // The id `wp` is taken: the proposal gets another; the name is the site's own.
+    assert!(
+        stdout.contains("[[source]]\nid = \"wp-2\"\nname = \"Landkreis Musterheide\"\n"),
+        "{stdout}"
+    );
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), original);
+    // robots.txt was asked once and every page once (the fetcher is the crawler's).
+    let mut per_target: HashMap<String, usize> = HashMap::new();
+    for (t, _, _) in log.all() {
+        *per_target.entry(t).or_default() += 1;
+    }
+    assert!(per_target.values().all(|n| *n == 1), "{per_target:?}");
+    assert_eq!(per_target.get("/robots.txt"), Some(&1));
+
+    // --write appends the block, and the configuration loads with it.
+    let home = format!("{base}/kommune/");
+    let out = govwire_bin(&config, &["add", &home, "--write"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "list     {home}  (10 teasers matched, 1 pager page read)"
+        )),
+        "{stdout}"
+    );
+    let written = std::fs::read_to_string(&config).expect("config");
+    assert!(written.starts_with(&original));
+    let loaded = govwire::config::load(&config).expect("loads");
+    let added = loaded
+        .sources
+        .iter()
+        .find(|s| s.url == home)
+        .expect("added");
+    assert_eq!(added.kind, govwire::model::SourceKind::Auto);
+    assert_eq!(added.name, "Gemeinde Lindenfeld");
+    let out = govwire_bin(&config, &["sources"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&added.id));
+
+    // Adding it again is refused; a page without articles or one that cannot be fetched
+    // writes nothing and exits 1.
+    let out = govwire_bin(&config, &["add", &home, "--write"]).await;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already configured"));
+    for nothing in [
+        format!("{base}/kommune/aktuelles/meldung-01.html"),
+        format!("{base}/wp/impressum/"),
+    ] {
+        let out = govwire_bin(&config, &["add", &nothing, "--write"]).await;
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(!String::from_utf8_lossy(&out.stderr).is_empty());
+        assert_eq!(std::fs::read_to_string(&config).expect("config"), written);
+    }
+
+    // A configuration that does not load is refused before anything is written.
+    let broken = format!("{original}\n[settings.nonsense]\n");
+    std::fs::write(&config, &broken).expect("config");
+    let out = govwire_bin(&config, &["add", &url, "--write"]).await;
+    assert!(!out.status.success());
+    assert_eq!(std::fs::read_to_string(&config).expect("config"), broken);
+}
+
+#[tokio::test]
+async fn a_broken_entry_point_is_found_again_from_the_home_page() {
+    let (base, log, routes) = start().await;
+    let site = {
+        let mut r = routes.lock().expect("routes");
+        wordpress(&base, &mut r)
+    };
+    let config = config(&[(site.id, site.list.as_str())]);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    crawl_all(crawler.clone(), &config.sources, 1).await;
+    let feed = format!("{base}/wp/feed/");
+    let has_feed = || {
+        store
+            .health("wordpress")
+            .expect("health")
+            .expect("some")
+            .entries
+            .iter()
+            .any(|e| e.url == feed)
+    };
+    assert!(has_feed());
+
+    // The feed breaks while the home page is unchanged (304): it is dropped, with the home
+    // page's validators.
+    let saved = routes
+        .lock()
+        .expect("routes")
+        .remove("/wp/feed/")
+        .expect("feed route");
+    log.clear();
+    let report = &crawl_all(crawler.clone(), &config.sources, 1).await[0];
+    assert!(report.not_modified, "{report:?}");
+    assert!(
+        report.errors.iter().any(|e| e.contains("404")),
+        "{report:?}"
+    );
+    assert!(!has_feed());
+    let requests = log.all();
+    assert!(
+        requests.contains(&("/wp/".to_string(), true, 304)),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&("/wp/feed/".to_string(), true, 404)),
+        "{requests:?}"
+    );
+
+    // The next crawl reads the home page in full and finds the feed again.
+    routes
+        .lock()
+        .expect("routes")
+        .insert("/wp/feed/".into(), saved);
+    log.clear();
+    let report = &crawl_all(crawler, &config.sources, 1).await[0];
+    assert!(report.errors.is_empty(), "{report:?}");
+    let requests = log.all();
+    assert!(
+        requests.contains(&("/wp/".to_string(), false, 200)),
+        "{requests:?}"
+    );
+    assert!(
+        requests.contains(&("/wp/feed/".to_string(), false, 200)),
+        "{requests:?}"
+    );
+    assert!(has_feed());
 }
