@@ -100,6 +100,7 @@ async fn crawled_fields_are_right() {
         list: None,
         article: ArticleSelectors::default(),
         fetch_articles: true,
+        entries: Default::default(),
     };
     let report = crawl_all(crawler, &[source], 1).await;
     let r = &report[0];
