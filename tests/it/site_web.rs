@@ -568,6 +568,53 @@ fn legacy(base: &str, r: &mut Routes) -> Site {
     }
 }
 
+/// The fixture web's invariants after a crawl, shared by the list-URL and the home-page tests:
+/// every article stored once (by id and by URL), no page stored that is not one of the sites'
+/// articles, at least 95 % of each site's articles found, and no source error. Returns what
+/// was stored, for the test's own checks.
+fn stored_once_only_articles_most_found(
+    store: &Store,
+    sites: &[Site],
+    reports: &[govwire::crawl::SourceReport],
+) -> Vec<govwire::model::Article> {
+    let stored: Vec<govwire::model::Article> = store
+        .iter_articles()
+        .collect::<Result<_, _>>()
+        .expect("articles read");
+    let mut ids = HashSet::new();
+    let mut urls = HashSet::new();
+    for a in &stored {
+        assert!(
+            ids.insert(a.id) && urls.insert(a.url.clone()),
+            "stored twice: {}",
+            a.url
+        );
+    }
+    let expected: HashSet<&str> = sites
+        .iter()
+        .flat_map(|s| s.articles.iter().map(String::as_str))
+        .collect();
+    for a in &stored {
+        assert!(
+            expected.contains(a.url.as_str()),
+            "a non-article page was stored: {} ({})",
+            a.url,
+            a.title
+        );
+    }
+    for (site, report) in sites.iter().zip(reports) {
+        let found = stored.iter().filter(|a| a.source_id == site.id).count();
+        assert!(
+            found * 100 >= site.articles.len() * 95,
+            "{}: {found} of {} articles found; report {report:?}",
+            site.id,
+            site.articles.len()
+        );
+        assert!(report.errors.is_empty(), "{}: {:?}", site.id, report.errors);
+    }
+    stored
+}
+
 fn crawler(store: Store, max_items: usize) -> Arc<Crawler> {
     let fetcher = Fetcher::new(FetchConfig {
         per_host_interval: Duration::from_millis(1),
@@ -619,37 +666,11 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
     let crawler = crawler(store.clone(), 200);
     let reports = crawl_all(crawler.clone(), &config.sources, 4).await;
 
-    let stored: Vec<govwire::model::Article> = store
-        .iter_articles()
-        .collect::<Result<_, _>>()
-        .expect("articles read");
-    let mut ids = HashSet::new();
-    for a in &stored {
-        assert!(ids.insert(a.id), "stored twice: {}", a.url);
-    }
-    let expected: HashSet<&str> = sites
-        .iter()
-        .flat_map(|s| s.articles.iter().map(String::as_str))
-        .collect();
-    for a in &stored {
-        assert!(
-            expected.contains(a.url.as_str()),
-            "a non-article page was stored: {} ({})",
-            a.url,
-            a.title
-        );
-    }
+    let stored = stored_once_only_articles_most_found(&store, &sites, &reports);
     for (site, report) in sites.iter().zip(&reports) {
         let found = stored.iter().filter(|a| a.source_id == site.id).count();
-        assert!(
-            found * 100 >= site.articles.len() * 95,
-            "{}: {found} of {} articles found; report {report:?}",
-            site.id,
-            site.articles.len()
-        );
         // (All of them, in fact; the bound the issue asks for is 95 %.)
         assert_eq!(found, site.articles.len(), "{}", site.id);
-        assert!(report.errors.is_empty(), "{}: {:?}", site.id, report.errors);
         assert!(
             report.pages >= 3,
             "{}: {} list pages",
@@ -1406,41 +1427,7 @@ async fn sites_configured_by_their_home_page_alone() {
     let store = Store::open(&dir.path().join("store")).expect("store");
     let crawler = crawler(store.clone(), 200);
     let reports = crawl_all(crawler.clone(), &config.sources, 3).await;
-    let stored: Vec<govwire::model::Article> = store
-        .iter_articles()
-        .collect::<Result<_, _>>()
-        .expect("articles read");
-    let mut ids = HashSet::new();
-    let mut urls = HashSet::new();
-    for a in &stored {
-        assert!(
-            ids.insert(a.id) && urls.insert(a.url.clone()),
-            "stored twice: {}",
-            a.url
-        );
-    }
-    let expected: HashSet<&str> = sites
-        .iter()
-        .flat_map(|s| s.articles.iter().map(String::as_str))
-        .collect();
-    for a in &stored {
-        assert!(
-            expected.contains(a.url.as_str()),
-            "a non-article page was stored: {} ({})",
-            a.url,
-            a.title
-        );
-    }
-    for (site, report) in sites.iter().zip(&reports) {
-        let found = stored.iter().filter(|a| a.source_id == site.id).count();
-        assert!(
-            found * 100 >= site.articles.len() * 95,
-            "{}: {found} of {} articles found; report {report:?}",
-            site.id,
-            site.articles.len()
-        );
-        assert!(report.errors.is_empty(), "{}: {:?}", site.id, report.errors);
-    }
+    let stored = stored_once_only_articles_most_found(&store, &sites, &reports);
     // Feed facts merged with the page: the exact time and the author of the feed.
     let newest = stored
         .iter()
