@@ -309,6 +309,22 @@ impl Keyword {
     }
 }
 
+/// How precisely a publication date was stated by its evidence.
+///
+/// A page that writes only `11.12.2020` gives a day, not a time: govwire must then never show a
+/// time of day nobody published (the stored instant is that day's start in the publisher's
+/// offset), and a feed's exact time for the same article wins over it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatePrecision {
+    /// Date and time of day were stated (an RFC 822 feed date, `datePublished` with a time).
+    /// The default, also for articles stored before precision was kept.
+    #[default]
+    Time,
+    /// Only the calendar day was stated.
+    Day,
+}
+
 /// What a feed entry or a list-page teaser tells about one article before its page is fetched.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Candidate {
@@ -343,12 +359,18 @@ pub struct Draft {
     pub published: Option<DateTime<Utc>>,
     /// The UTC offset (seconds east) the page itself wrote `published` in, when it wrote one
     /// (`2020-12-11T00:30:00+01:00` gives 3600). Kept so that the publication *day* is the
-    /// publisher's, not UTC's; `None` means Europe/Berlin. Not stored: [`Article`] has only the
-    /// instant.
+    /// publisher's, not UTC's; `None` means Europe/Berlin. Stored as
+    /// [`Article::published_offset`].
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_offset: Option<i32>,
-    /// Author, if named.
+    /// Whether `published` was stated with a time of day or as a day only.
+    pub published_precision: DatePrecision,
+    /// Subtitle / Unterzeile: the line under the headline that is neither kicker nor lead.
+    pub subtitle: Option<String>,
+    /// Author, if named (the person's name only, without role).
     pub author: Option<String>,
+    /// The author's role or office when the byline names one (`Bundesminister für …`).
+    pub author_role: Option<String>,
     /// ISO 639-1 language code detected from the text (`de`, `en`).
     pub lang: Option<String>,
     /// The site's own tags.
@@ -422,6 +444,16 @@ pub struct Article {
     /// Publication date as the source states it.
     #[serde(default)]
     pub published: Option<DateTime<Utc>>,
+    /// The UTC offset (seconds east) the source wrote `published` in, when it wrote one; `None`
+    /// means Europe/Berlin. The calendar day shown is the publisher's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published_offset: Option<i32>,
+    /// Whether `published` carries a time of day or only a day (then no time is shown).
+    #[serde(default)]
+    pub published_precision: DatePrecision,
+    /// Subtitle / Unterzeile, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
     /// When govwire first stored it.
     pub first_seen: DateTime<Utc>,
     /// When its content last changed in the store.
@@ -429,6 +461,9 @@ pub struct Article {
     /// Author, if named.
     #[serde(default)]
     pub author: Option<String>,
+    /// The author's role or office, if the byline names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author_role: Option<String>,
     /// Detected language (ISO 639-1).
     #[serde(default)]
     pub lang: Option<String>,
@@ -469,9 +504,13 @@ impl Article {
             title: title.into(),
             kicker: None,
             published: Some(at),
+            published_offset: None,
+            published_precision: DatePrecision::Time,
+            subtitle: None,
             first_seen: at,
             updated: at,
             author: None,
+            author_role: None,
             lang: Some("de".into()),
             summary: None,
             text: text.into(),

@@ -123,6 +123,7 @@ pub fn extract_article(
         summary,
         lead,
         text,
+        ..Draft::default()
     })
 }
 
