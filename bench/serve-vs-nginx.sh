@@ -99,13 +99,32 @@ done
 NGINX_PID=$!
 for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$NG_PORT/index.html" && break; sleep 0.1; done
 
-# run URL LABEL -> appends "LABEL req/s p50 p99 non2xx errors" to results
+# CPU time (clock ticks, user + system, all threads) of a server: govwire's process, or nginx's
+# master and workers. On a shared machine the requests served per CPU-second of the server are
+# the comparison that the neighbours' load does not move (wall req/s moves by ±20 points).
+server_ticks() {  # govwire|nginx
+  local pids
+  if [ "$1" = govwire ]; then pids=$SERVE_PID; else pids="$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; fi
+  local total=0 p
+  for p in $pids; do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$total"
+}
+HZ=$(getconf CLK_TCK)
+
+# run URL LABEL -> appends "LABEL req/s p50 p99 non2xx errors requests cpu-seconds" to results
 run() {
   wrk -t"$THREADS" -c"$CONNS" -d2s ${HDR[@]+"${HDR[@]}"} "$1" >/dev/null
+  local before after
+  before=$(server_ticks "${2%% *}")
   wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency ${HDR[@]+"${HDR[@]}"} "$1" >"$WORK/wrk.txt"
-  python3 - "$2" "$WORK/wrk.txt" >>"$WORK/results.txt" <<'PY'
+  after=$(server_ticks "${2%% *}")
+  python3 - "$2" "$WORK/wrk.txt" "$(( after - before ))" "$HZ" >>"$WORK/results.txt" <<'PY'
 import re, sys
 label, text = sys.argv[1], open(sys.argv[2]).read()
+cpu = int(sys.argv[3]) / int(sys.argv[4])
+requests = int(re.search(r"(\d+) requests in", text).group(1))
 def ms(v):
     n, u = re.match(r"([\d.]+)(us|ms|s)", v).groups()
     return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
@@ -114,7 +133,7 @@ p50 = ms(re.search(r"\s50%\s+(\S+)", text).group(1))
 p99 = ms(re.search(r"\s99%\s+(\S+)", text).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
 errs = re.search(r"Socket errors: (.*)", text)
-print(f"{label}\t{rps:.0f}\t{p50:.2f}\t{p99:.2f}\t{non2xx.group(1) if non2xx else 0}\t{errs.group(1) if errs else 'none'}")
+print(f"{label}\t{rps:.0f}\t{p50:.2f}\t{p99:.2f}\t{non2xx.group(1) if non2xx else 0}\t{errs.group(1) if errs else 'none'}\t{requests}\t{cpu:.2f}")
 PY
 }
 : >"$WORK/results.txt"
@@ -134,6 +153,14 @@ for i in range(0, len(rows), 2):
     size = os.path.getsize(os.path.join(static, names[i // 2]))
     print(f"| `{g[0].split(' ', 1)[1]}` | {size / 1024:.1f} KiB | {float(g[1]):,.0f} | {g[2]} ms | {g[3]} ms | "
           f"{float(n[1]):,.0f} | {n[2]} ms | {n[3]} ms | {float(g[1]) / float(n[1]) * 100:.0f} % |")
+print()
+print("Requests per CPU-second of the server (user + system time of govwire's process, of nginx's master and workers):")
+print("| path | govwire req / CPU-s | nginx req / CPU-s | govwire / nginx |")
+print("|---|---|---|---|")
+for i in range(0, len(rows), 2):
+    g, n = rows[i], rows[i + 1]
+    ge, ne = int(g[6]) / max(float(g[7]), 0.01), int(n[6]) / max(float(n[7]), 0.01)
+    print(f"| `{g[0].split(' ', 1)[1]}` | {ge:,.0f} ({g[6]} in {g[7]} s) | {ne:,.0f} ({n[6]} in {n[7]} s) | {ge / ne * 100:.0f} % |")
 bad = [r for r in rows if r[4] != "0" or r[5] != "none"]
 for r in bad:
     print(f"warning: {r[0]}: non-2xx {r[4]}, socket errors {r[5]}")

@@ -10,6 +10,7 @@ pub mod config;
 #[cfg(unix)]
 pub mod control;
 pub mod crawl;
+pub mod days;
 pub mod digest;
 pub mod enrich;
 pub mod extract;

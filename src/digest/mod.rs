@@ -16,7 +16,7 @@ mod tests;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Europe::Berlin;
 
 use crate::enrich::Watchlist;
@@ -126,20 +126,8 @@ pub fn days_window(first: NaiveDate, last: NaiveDate) -> (DateTime<Utc>, DateTim
     (day_window(first.min(last)).0, day_window(last).1)
 }
 
-/// Midnight at the start of `date` in Berlin, as UTC. Berlin's clocks change at 02:00/03:00,
-/// so midnight always exists exactly once; the fallbacks only guard against odd tz data.
-fn berlin_midnight(date: NaiveDate) -> DateTime<Utc> {
-    let local = date.and_time(NaiveTime::MIN);
-    match Berlin.from_local_datetime(&local).earliest() {
-        Some(t) => t.with_timezone(&Utc),
-        None => Utc.from_utc_datetime(&local),
-    }
-}
-
-/// The calendar day in Europe/Berlin at instant `now`.
-pub fn berlin_date(now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&Berlin).date_naive()
-}
+pub use crate::days::berlin_date;
+use crate::days::berlin_midnight;
 
 /// Builds the digest of `date` from `articles` (any order; those outside the day's window are
 /// ignored). `keywords` is the watchlist in configured order; `source_names` maps source ids

@@ -7,7 +7,7 @@
 
 use std::ops::Bound;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use tantivy::Term;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, Occur, PhraseQuery, Query,
@@ -149,7 +149,8 @@ fn filter_field(fields: &Fields, field: Field) -> TField {
     }
 }
 
-/// `[from 00:00 UTC, the day after to 00:00 UTC)` on the sort time.
+/// `[from 00:00, the day after to 00:00)` on the sort time, both Europe/Berlin midnights
+/// ([`crate::days`]): a release at 00:30 Berlin time on the 11th is found by `from:…-11`.
 fn date_range(
     fields: &Fields,
     from: Option<NaiveDate>,
@@ -158,7 +159,7 @@ fn date_range(
     if from.is_none() && to.is_none() {
         return None;
     }
-    let secs = |d: NaiveDate| d.and_time(NaiveTime::MIN).and_utc().timestamp();
+    let secs = |d: NaiveDate| crate::days::berlin_midnight(d).timestamp();
     let lower = match from {
         Some(d) => Bound::Included(Term::from_field_i64(fields.published, secs(d))),
         None => Bound::Unbounded,

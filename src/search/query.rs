@@ -126,9 +126,9 @@ pub enum Expr {
 pub struct Query {
     /// What to match; `None` matches every article (only filters or dates given).
     pub expr: Option<Expr>,
-    /// Earliest day (inclusive), in UTC.
+    /// Earliest day (inclusive), a Europe/Berlin calendar day ([`crate::days`]).
     pub from: Option<NaiveDate>,
-    /// Latest day (inclusive), in UTC.
+    /// Latest day (inclusive), a Europe/Berlin calendar day.
     pub to: Option<NaiveDate>,
     /// Order of hits.
     pub sort: Sort,

@@ -713,3 +713,36 @@ fn a_stopped_build_leaves_the_folder_to_be_built_again() {
     assert_eq!(again.build().expect("build"), 4);
     assert!(again.is_ready());
 }
+
+#[test]
+fn days_in_filters_and_trends_are_berlin_days() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    // 00:30 on 1 January 2021 in Berlin is still 2020 in UTC.
+    let new_year = Utc
+        .with_ymd_and_hms(2020, 12, 31, 23, 30, 0)
+        .single()
+        .expect("date");
+    let mut a = Article::sample(
+        "https://a.example/neujahr",
+        "Neujahrsempfang",
+        "Der Empfang beginnt.",
+        new_year,
+    );
+    a.source_id = "bmi".into();
+    store.upsert(&a).expect("upsert");
+    let index = Index::open_or_rebuild(&dir.path().join("index"), &store).expect("index");
+    assert_eq!(
+        titles(&index, "from:2021-01-01 to:2021-01-01"),
+        ["Neujahrsempfang"]
+    );
+    assert!(titles(&index, "from:2020-12-31 to:2020-12-31").is_empty());
+    let base = query::parse("").expect("parses");
+    let t =
+        trends::trend(&index, &["Empfang".into()], &base, trends::Period::Month).expect("trend");
+    assert_eq!(
+        t.periods,
+        vec![chrono::NaiveDate::from_ymd_opt(2021, 1, 1).expect("day")]
+    );
+    assert_eq!(t.series[0].counts, vec![1]);
+}

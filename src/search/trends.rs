@@ -1,6 +1,6 @@
 //! Trend counts: how many articles match each of several queries per week or month.
 //!
-//! This file owns the periods (ISO weeks starting Monday, calendar months, in UTC), filling
+//! This file owns the periods (ISO weeks starting Monday, calendar months, of Europe/Berlin days), filling
 //! periods without matches with zeros, and the limits on series and periods. Counting reads
 //! only the index's fast fields. It must never render anything.
 
@@ -127,7 +127,9 @@ pub fn trend(
         let mut counts = BTreeMap::new();
         for (secs, _) in index.matches(&q)? {
             if let Some(t) = DateTime::from_timestamp(secs, 0) {
-                *counts.entry(period.start(t.date_naive())).or_insert(0) += 1;
+                *counts
+                    .entry(period.start(crate::days::berlin_date(t)))
+                    .or_insert(0) += 1;
             }
         }
         buckets.push(counts);
