@@ -90,6 +90,15 @@ pub fn http_url(url: &str) -> Option<String> {
     matches!(parsed.scheme(), "http" | "https").then(|| parsed.to_string())
 }
 
+/// `lang` when it is a well-formed language code other than German, for a `lang` attribute on
+/// an article's markup (screen readers, hyphenation); anything else stays under the page's
+/// `lang="de"`, so no stored value can reach the attribute unchecked.
+pub fn foreign_lang(lang: Option<&str>) -> Option<String> {
+    let l = lang?.trim().to_ascii_lowercase();
+    let ok = (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase());
+    (ok && l != "de").then_some(l)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,5 +220,14 @@ mod tag_key_tests {
             assert_eq!(tag_key(k), k, "a key is its own key");
         }
         assert_eq!(tag_key("„–“"), "");
+    }
+
+    #[test]
+    fn only_foreign_well_formed_languages_are_marked() {
+        assert_eq!(super::foreign_lang(Some("en")), Some("en".into()));
+        assert_eq!(super::foreign_lang(Some("FR")), Some("fr".into()));
+        assert_eq!(super::foreign_lang(Some("de")), None);
+        assert_eq!(super::foreign_lang(Some("\"><x")), None);
+        assert_eq!(super::foreign_lang(None), None);
     }
 }

@@ -98,6 +98,8 @@ pub struct Entry {
     pub summary: String,
     /// The original's URL, only if it is http(s).
     pub link: Option<String>,
+    /// The article's language when it is not German ([`crate::text::foreign_lang`]).
+    pub lang: Option<String>,
     /// Other sources that told the same story (collapsed cluster members), in order of time.
     pub also: Vec<Also>,
 }
@@ -311,6 +313,7 @@ fn entry(a: &Article, source: String, also: Vec<Also>) -> Entry {
         iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         summary: summary(a),
         link: http_url(&a.url),
+        lang: crate::text::foreign_lang(a.lang.as_deref()),
         also,
     }
 }

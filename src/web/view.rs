@@ -123,7 +123,7 @@ impl Card {
             keywords: article.keywords.iter().map(|k| Chip::keyword(k)).collect(),
             original: http_url(&article.url),
             also: Vec::new(),
-            lang: foreign_lang(article.lang.as_deref()),
+            lang: crate::text::foreign_lang(article.lang.as_deref()),
             day_heading: None,
             listed_day: DateView::new(article.sort_time()).local_date,
         }
@@ -423,14 +423,6 @@ pub fn card_lead(article: &Article) -> Option<String> {
     (!lead.is_empty()).then_some(lead)
 }
 
-/// `lang` when it is a well-formed language code other than German (anything else stays under
-/// the page's `lang="de"`).
-fn foreign_lang(lang: Option<&str>) -> Option<String> {
-    let l = lang?.trim().to_ascii_lowercase();
-    let ok = (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase());
-    (ok && l != "de").then_some(l)
-}
-
 fn non_blank(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
         .filter(|s| !s.is_empty())
@@ -590,15 +582,6 @@ mod tests {
             lands_mentioned: vec![],
             cluster: None,
         }
-    }
-
-    #[test]
-    fn only_foreign_well_formed_languages_are_marked() {
-        assert_eq!(foreign_lang(Some("en")), Some("en".into()));
-        assert_eq!(foreign_lang(Some("FR")), Some("fr".into()));
-        assert_eq!(foreign_lang(Some("de")), None);
-        assert_eq!(foreign_lang(Some("\"><x")), None);
-        assert_eq!(foreign_lang(None), None);
     }
 
     #[test]

@@ -95,6 +95,15 @@ fn fixture() -> Fixture {
     for a in &articles {
         store.upsert(a).expect("upsert");
     }
+    let mut english = article(
+        "https://bmi.example.org/en/ozg",
+        "bmi",
+        "Online Access Act: what changes",
+        "The OZG is being amended.",
+        at(2026, 3, 29, 12, 0),
+    );
+    english.lang = Some("en".into());
+    store.upsert(&english).expect("upsert");
     let state = AppState {
         search: None,
         store,
@@ -174,6 +183,13 @@ async fn a_day_page_groups_links_and_escapes() {
     assert!(html.contains("href=\"/digest.rss\""), "{html}");
     // The yesterday article is not on this day.
     assert!(!html.contains("Gestern gemeldet"), "{html}");
+    // The English report is marked as English, the German ones are not marked.
+    let english = html
+        .find("Online Access Act")
+        .expect("English entry listed");
+    let li = html[..english].rfind("<li").expect("entry starts");
+    assert!(html[li..english].starts_with("<li lang=\"en\">"), "{html}");
+    assert!(!html.contains("lang=\"de\"><"), "{html}");
 }
 
 #[tokio::test]
