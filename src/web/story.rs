@@ -65,30 +65,17 @@ mod tests {
             .with_ymd_and_hms(2026, 10, 5, hour, 0, 0)
             .single()
             .expect("date");
-        Article {
-            id: ArticleId(id),
-            source_id: format!("s{id}"),
-            url: format!("https://s{id}.example/"),
-            title: format!("Bericht {id}"),
-            kicker: None,
-            published: Some(at),
-            published_offset: None,
-            published_precision: crate::model::DatePrecision::Time,
-            subtitle: None,
-            first_seen: at,
-            updated: at,
-            author: None,
-            author_role: None,
-            lang: None,
-            summary: None,
-            text: String::new(),
-            tags: vec![],
-            keywords: vec![],
-            level,
-            land: None,
-            lands_mentioned: vec![],
-            cluster: Some(ArticleId(1)),
-        }
+        let mut a = Article::sample(
+            &format!("https://s{id}.example/"),
+            &format!("Bericht {id}"),
+            "",
+            at,
+        );
+        a.id = ArticleId(id);
+        a.source_id = format!("s{id}");
+        a.level = level;
+        a.cluster = Some(ArticleId(1));
+        a
     }
 
     #[test]
