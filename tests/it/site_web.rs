@@ -1,5 +1,5 @@
-//! A fixture web of public-body sites in four CMS styles, served over loopback and crawled with
-//! nothing configured but each list page's URL: no `kind`, no selectors.
+//! A fixture web of eight public-body sites, served over loopback and crawled with nothing
+//! configured but each site's list page or home page URL: no `kind`, no selectors.
 //!
 //! The sites render the same 25 German news items (`tests/fixtures/sites/meldungen.txt`, written
 //! for these tests) the way their CMS would:
@@ -9,7 +9,11 @@
 //! - TYPO3 tx_news in ISO-8859-1: query-string article URLs with `cHash`, a category menu, the
 //!   `currentPage` widget pager;
 //! - Drupal views: `?page=1` pager with `rel="next"`, taxonomy term links in every teaser;
-//! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs.
+//! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs;
+//! - a Kommune21-style trade magazine with rubric pages, a `?seite=N` pager, kicker + title,
+//!   `[30.03.2031]` dates, `Stichwörter:` tag links, and the same article linked from the home
+//!   page, two rubrics and a "Weitere Meldungen" box (configured once by its news list, once
+//!   by its home page).
 //!
 //! Three more sites are configured by their home page alone (issue 17, second part): WordPress
 //! (a feed of the newest 10 posts advertised on every page, the "Aktuelles" list in the menu
@@ -19,9 +23,11 @@
 //! article across a feed, a list and two sources; a broken entry point found again; `govwire
 //! add` through the real binary.
 //!
-//! The server counts every request by its exact target; the tests assert ≥ 95 % of the articles
-//! found, no non-article page stored, no article stored twice, no URL fetched twice, and a second
-//! crawl that only asks conditionally and fetches no article. Bad input (20,000 links, a looping
+//! The server counts every request by its exact target and, per host, the requests in flight and
+//! their arrival times; the tests assert ≥ 95 % of the articles found, no non-article page
+//! stored, no article stored twice, no URL fetched twice, robots.txt first with its Disallow and
+//! `Crawl-delay` kept, at most one request in flight per host, and a second crawl that only asks
+//! conditionally, is answered 304 throughout and fetches no article. Bad input (20,000 links, a looping
 //! pager, an endless calendar, a list linking only off-site) stays bounded.
 
 use std::collections::{HashMap, HashSet};
@@ -72,17 +78,92 @@ fn slug(i: usize) -> String {
 /// A route: content type and body.
 type Routes = HashMap<String, (&'static str, Vec<u8>)>;
 
-/// Every request: (target as received, conditional?, status).
+/// Every request: (target as received, conditional?, status); and per host (`127.0.0.1`,
+/// `localhost`) when each request arrived and the most requests it had in flight at once.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<(String, bool, u16)>>>);
+struct Log(
+    Arc<Mutex<Vec<(String, bool, u16)>>>,
+    Arc<Mutex<HashMap<&'static str, Vec<std::time::Instant>>>>,
+    Arc<Mutex<HashMap<&'static str, (usize, usize)>>>,
+);
 
 impl Log {
+    /// Counts a request to `host` in flight (returns when it arrived).
+    fn enter(&self, host: &'static str) {
+        if let Ok(mut s) = self.1.lock() {
+            s.entry(host).or_default().push(std::time::Instant::now());
+        }
+        if let Ok(mut f) = self.2.lock() {
+            let e = f.entry(host).or_default();
+            e.0 += 1;
+            e.1 = e.1.max(e.0);
+        }
+    }
+    fn leave(&self, host: &'static str) {
+        if let Ok(mut f) = self.2.lock() {
+            let e = f.entry(host).or_default();
+            e.0 = e.0.saturating_sub(1);
+        }
+    }
+    /// Per host: the most requests in flight at once, and the arrival times.
+    fn per_host(&self) -> Vec<(&'static str, usize, Vec<std::time::Instant>)> {
+        let starts = self.1.lock().map(|s| s.clone()).unwrap_or_default();
+        let most = self.2.lock().map(|f| f.clone()).unwrap_or_default();
+        starts
+            .into_iter()
+            .map(|(h, t)| (h, most.get(h).map_or(0, |m| m.1), t))
+            .collect()
+    }
     fn all(&self) -> Vec<(String, bool, u16)> {
         self.0.lock().map(|v| v.clone()).unwrap_or_default()
     }
     fn clear(&self) {
         if let Ok(mut v) = self.0.lock() {
             v.clear();
+        }
+        if let Ok(mut v) = self.1.lock() {
+            v.clear();
+        }
+        if let Ok(mut v) = self.2.lock() {
+            v.clear();
+        }
+    }
+
+    /// Asserts the crawler's politeness as this server saw it: at most one request in flight
+    /// per host; robots.txt asked first on every host; and request starts on a host whose
+    /// robots.txt says `Crawl-delay: delay` spaced by it (the span of all of them at least 90 %
+    /// of the delays, and 9 of 10 single gaps at least half of it: arrivals jitter on a loaded
+    /// machine, a crawler ignoring the delay fails both).
+    fn assert_polite(&self, delays: &[(&str, Duration)]) {
+        for (host, most, starts) in self.per_host() {
+            assert!(most <= 1, "{host}: {most} requests in flight at once");
+            let Some((_, delay)) = delays.iter().find(|(h, _)| *h == host) else {
+                continue;
+            };
+            let n = starts.len();
+            assert!(n > 2, "{host}: {n} requests");
+            let span = starts[n - 1] - starts[0];
+            assert!(
+                span >= delay.mul_f64(0.9 * (n - 1) as f64),
+                "{host}: {n} requests in {span:?}, Crawl-delay {delay:?}"
+            );
+            let short = starts
+                .windows(2)
+                .filter(|w| w[1] - w[0] < *delay / 2)
+                .count();
+            assert!(
+                short * 10 <= n,
+                "{host}: {short} of {n} gaps below half the Crawl-delay"
+            );
+        }
+        let all = self.all();
+        for localhost in [false, true] {
+            let first = all
+                .iter()
+                .find(|(t, _, _)| t.starts_with("//localhost/") == localhost);
+            if let Some((t, _, _)) = first {
+                assert!(t.ends_with("/robots.txt"), "first request to the host: {t}");
+            }
         }
     }
 }
@@ -189,6 +270,14 @@ async fn start() -> (String, Log, Arc<Mutex<Routes>>) {
             } else {
                 target
             };
+            let host = if on_localhost {
+                "localhost"
+            } else {
+                "127.0.0.1"
+            };
+            log.enter(host);
+            // Long enough for a second request to the host to overlap if one were sent.
+            tokio::time::sleep(Duration::from_millis(2)).await;
             let conditional = req.headers().contains_key(header::IF_NONE_MATCH);
             let found = routes.lock().ok().and_then(|r| r.get(&target).cloned());
             let found = found.or_else(|| {
@@ -221,6 +310,7 @@ async fn start() -> (String, Log, Arc<Mutex<Routes>>) {
             if let Ok(mut v) = log.0.lock() {
                 v.push((target, conditional, resp.status().as_u16()));
             }
+            log.leave(host);
             resp
         }
     });
@@ -635,7 +725,7 @@ fn config(sites: &[(&str, &str)]) -> govwire::config::Config {
 }
 
 #[tokio::test]
-async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
+async fn five_site_styles_are_crawled_from_the_list_url_alone() {
     let (base, log, routes) = start().await;
     let sites = {
         let mut r = routes.lock().expect("routes");
@@ -643,7 +733,7 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
             "/robots.txt".into(),
             (
                 "text/plain",
-                b"User-agent: *\nDisallow: /intern/\n".to_vec(),
+                b"User-agent: *\nDisallow: /intern/\nCrawl-delay: 0.03\n".to_vec(),
             ),
         );
         vec![
@@ -651,6 +741,7 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
             typo3(&base, &mut r),
             drupal(&base, &mut r),
             legacy(&base, &mut r),
+            magazin(&base, &mut r),
         ]
     };
     let pairs: Vec<(&str, &str)> = sites.iter().map(|s| (s.id, s.list.as_str())).collect();
@@ -708,6 +799,15 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
     }
     let twice: Vec<_> = per_target.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    // robots.txt first, its Disallow and Crawl-delay kept, one request in flight per host.
+    assert!(
+        !per_target.keys().any(|t| t.contains("/intern/")),
+        "{per_target:?}"
+    );
+    log.assert_polite(&[
+        ("127.0.0.1", Duration::from_millis(30)),
+        ("localhost", Duration::from_millis(30)),
+    ]);
     assert!(
         per_target.contains_key("/bmi/DE/presse/pressemitteilungen.html?gtp=148_list%253D2"),
         "{per_target:?}"
@@ -1383,7 +1483,7 @@ fn landesamt(local: &str, r: &mut Routes) -> Site {
         "//localhost/robots.txt".into(),
         (
             "text/plain",
-            format!("User-agent: *\nDisallow: /intern/\nSitemap: {local}/sitemap_index.xml\n")
+            format!("User-agent: *\nDisallow: /intern/\nCrawl-delay: 0.03\nSitemap: {local}/sitemap_index.xml\n")
                 .into_bytes(),
         ),
     );
@@ -1412,13 +1512,17 @@ async fn sites_configured_by_their_home_page_alone() {
             "/robots.txt".into(),
             (
                 "text/plain",
-                b"User-agent: *\nDisallow: /intern/\n".to_vec(),
+                b"User-agent: *\nDisallow: /intern/\nCrawl-delay: 0.03\n".to_vec(),
             ),
         );
         vec![
             wordpress(&base, &mut r),
             kommune(&base, &mut r),
             landesamt(&local, &mut r),
+            Site {
+                list: format!("{base}/k21/"),
+                ..magazin(&base, &mut r)
+            },
         ]
     };
     let pairs: Vec<(&str, &str)> = sites.iter().map(|s| (s.id, s.list.as_str())).collect();
@@ -1469,6 +1573,15 @@ async fn sites_configured_by_their_home_page_alone() {
     }
     let twice: Vec<_> = per_target.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    // robots.txt first, its Disallow and Crawl-delay kept, one request in flight per host.
+    assert!(
+        !per_target.keys().any(|t| t.contains("/intern/")),
+        "{per_target:?}"
+    );
+    log.assert_polite(&[
+        ("127.0.0.1", Duration::from_millis(30)),
+        ("localhost", Duration::from_millis(30)),
+    ]);
 
     // The second crawl of the unchanged sites: conditional requests only, all 304.
     log.clear();
@@ -1800,4 +1913,207 @@ async fn a_broken_entry_point_is_found_again_from_the_home_page() {
         "{requests:?}"
     );
     assert!(has_feed());
+}
+
+/// An ASCII URL slug of the first words of `title` (`Förderprogramm für` → `Foerderprogramm+fuer`),
+/// the way a trade magazine's CMS builds `meldung_<id>_<Titel+Wörter>.html`.
+fn plus_slug(title: &str) -> String {
+    title
+        .split_whitespace()
+        .take(4)
+        .map(|w| {
+            w.chars()
+                .flat_map(|c| match c {
+                    'ä' => "ae".chars().collect::<Vec<_>>(),
+                    'ö' => "oe".chars().collect(),
+                    'ü' => "ue".chars().collect(),
+                    'Ä' => "Ae".chars().collect(),
+                    'Ö' => "Oe".chars().collect(),
+                    'Ü' => "Ue".chars().collect(),
+                    'ß' => "ss".chars().collect(),
+                    c if c.is_ascii_alphanumeric() || c == '-' => vec![c],
+                    _ => Vec::new(),
+                })
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// A Kommune21-style trade magazine (`/k21/`): rubric pages (`/k21/e-government/`,
+/// `/k21/breitband/`, `/k21/it-sicherheit/`), each a list with a `?seite=N` pager; every article
+/// in two rubrics; the news list `/k21/meldungen/` of all articles (10 a page, "nächste Seite");
+/// the home page with the five newest as "Top-Meldungen", a box per rubric and a "Weitere
+/// Meldungen" box, so one article is linked from the home page, two rubrics and the box.
+/// Teasers carry a kicker (Dachzeile) above the title and a `[30.03.2031]` date before the
+/// lead; article pages end with `Stichwörter:` tag links and a "Weitere Meldungen" box.
+/// [`Site::list`] is the news list; the home page is `/k21/`.
+fn magazin(base: &str, r: &mut Routes) -> Site {
+    let items = items("Die Redaktion");
+    const RUBRICS: [(&str, &str); 3] = [
+        ("e-government", "E-Government"),
+        ("breitband", "Breitband"),
+        ("it-sicherheit", "IT-Sicherheit"),
+    ];
+    const PLACES: [&str; 5] = [
+        "Nordrhein-Westfalen",
+        "Landkreis Musterheide",
+        "Bayern",
+        "Lindenfeld",
+        "Bund",
+    ];
+    let url =
+        |i: usize, it: &Item| format!("/k21/meldung_{}_{}.html", 36_000 + i, plus_slug(&it.title));
+    let rubrics_of = |i: usize| [RUBRICS[i % 3], RUBRICS[(i + 1) % 3]];
+    let teaser = |i: usize, it: &Item| {
+        format!(
+            "<div class=\"teaser\"><span class=\"dachzeile\">{}</span><h3><a href=\"{u}\">{t}</a></h3>\
+             <p>[{d:02}.03.2031] {l} <a href=\"{u}\" class=\"mehr\">mehr...</a></p></div>\n",
+            PLACES[i % PLACES.len()],
+            u = url(i, it),
+            t = it.title,
+            d = it.day,
+            l = it.lead
+        )
+    };
+    let weitere = |skip: Option<usize>| {
+        let mut s = String::from("<div class=\"box weitere\"><h2>Weitere Meldungen</h2><ul>");
+        for (i, it) in items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip)
+            .take(6)
+        {
+            s.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <span class=\"datum\">[{:02}.03.2031]</span></li>",
+                url(i, it),
+                it.title,
+                it.day
+            ));
+        }
+        s.push_str("</ul><p><a href=\"/k21/meldungen/\">Alle Meldungen</a></p></div>");
+        s
+    };
+    let frame = |title: &str, main: &str, side: &str| {
+        let nav: String = RUBRICS
+            .iter()
+            .map(|(p, n)| format!("<li><a href=\"/k21/{p}/\">{n}</a></li>"))
+            .collect();
+        html(format!(
+            "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>{title} – Kommune21 – E-Government, Internet und Informationstechnik</title></head><body>\
+             <div id=\"kopf\"><a href=\"/k21/\" class=\"logo\"><img src=\"/k21/img/logo.png\" alt=\"Kommune21\"></a>\
+             <form class=\"suche\" action=\"/k21/suche.html\"><input type=\"text\" name=\"q\"><button>Los</button></form></div>\
+             <ul id=\"hauptnavigation\"><li><a href=\"/k21/\">Home</a></li>{nav}<li><a href=\"/k21/meldungen/\">Meldungen</a></li>\
+             <li><a href=\"/k21/termine/\">Termine</a></li><li><a href=\"/k21/abonnement/\">Abonnement</a></li></ul>\
+             <div id=\"inhalt\">{main}</div><div id=\"rechts\">{side}</div>\
+             <div id=\"fuss\"><a href=\"/k21/impressum.html\">Impressum</a> <a href=\"/k21/datenschutz.html\">Datenschutz</a> <a href=\"/k21/mediadaten.html\">Mediadaten</a></div></body></html>"
+        ))
+    };
+    let mut articles = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let tags: String = rubrics_of(i)
+            .iter()
+            .map(|(_, n)| format!("<a href=\"/k21/stichwort/{n}/\">{n}</a>"))
+            .chain([format!(
+                "<a href=\"/k21/stichwort/{p}/\">{p}</a>",
+                p = PLACES[i % PLACES.len()]
+            )])
+            .collect::<Vec<_>>()
+            .join(", ");
+        articles.push(format!("{base}{}", url(i, it)));
+        r.insert(
+            url(i, it),
+            frame(
+                &it.title,
+                &format!(
+                    "<div class=\"meldung\"><p class=\"dachzeile\">{p}</p><h1>{t}</h1>\
+                     <p class=\"vorspann\"><b>[{d:02}.03.2031] {l}</b></p><p>{body}</p>\
+                     <p>Die Redaktion hat bei den Beteiligten nachgefragt; weitere Angaben folgen.</p>\
+                     <p class=\"stichwoerter\">Stichwörter: {tags}</p></div>",
+                    p = PLACES[i % PLACES.len()],
+                    t = it.title,
+                    d = it.day,
+                    l = it.lead,
+                    body = it.body
+                ),
+                &weitere(Some(i)),
+            ),
+        );
+    }
+    // A paged list of `idx` at `path`: `per` teasers a page, `?seite=N`, "nächste Seite".
+    let mut paged = |path: &str, heading: &str, idx: &[usize], per: usize| {
+        let pages: Vec<&[usize]> = idx.chunks(per).collect();
+        for (p, chunk) in pages.iter().enumerate() {
+            let n = p + 1;
+            let teasers: String = chunk.iter().map(|i| teaser(*i, &items[*i])).collect();
+            let mut pager = String::from("<div class=\"blaettern\">Seite ");
+            for m in 1..=pages.len() {
+                if m == n {
+                    pager.push_str(&format!("<span class=\"aktiv\">{m}</span> "));
+                } else {
+                    pager.push_str(&format!("<a href=\"{path}?seite={m}\">{m}</a> "));
+                }
+            }
+            if n < pages.len() {
+                pager.push_str(&format!(
+                    "<a href=\"{path}?seite={}\">nächste Seite</a>",
+                    n + 1
+                ));
+            }
+            pager.push_str("</div>");
+            let target = match n {
+                1 => path.to_string(),
+                n => format!("{path}?seite={n}"),
+            };
+            r.insert(
+                target,
+                frame(
+                    heading,
+                    &format!("<h1>{heading}</h1>{teasers}{pager}"),
+                    &weitere(None),
+                ),
+            );
+        }
+    };
+    let all: Vec<usize> = (0..items.len()).collect();
+    paged("/k21/meldungen/", "Meldungen", &all, 10);
+    for (k, (p, n)) in RUBRICS.iter().enumerate() {
+        let idx: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|i| i % 3 == k || (i + 1) % 3 == k)
+            .collect();
+        paged(&format!("/k21/{p}/"), n, &idx, 8);
+    }
+    // The home page: five newest, one box per rubric (three each), "Weitere Meldungen".
+    let top: String = (0..5).map(|i| teaser(i, &items[i])).collect();
+    let boxes: String = RUBRICS
+        .iter()
+        .enumerate()
+        .map(|(k, (p, n))| {
+            let links: String = all
+                .iter()
+                .filter(|i| *i % 3 == k || (*i + 1) % 3 == k)
+                .take(3)
+                .map(|i| format!("<li><a href=\"{}\">{}</a></li>", url(*i, &items[*i]), items[*i].title))
+                .collect();
+            format!(
+                "<div class=\"rubrik-box\"><h2><a href=\"/k21/{p}/\">{n}</a></h2><ul>{links}</ul></div>"
+            )
+        })
+        .collect();
+    r.insert(
+        "/k21/".into(),
+        frame(
+            "Home",
+            &format!("<div class=\"top-meldungen\"><h2>Top-Meldungen</h2>{top}</div>{boxes}"),
+            &weitere(None),
+        ),
+    );
+    Site {
+        id: "magazin",
+        list: format!("{base}/k21/meldungen/"),
+        articles,
+    }
 }
