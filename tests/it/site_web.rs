@@ -863,8 +863,16 @@ async fn bad_lists_are_bounded() {
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("store")).expect("store");
+    let (warnings, guard) = Warnings::capture();
     let reports = crawl_all(crawler(store.clone(), 30), &config.sources, 4).await;
+    drop(guard);
     let by = |id: &str| reports.iter().find(|r| r.source_id == id).expect("report");
+    // Each bound hit is a warning naming the page and the bound.
+    warnings.assert_line(&["/flut/liste.html", "more than 5000 links"]);
+    warnings.assert_line(&["/flut/liste.html", "kept=30", "max_items_per_source"]);
+    warnings.assert_line(&["/schleife/liste.html?runde=2", "loops back"]);
+    warnings.assert_line(&["/endlos/liste.html?page=6", "max_pages=5"]);
+    warnings.assert_line(&["/fremd/liste.html", "only to other sites"]);
     let all = log.all();
     let count = |prefix: &str| all.iter().filter(|(t, _, _)| t.starts_with(prefix)).count();
 
@@ -876,7 +884,8 @@ async fn bad_lists_are_bounded() {
     let schleife = by("schleife");
     assert_eq!(schleife.new, 3, "{schleife:?}");
     assert_eq!(count("/schleife/liste.html"), 2, "{all:?}");
-    // An endless calendar: its "next month" is no pager of the list, so one page is read.
+    // An endless calendar: its "next month" is no pager of the list, so one page is read (no
+    // bound is reached, so there is nothing to warn about).
     let kalender = by("kalender");
     assert_eq!(count("/kalender/termine.html"), 1, "{kalender:?}");
     assert_eq!(kalender.new, 2);
@@ -2116,4 +2125,194 @@ fn magazin(base: &str, r: &mut Routes) -> Site {
         list: format!("{base}/k21/meldungen/"),
         articles,
     }
+}
+
+/// Log lines of the crawler at WARN and above, captured on the test's thread (the crawl runs
+/// there: `#[tokio::test]` is single-threaded).
+#[derive(Clone, Default)]
+struct Warnings(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Warnings {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Warnings {
+    fn capture() -> (Warnings, tracing::subscriber::DefaultGuard) {
+        let w = Warnings::default();
+        let w2 = w.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_ansi(false)
+            .with_writer(move || w2.clone())
+            .finish();
+        (w, tracing::subscriber::set_default(subscriber))
+    }
+    fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default()
+    }
+    /// The one warning line that contains every one of `words`.
+    fn assert_line(&self, words: &[&str]) {
+        let text = self.text();
+        assert!(
+            text.lines().any(|l| words.iter().all(|w| l.contains(w))),
+            "no warning with {words:?} in:\n{text}"
+        );
+    }
+}
+
+/// A gzip body of `head`, `pad_bytes` spaces and `tail`: small on the wire, large inflated.
+fn gzip_padded(head: &str, pad_bytes: usize, tail: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(head.as_bytes()).expect("gzip");
+    let chunk = vec![b' '; 1 << 20];
+    let mut left = pad_bytes;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        e.write_all(&chunk[..n]).expect("gzip");
+        left -= n;
+    }
+    e.write_all(tail.as_bytes()).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+#[tokio::test]
+async fn bad_sitemaps_are_bounded_warned_about_and_lose_nothing() {
+    let (base, log, routes) = start().await;
+    let drupal_site = {
+        let mut r = routes.lock().expect("routes");
+        let page = |t: &str| {
+            html(format!(
+                "<html><body><h1>{t}</h1><p>Ein Text der Verwaltung über {t}, lang genug für einen Absatz im Test der Sitemaps.</p></body></html>"
+            ))
+        };
+        // A sitemap index of 50,000 sitemaps (about 5 MB), the newest first; each names one
+        // news page.
+        let mut index = String::from(
+            "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
+        );
+        for i in 0..50_000u32 {
+            let day = 28 - (i % 28);
+            index.push_str(&format!(
+                "<sitemap><loc>{base}/karte/teil-{i}.xml</loc><lastmod>2031-03-{day:02}</lastmod></sitemap>"
+            ));
+        }
+        index.push_str("</sitemapindex>");
+        assert!(index.len() > 4_000_000);
+        r.insert(
+            "/karte/sitemap_index.xml".into(),
+            ("application/xml", index.into_bytes()),
+        );
+        for i in 0..5_000u32 {
+            r.insert(
+                format!("/karte/teil-{i}.xml"),
+                ("application/xml", format!(
+                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\
+                     <url><loc>{base}/karte/presse/teil-{i}.html</loc><news:news><news:publication_date>2031-03-{:02}</news:publication_date></news:news></url></urlset>",
+                    28 - (i % 28)
+                ).into_bytes()),
+            );
+            r.insert(
+                format!("/karte/presse/teil-{i}.html"),
+                page(&format!("Teil {i}")),
+            );
+        }
+        r.insert(
+            "/karte/".into(),
+            html("<html><body><h1>Amt für Karten</h1><p>Willkommen.</p></body></html>".into()),
+        );
+        // A gzip news sitemap of 30 KB that inflates to 20 MiB: three entries, then spaces.
+        let entries: String = (1..=3)
+            .map(|k| format!("<url><loc>{base}/bombe/presse/m{k}.html</loc><news:news><news:publication_date>2031-03-0{k}</news:publication_date></news:news></url>"))
+            .collect();
+        let bomb = gzip_padded(
+            &format!(
+                "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">{entries}"
+            ),
+            20 << 20,
+            &format!(
+                "<url><loc>{base}/bombe/presse/hinter-der-grenze.html</loc><news:news><news:publication_date>2031-03-09</news:publication_date></news:news></url></urlset>"
+            ),
+        );
+        assert!(bomb.len() < 100_000, "{}", bomb.len());
+        r.insert(
+            "/bombe/news-sitemap.xml.gz".into(),
+            ("application/gzip", bomb),
+        );
+        for k in 1..=3 {
+            r.insert(
+                format!("/bombe/presse/m{k}.html"),
+                page(&format!("Meldung {k}")),
+            );
+        }
+        r.insert(
+            "/bombe/".into(),
+            html("<html><body><h1>Amt für Bomben</h1><p>Willkommen.</p></body></html>".into()),
+        );
+        drupal(&base, &mut r)
+    };
+    let text = format!(
+        "[[source]]\nid = \"drupal\"\nname = \"Land\"\nurl = \"{}\"\n\n\
+         [[source]]\nid = \"karte\"\nname = \"Karten\"\nurl = \"{base}/karte/\"\nsitemaps = [\"{base}/karte/sitemap_index.xml\"]\n\n\
+         [[source]]\nid = \"bombe\"\nname = \"Bomben\"\nurl = \"{base}/bombe/\"\nsitemaps = [\"{base}/bombe/news-sitemap.xml.gz\"]\n",
+        drupal_site.list
+    );
+    let config = govwire::config::parse(&text, "sources.toml").expect("config");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    // What is stored before the bad sitemaps are met is kept.
+    crawl_all(crawler.clone(), &config.sources[..1], 1).await;
+    let before = homes(&store);
+    assert_eq!(before.len(), drupal_site.articles.len());
+
+    let (warnings, guard) = Warnings::capture();
+    let started = std::time::Instant::now();
+    let reports = crawl_all(crawler, &config.sources, 3).await;
+    let took = started.elapsed();
+    drop(guard);
+    let by = |id: &str| reports.iter().find(|r| r.source_id == id).expect("report");
+    let after = homes(&store);
+    for (url, home) in &before {
+        assert_eq!(after.get(url), Some(home), "lost: {url}");
+    }
+    assert!(took < Duration::from_secs(60), "{took:?}");
+
+    // The index: its first 5,000 entries read, the 5 newest sitemaps fetched, their pages stored.
+    warnings.assert_line(&["/karte/sitemap_index.xml", "more than 5000 entries"]);
+    warnings.assert_line(&[
+        "/karte/sitemap_index.xml",
+        "read=5",
+        "more sitemaps than are read",
+    ]);
+    let karte = by("karte");
+    assert_eq!(karte.new, 5, "{karte:?}");
+    let all = log.all();
+    assert_eq!(
+        all.iter()
+            .filter(|(t, _, _)| t.starts_with("/karte/teil-"))
+            .count(),
+        5
+    );
+    // The bomb: inflation stops at 16 MiB with a warning; the three entries before it are stored,
+    // the one behind the bound is not asked for.
+    warnings.assert_line(&["/bombe/news-sitemap.xml.gz", "inflates past 16777216 bytes"]);
+    let bombe = by("bombe");
+    assert_eq!(bombe.new, 3, "{bombe:?}");
+    assert!(!all.iter().any(|(t, _, _)| t.contains("hinter-der-grenze")));
+    // The other source crawled as usual (unchanged: nothing new, no error).
+    let drupal = by("drupal");
+    assert!(drupal.errors.is_empty(), "{drupal:?}");
+    assert_eq!(after.len(), before.len() + 8);
 }
