@@ -2128,15 +2128,28 @@ fn magazin(base: &str, r: &mut Routes) -> Site {
 }
 
 /// Log lines of the crawler at WARN and above, captured on the test's thread (the crawl runs
-/// there: `#[tokio::test]` is single-threaded).
+/// there: `#[tokio::test]` is single-threaded). One global subscriber writes each line to the
+/// buffer its thread has set, if any: a scoped subscriber per test would race with the other
+/// tests over tracing's cached interest of each log call site.
 #[derive(Clone, Default)]
 struct Warnings(Arc<Mutex<Vec<u8>>>);
 
-impl std::io::Write for Warnings {
+thread_local! {
+    static WARNINGS_SINK: std::cell::RefCell<Option<Warnings>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The writer of the global subscriber: the current thread's [`Warnings`], or nowhere.
+struct ThreadSink;
+
+impl std::io::Write for ThreadSink {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut v) = self.0.lock() {
-            v.extend_from_slice(buf);
-        }
+        WARNINGS_SINK.with(|s| {
+            if let Some(w) = s.borrow().as_ref()
+                && let Ok(mut v) = w.0.lock()
+            {
+                v.extend_from_slice(buf);
+            }
+        });
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -2144,16 +2157,29 @@ impl std::io::Write for Warnings {
     }
 }
 
+/// Stops capturing on this thread when dropped.
+struct CaptureGuard;
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        WARNINGS_SINK.with(|s| s.borrow_mut().take());
+    }
+}
+
 impl Warnings {
-    fn capture() -> (Warnings, tracing::subscriber::DefaultGuard) {
+    fn capture() -> (Warnings, CaptureGuard) {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::WARN)
+                .with_ansi(false)
+                .with_writer(|| ThreadSink)
+                .finish();
+            let _ = tracing::subscriber::set_global_default(subscriber);
+        });
         let w = Warnings::default();
-        let w2 = w.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_max_level(tracing::Level::WARN)
-            .with_ansi(false)
-            .with_writer(move || w2.clone())
-            .finish();
-        (w, tracing::subscriber::set_default(subscriber))
+        WARNINGS_SINK.with(|s| *s.borrow_mut() = Some(w.clone()));
+        (w, CaptureGuard)
     }
     fn text(&self) -> String {
         self.0
@@ -2315,4 +2341,79 @@ async fn bad_sitemaps_are_bounded_warned_about_and_lose_nothing() {
     let drupal = by("drupal");
     assert!(drupal.errors.is_empty(), "{drupal:?}");
     assert_eq!(after.len(), before.len() + 8);
+}
+
+#[tokio::test]
+async fn check_shows_the_entry_points_of_a_site_configured_by_its_home_page() {
+    let (base, _log, routes) = start().await;
+    let local = base.replace("127.0.0.1", "localhost");
+    {
+        let mut r = routes.lock().expect("routes");
+        wordpress(&base, &mut r);
+        landesamt(&local, &mut r);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("sources.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\ndata_dir = {:?}\nper_host_interval = \"10ms\"\nmax_in_flight_per_host = 1\n\n\
+             [[source]]\nid = \"wordpress\"\nname = \"WP\"\nurl = \"{base}/wp/\"\n\n\
+             [[source]]\nid = \"landesamt\"\nname = \"Landesamt\"\nurl = \"{local}/\"\n",
+            dir.path().join("data").display().to_string()
+        ),
+    )
+    .expect("config");
+    // The WordPress home page has no teasers of its own: its feed and its news list (with the
+    // pager pages) are what the crawler reads, and the check shows them and passes.
+    let out = govwire_bin(&config, &["check", "wordpress"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("entry points found (automatic source):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("  feed     {base}/wp/feed/  (10 entries)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "  list     {base}/wp/aktuelles/  (10 teasers matched, 3 pager pages read)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("    pager  {base}/wp/aktuelles/page/2/")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("/wp/2031/03/30/meldung-01/"), "{stdout}");
+    // The state agency: its robots.txt sitemap index.
+    let out = govwire_bin(&config, &["check", "landesamt"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "  sitemap  {local}/sitemap_index.xml  (0 pages, 0 news entries, 2 sitemaps)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "  list     {local}/presse/  (5 teasers matched, 1 pager page read)"
+        )),
+        "{stdout}"
+    );
+    // JSON carries them too.
+    let out = govwire_bin(&config, &["check", "wordpress", "--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["entry_points"]["feeds"][0]["entries"], 10);
 }
