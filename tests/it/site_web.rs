@@ -1978,8 +1978,10 @@ fn magazin(base: &str, r: &mut Routes) -> Site {
     let teaser = |i: usize, it: &Item| {
         format!(
             "<div class=\"teaser\"><span class=\"dachzeile\">{}</span><h3><a href=\"{u}\">{t}</a></h3>\
-             <p>[{d:02}.03.2031] {l} <a href=\"{u}\" class=\"mehr\">mehr...</a></p></div>\n",
+             <p>[{d:02}.03.2031] {l} <a href=\"{u}\" class=\"mehr\">mehr...</a></p>\
+             <p class=\"stichwoerter\">Stichwörter: <a href=\"/k21/stichwort/{p}/\">{p}</a>, <a href=\"/k21/stichwort/Digitalisierung/\">Digitalisierung</a></p></div>\n",
             PLACES[i % PLACES.len()],
+            p = PLACES[i % PLACES.len()],
             u = url(i, it),
             t = it.title,
             d = it.day,
