@@ -204,6 +204,9 @@ pub struct CheckReport {
     pub articles: Vec<ArticleCheck>,
     /// Feeds the page advertises.
     pub feeds: Vec<AdvertisedFeed>,
+    /// For an automatic source: the entry points the crawler finds from its page (feeds, news
+    /// lists with their pager pages, sitemaps), read the way `govwire add` reads them.
+    pub entry_points: Option<crawl::probe::Probe>,
     /// Suggestions for the configuration.
     pub hints: Vec<String>,
     /// Why the check failed, if it did.
@@ -221,6 +224,7 @@ impl CheckReport {
             listing: None,
             articles: Vec::new(),
             feeds: Vec::new(),
+            entry_points: None,
             hints: Vec::new(),
             error: None,
         }
@@ -266,7 +270,7 @@ pub async fn check_source(fetcher: &Fetcher, source: &Source) -> CheckReport {
             page.url
         ));
     }
-    let candidates = read_like_the_crawler(source, &page, text.as_deref());
+    let mut candidates = read_like_the_crawler(source, &page, text.as_deref());
     if let Some(text) = &text {
         if source.kind == SourceKind::Feed {
             report.hints.push(format!(
@@ -274,7 +278,28 @@ pub async fn check_source(fetcher: &Fetcher, source: &Source) -> CheckReport {
                 page.url
             ));
         }
-        report.feeds = advertised_feeds(fetcher, text, &page.url).await;
+        if source.kind == SourceKind::Auto {
+            // A site: its entry points as the crawler finds them. A home page without teasers
+            // of its own is fine when its feeds or lists have entries.
+            let (site, pool) = crawl::probe::probe_page(fetcher, source, &page).await;
+            report.feeds = site
+                .feeds
+                .iter()
+                .map(|f| AdvertisedFeed {
+                    url: f.url.clone(),
+                    entries: f.entries,
+                    error: f.error.clone(),
+                })
+                .collect();
+            if candidates.is_err() && !pool.is_empty() {
+                let mut check = listing_check(None, &pool);
+                check.automatic = true;
+                candidates = Ok((check, pool));
+            }
+            report.entry_points = Some(site);
+        } else {
+            report.feeds = advertised_feeds(fetcher, text, &page.url).await;
+        }
         feed_hints(&mut report);
     }
     let candidates = match candidates {

@@ -101,52 +101,8 @@ fn quoted(s: &str) -> String {
 /// The proposal: what was found as comments, then the `[[source]]` block.
 fn block(p: &Probe) -> String {
     let mut out = format!("\n# govwire add {}\n", p.url);
-    for f in &p.feeds {
-        match (&f.entries, &f.error) {
-            (Some(n), _) => {
-                let _ = writeln!(out, "#   feed     {}  ({n} entries)", f.url);
-            }
-            (None, e) => {
-                let _ = writeln!(
-                    out,
-                    "#   feed     {}  (unreadable: {})",
-                    f.url,
-                    e.as_deref().unwrap_or("?")
-                );
-            }
-        }
-    }
-    for l in &p.lists {
-        match &l.error {
-            None => {
-                let _ = writeln!(
-                    out,
-                    "#   list     {}  ({} teasers matched, {} pager page{} read{})",
-                    l.url,
-                    l.teasers,
-                    l.pages,
-                    if l.pages == 1 { "" } else { "s" },
-                    if l.more_pages { ", more follow" } else { "" }
-                );
-            }
-            Some(e) => {
-                let _ = writeln!(out, "#   list     {}  (unreadable: {e})", l.url);
-            }
-        }
-    }
-    for s in &p.sitemaps {
-        match &s.error {
-            None => {
-                let _ = writeln!(
-                    out,
-                    "#   sitemap  {}  ({} pages, {} news entries, {} sitemaps)",
-                    s.url, s.pages, s.news, s.sitemaps
-                );
-            }
-            Some(e) => {
-                let _ = writeln!(out, "#   sitemap  {}  (unreadable: {e})", s.url);
-            }
-        }
+    for line in govwire::crawl::probe::describe(p) {
+        let _ = writeln!(out, "#   {line}");
     }
     if p.feeds.is_empty() && p.lists.is_empty() && p.sitemaps.is_empty() {
         out.push_str("#   nothing found: no feed, news list or sitemap\n");

@@ -231,6 +231,16 @@ pub fn text(r: &CheckReport) -> String {
     {
         o.push_str("feeds advertised by the page: none\n");
     }
+    if let Some(site) = &r.entry_points {
+        o.push_str("entry points found (automatic source):\n");
+        let lines = govwire::crawl::probe::describe(site);
+        if lines.is_empty() {
+            o.push_str("  none: no feed, news list or sitemap\n");
+        }
+        for line in lines {
+            let _ = writeln!(o, "  {line}");
+        }
+    }
     for h in &r.hints {
         let _ = writeln!(o, "hint: {h}");
     }

@@ -175,6 +175,7 @@ pub fn fetcher(config: &Config) -> anyhow::Result<Fetcher> {
         connect_timeout: s.connect_timeout,
         max_body_bytes: s.max_body_bytes,
         per_host_interval: s.per_host_interval,
+        max_in_flight_per_host: s.max_in_flight_per_host,
         ..FetchConfig::default()
     })?)
 }

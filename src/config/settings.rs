@@ -42,6 +42,10 @@ pub struct Settings {
     /// Most list pages read per source and crawl, following the list's pager; a normal crawl
     /// stops earlier, at the first page that brings nothing new.
     pub max_pages: usize,
+    /// Requests one host may have in flight at once, across all sources on it (default 1: a
+    /// host is not asked again before it answered). Request starts stay spaced by
+    /// `per_host_interval` or the host's `Crawl-delay` whatever this is.
+    pub max_in_flight_per_host: usize,
 }
 
 impl Default for Settings {
@@ -61,6 +65,7 @@ impl Default for Settings {
             max_body_bytes: 10 << 20,
             max_items_per_source: 200,
             max_pages: 5,
+            max_in_flight_per_host: 1,
         }
     }
 }
@@ -82,6 +87,7 @@ const KEYS: &[&str] = &[
     "max_body",
     "max_items_per_source",
     "max_pages",
+    "max_in_flight_per_host",
 ];
 
 impl Settings {
@@ -150,6 +156,8 @@ const MAX_CONCURRENCY: usize = 256;
 const MAX_ITEMS: usize = 100_000;
 /// Largest body cap: a page is held (and parsed) in memory whole.
 const MAX_BODY: u64 = 1 << 30;
+/// Most requests in flight to one host that may be configured: more is no longer polite.
+const MAX_IN_FLIGHT_PER_HOST: usize = 8;
 
 /// Reports `key` (found as `found`) as larger than `max`.
 fn too_big(f: &Fields<'_, '_>, r: &mut Report<'_>, key: &str, found: String, max: &str) {
@@ -192,6 +200,13 @@ fn read_numbers(f: &Fields<'_, '_>, r: &mut Report<'_>, s: &mut Settings) {
     if let Some(n) = count_field(f, r, "max_pages") {
         s.max_pages = n;
     }
+    match count_field(f, r, "max_in_flight_per_host") {
+        Some(n) if n > MAX_IN_FLIGHT_PER_HOST => {
+            too_big(f, r, "max_in_flight_per_host", n.to_string(), "8")
+        }
+        Some(n) => s.max_in_flight_per_host = n,
+        None => {}
+    }
     match size_field(f, r, "max_body") {
         Some(n) if n > MAX_BODY => too_big(f, r, "max_body", format!("{n} bytes"), "1GiB"),
         Some(n) => s.max_body_bytes = n,
@@ -225,6 +240,28 @@ mod tests {
         assert_eq!(s.connect_timeout, Duration::from_secs(10));
         assert_eq!(s.max_body_bytes, 10 * 1024 * 1024);
         assert_eq!(s.max_items_per_source, 200);
+        assert_eq!(s.max_in_flight_per_host, 1);
+    }
+
+    #[test]
+    fn max_in_flight_per_host_is_read_and_bounded() {
+        let with = |v: &str| {
+            crate::config::parse(
+                &format!("[settings]\nmax_in_flight_per_host = {v}\n"),
+                "sources.toml",
+            )
+        };
+        assert_eq!(
+            with("2")
+                .expect("2 is fine")
+                .settings
+                .max_in_flight_per_host,
+            2
+        );
+        for bad in ["0", "9", "\"zwei\""] {
+            let e = with(bad).expect_err(bad).to_string();
+            assert!(e.contains("max_in_flight_per_host"), "{bad}: {e}");
+        }
     }
 
     #[test]

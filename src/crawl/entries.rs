@@ -157,7 +157,7 @@ impl Crawler {
             };
             let usable = match entry.kind {
                 EntryKind::Sitemap => {
-                    self.walk_sitemap(source, &page.bytes, &kept, report, now, seen)
+                    self.walk_sitemap(source, &entry.url, &page.bytes, &kept, report, now, seen)
                         .await?
                 }
                 _ => {
@@ -194,9 +194,11 @@ impl Crawler {
 
     /// Stores the article pages a sitemap (or the sitemaps of an index) names, as described in
     /// the module documentation; returns how many were usable.
+    #[allow(clippy::too_many_arguments)]
     async fn walk_sitemap(
         &self,
         source: &Source,
+        map_url: &str,
         bytes: &[u8],
         entries: &[EntryPoint],
         report: &mut SourceReport,
@@ -204,18 +206,23 @@ impl Crawler {
         seen: &mut Seen,
     ) -> Result<usize, CrawlError> {
         let mut map = extract::parse_sitemap(bytes);
-        if map.truncated {
-            warn!(source = %source.id, "sitemap larger than {} entries or {} bytes; only the first were read", extract::MAX_SITEMAP_URLS, extract::MAX_SITEMAP_BYTES);
-        }
+        warn_if_cut(&source.id, map_url, &map);
         let mut children = std::mem::take(&mut map.sitemaps);
+        if children.len() > MAX_CHILD_SITEMAPS {
+            warn!(
+                source = %source.id,
+                url = %map_url,
+                listed = children.len(),
+                read = MAX_CHILD_SITEMAPS,
+                "sitemap index names more sitemaps than are read per crawl; the newest are read"
+            );
+        }
         children.sort_by_key(|c| std::cmp::Reverse(c.1));
         for (url, _) in children.into_iter().take(MAX_CHILD_SITEMAPS) {
             match self.fetch(&source.id, &url, None).await {
                 Ok(Fetched::Page(p)) => {
                     let child = extract::parse_sitemap(&p.bytes);
-                    if child.truncated {
-                        warn!(url = %url, "sitemap cut at its bounds");
-                    }
+                    warn_if_cut(&source.id, &url, &child);
                     map.urls.extend(child.urls);
                 }
                 Ok(Fetched::NotModified) => {}
@@ -269,5 +276,28 @@ impl Crawler {
         }
         self.walk_pages(source, &source.url, listing, report, now, seen)
             .await
+    }
+}
+
+/// Warns, naming the sitemap and the bound, when a sitemap was read only in part: more than
+/// [`extract::MAX_SITEMAP_URLS`] entries, or a gzip body inflating past
+/// [`extract::MAX_SITEMAP_BYTES`] (a "gzip bomb"). What was read before the bound is used.
+fn warn_if_cut(source_id: &str, url: &str, map: &extract::Sitemap) {
+    if map.inflated_cut {
+        warn!(
+            source = %source_id,
+            url = %url,
+            cap_bytes = extract::MAX_SITEMAP_BYTES,
+            "gzip sitemap inflates past {} bytes; read up to there only",
+            extract::MAX_SITEMAP_BYTES
+        );
+    } else if map.truncated {
+        warn!(
+            source = %source_id,
+            url = %url,
+            cap_entries = extract::MAX_SITEMAP_URLS,
+            "sitemap lists more than {} entries; only the first were read",
+            extract::MAX_SITEMAP_URLS
+        );
     }
 }

@@ -234,6 +234,7 @@ impl Crawler {
             .unwrap_or(self.max_pages)
             .max(1);
         let since = backfill.and_then(|b| b.since);
+        let mut page_url = first_url.to_string();
         loop {
             for w in &listing.warnings {
                 warn!("{w}");
@@ -255,7 +256,7 @@ impl Crawler {
                 .collect();
             let reached_since = fresh.len() < before;
             if fresh.is_empty() && pages > 1 {
-                warn!(source = %source.id, page = pages, "list pager loops back to entries already read; stopped");
+                warn!(source = %source.id, url = %page_url, page = pages, "list pager loops back to entries already read (a new query string for the same list); stopped");
                 break;
             }
             let mut news = 0;
@@ -312,7 +313,7 @@ impl Crawler {
                 break;
             }
             if pages >= max_pages {
-                info!(source = %source.id, max_pages, "max_pages list pages read; the older pages are left");
+                warn!(source = %source.id, url = %next, max_pages, "max_pages list pages read and every one brought news; the older pages from this one on are left");
                 break;
             }
             if !pages_read.insert(next.clone()) {
@@ -329,6 +330,7 @@ impl Crawler {
                 }
             };
             pages += 1;
+            page_url = next.clone();
             listing = match read_listing(source, &page) {
                 Ok(l) => l,
                 Err(CrawlError::Store(e)) => return Err(CrawlError::Store(e)),

@@ -46,6 +46,8 @@ pub struct FoundList {
     pub pages: usize,
     /// True when its pager leads further than the pages read.
     pub more_pages: bool,
+    /// The pager pages read after the first, in order.
+    pub pager: Vec<String>,
     /// Why it could not be read.
     pub error: Option<String>,
 }
@@ -183,100 +185,18 @@ async fn get(fetcher: &Fetcher, url: &str) -> Result<Page, FetchError> {
 /// cannot be fetched; problems with what it leads to are noted in the result.
 pub async fn probe(fetcher: &Fetcher, url: &str) -> Result<Probe, FetchError> {
     let page = get(fetcher, url).await?;
-    let text = page.text();
-    let is_feed = super::listing::is_feed(&page);
     let id = propose_id(url);
     // A feed's own title is not read here; the id stands in for it.
-    let name = if is_feed {
+    let name = if super::listing::is_feed(&page) {
         None
     } else {
-        extract::site_name(&text)
+        extract::site_name(&page.text())
     }
     .unwrap_or_else(|| id.clone());
     let source = auto_source(&id, &name, url);
-    let mut out = Probe {
-        url: url.to_string(),
-        id,
-        name,
-        is_feed,
-        feeds: Vec::new(),
-        lists: Vec::new(),
-        sitemaps: Vec::new(),
-        articles: Vec::new(),
-    };
-    let mut pool: Vec<Candidate> = Vec::new();
-    if is_feed {
-        let entries = read_listing(&source, &page).map(|l| l.candidates);
-        out.feeds.push(found_feed(url, &entries));
-        pool.extend(entries.unwrap_or_default());
-    } else {
-        let found = discover_on_page(&source, &text, &page.url);
-        for feed in found.iter().filter(|e| e.kind == EntryKind::Feed) {
-            let entries = match get(fetcher, &feed.url).await {
-                Ok(p) => {
-                    let mut s = source.clone();
-                    s.kind = SourceKind::Feed;
-                    s.url = feed.url.clone();
-                    read_listing(&s, &p).map(|l| l.candidates)
-                }
-                Err(e) => Err(super::CrawlError::Fetch(e)),
-            };
-            out.feeds.push(found_feed(&feed.url, &entries));
-            pool.extend(entries.unwrap_or_default());
-        }
-        // The page itself, read as a list (a home page's "Aktuelles" box, or the list itself).
-        if let Ok(listing) = read_listing(&source, &page) {
-            let list = walk(fetcher, &source, url, listing, &mut pool).await;
-            out.lists.push(list);
-        }
-        for list in found.iter().filter(|e| e.kind == EntryKind::List) {
-            let mut s = source.clone();
-            s.url = list.url.clone();
-            let listing = match get(fetcher, &list.url).await {
-                Ok(p) => read_listing(&s, &p),
-                Err(e) => Err(super::CrawlError::Fetch(e)),
-            };
-            match listing {
-                Ok(l) => {
-                    let found = walk(fetcher, &s, &list.url, l, &mut pool).await;
-                    out.lists.push(found);
-                }
-                Err(e) => out.lists.push(FoundList {
-                    url: list.url.clone(),
-                    teasers: 0,
-                    pages: 0,
-                    more_pages: false,
-                    error: Some(e.to_string()),
-                }),
-            }
-        }
-        for sitemap in fetcher
-            .robots_sitemaps(url)
-            .await
-            .into_iter()
-            .take(MAX_SITEMAPS)
-        {
-            out.sitemaps.push(match get(fetcher, &sitemap).await {
-                Ok(p) => {
-                    let map = extract::parse_sitemap(&p.bytes);
-                    FoundSitemap {
-                        url: sitemap,
-                        pages: map.urls.len(),
-                        news: map.urls.iter().filter(|u| u.news).count(),
-                        sitemaps: map.sitemaps.len(),
-                        error: None,
-                    }
-                }
-                Err(e) => FoundSitemap {
-                    url: sitemap,
-                    pages: 0,
-                    news: 0,
-                    sitemaps: 0,
-                    error: Some(e.to_string()),
-                },
-            });
-        }
-    }
+    let (mut out, pool) = probe_page(fetcher, &source, &page).await;
+    out.id = id;
+    out.name = name;
     let mut sampled: Vec<String> = Vec::new();
     for c in pool {
         if sampled.len() >= MAX_ARTICLES {
@@ -301,6 +221,157 @@ pub async fn probe(fetcher: &Fetcher, url: &str) -> Result<Probe, FetchError> {
         out.articles.push(article);
     }
     Ok(out)
+}
+
+/// The entry points of `source` found from its page `page` (already fetched): feeds (the page
+/// itself when it is one, those configured and those advertised, each read), the page read as
+/// a list and the news lists it links to and configured ones (each with up to [`MAX_PAGES`]
+/// pager pages), and sitemaps (configured and robots.txt `Sitemap:` lines, up to
+/// [`MAX_SITEMAPS`]); with the entries found, first page first, for sampling. `govwire check`
+/// shows these for an automatic source; `articles` is left empty.
+pub async fn probe_page(
+    fetcher: &Fetcher,
+    source: &Source,
+    page: &Page,
+) -> (Probe, Vec<Candidate>) {
+    let url = source.url.as_str();
+    let text = page.text();
+    let is_feed = super::listing::is_feed(page);
+    let mut out = Probe {
+        url: url.to_string(),
+        id: source.id.clone(),
+        name: source.name.clone(),
+        is_feed,
+        feeds: Vec::new(),
+        lists: Vec::new(),
+        sitemaps: Vec::new(),
+        articles: Vec::new(),
+    };
+    let mut pool: Vec<Candidate> = Vec::new();
+    if is_feed {
+        let entries = read_listing(source, page).map(|l| l.candidates);
+        out.feeds.push(found_feed(url, &entries));
+        pool.extend(entries.unwrap_or_default());
+    } else {
+        let found = discover_on_page(source, &text, &page.url);
+        for feed in found.iter().filter(|e| e.kind == EntryKind::Feed) {
+            let entries = match get(fetcher, &feed.url).await {
+                Ok(p) => {
+                    let mut s = source.clone();
+                    s.kind = SourceKind::Feed;
+                    s.url = feed.url.clone();
+                    read_listing(&s, &p).map(|l| l.candidates)
+                }
+                Err(e) => Err(super::CrawlError::Fetch(e)),
+            };
+            out.feeds.push(found_feed(&feed.url, &entries));
+            pool.extend(entries.unwrap_or_default());
+        }
+        // The page itself, read as a list (a home page's "Aktuelles" box, or the list itself).
+        if let Ok(listing) = read_listing(source, page) {
+            let list = walk(fetcher, source, url, listing, &mut pool).await;
+            out.lists.push(list);
+        }
+        for list in found.iter().filter(|e| e.kind == EntryKind::List) {
+            let mut s = source.clone();
+            s.url = list.url.clone();
+            let listing = match get(fetcher, &list.url).await {
+                Ok(p) => read_listing(&s, &p),
+                Err(e) => Err(super::CrawlError::Fetch(e)),
+            };
+            match listing {
+                Ok(l) => {
+                    let found = walk(fetcher, &s, &list.url, l, &mut pool).await;
+                    out.lists.push(found);
+                }
+                Err(e) => out.lists.push(FoundList {
+                    url: list.url.clone(),
+                    teasers: 0,
+                    pages: 0,
+                    more_pages: false,
+                    pager: Vec::new(),
+                    error: Some(e.to_string()),
+                }),
+            }
+        }
+        let mut sitemaps: Vec<String> = found
+            .iter()
+            .filter(|e| e.kind == EntryKind::Sitemap)
+            .map(|e| e.url.clone())
+            .collect();
+        for s in fetcher.robots_sitemaps(url).await {
+            if !sitemaps.contains(&s) {
+                sitemaps.push(s);
+            }
+        }
+        for sitemap in sitemaps.into_iter().take(MAX_SITEMAPS) {
+            out.sitemaps.push(match get(fetcher, &sitemap).await {
+                Ok(p) => {
+                    let map = extract::parse_sitemap(&p.bytes);
+                    FoundSitemap {
+                        url: sitemap,
+                        pages: map.urls.len(),
+                        news: map.urls.iter().filter(|u| u.news).count(),
+                        sitemaps: map.sitemaps.len(),
+                        error: None,
+                    }
+                }
+                Err(e) => FoundSitemap {
+                    url: sitemap,
+                    pages: 0,
+                    news: 0,
+                    sitemaps: 0,
+                    error: Some(e.to_string()),
+                },
+            });
+        }
+    }
+    (out, pool)
+}
+
+/// The entry points of a probe as lines for a terminal (`govwire add`, `govwire check`):
+/// `feed     URL  (N entries)`, `list     URL  (N teasers matched, N pager pages read)` with
+/// one `  pager  URL` line per pager page read, `sitemap  URL  (…)`; an unreadable one says why.
+pub fn describe(p: &Probe) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in &p.feeds {
+        out.push(match (&f.entries, &f.error) {
+            (Some(n), _) => format!("feed     {}  ({n} entries)", f.url),
+            (None, e) => format!(
+                "feed     {}  (unreadable: {})",
+                f.url,
+                e.as_deref().unwrap_or("?")
+            ),
+        });
+    }
+    for l in &p.lists {
+        match &l.error {
+            None => {
+                out.push(format!(
+                    "list     {}  ({} teasers matched, {} pager page{} read{})",
+                    l.url,
+                    l.teasers,
+                    l.pages,
+                    if l.pages == 1 { "" } else { "s" },
+                    if l.more_pages { ", more follow" } else { "" }
+                ));
+                for page in &l.pager {
+                    out.push(format!("  pager  {page}"));
+                }
+            }
+            Some(e) => out.push(format!("list     {}  (unreadable: {e})", l.url)),
+        }
+    }
+    for s in &p.sitemaps {
+        out.push(match &s.error {
+            None => format!(
+                "sitemap  {}  ({} pages, {} news entries, {} sitemaps)",
+                s.url, s.pages, s.news, s.sitemaps
+            ),
+            Some(e) => format!("sitemap  {}  (unreadable: {e})", s.url),
+        });
+    }
+    out
 }
 
 fn failed(c: &Candidate, error: String) -> SampledArticle {
@@ -353,6 +424,7 @@ async fn walk(
         teasers,
         pages,
         more_pages: next.is_some(),
+        pager: read.into_iter().skip(1).take(pages - 1).collect(),
         error: None,
     }
 }

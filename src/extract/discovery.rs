@@ -232,6 +232,9 @@ pub struct Sitemap {
     /// True when more than [`MAX_SITEMAP_URLS`] entries were listed or the gzip body was cut at
     /// [`MAX_SITEMAP_BYTES`].
     pub truncated: bool,
+    /// True when the gzip body inflated past [`MAX_SITEMAP_BYTES`] and was cut there (so the
+    /// warning can name the bound that was hit).
+    pub inflated_cut: bool,
 }
 
 /// Inflates a gzip body (by its magic bytes) up to [`MAX_SITEMAP_BYTES`]; the flag says it was
@@ -259,6 +262,7 @@ pub fn parse_sitemap(bytes: &[u8]) -> Sitemap {
     let (xml, cut) = gunzip_bounded(bytes);
     let mut out = Sitemap {
         truncated: cut,
+        inflated_cut: cut,
         ..Sitemap::default()
     };
     let mut reader = quick_xml::Reader::from_reader(xml.as_slice());

@@ -90,6 +90,8 @@ const NOT_ARTICLE_PATHS: &[&str] = &[
     "/tags/",
     "/taxonomy/term",
     "/schlagwort",
+    "/stichwort",
+    "/stichwoerter",
     "/kategorie",
     "/category/",
     "/rubrik",
@@ -326,6 +328,7 @@ mod tests {
             "https://www.bmi.test/DE/presse/liste.html;jsessionid=AB12",
             "https://www.bmi.test/impressum.html",
             "https://www.bmi.test/tag/digitales",
+            "https://www.bmi.test/stichwort/Breitband/",
             "mailto:presse@bmi.test",
         ];
         for y in yes {

@@ -1,5 +1,5 @@
-//! Per-host politeness, shared by every source on a host: at most
-//! [`MAX_IN_FLIGHT_PER_HOST`] request in flight per host, and request starts spaced by the
+//! Per-host politeness, shared by every source on a host: at most `max_in_flight_per_host`
+//! requests in flight per host (default [`MAX_IN_FLIGHT_PER_HOST`]), and request starts spaced by the
 //! interval, or by the host's robots.txt `Crawl-delay` when that is longer. The gap is counted
 //! from the previous start, so a Crawl-delay learnt from robots.txt already spaces the first
 //! request after robots.txt. Slots are reserved under a short lock and waited for outside it,
@@ -12,7 +12,8 @@ use std::time::Duration;
 use tokio::sync::{Mutex, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 
-/// Requests one host has in flight at most (a slow host is not asked again before it answered).
+/// Requests one host has in flight at most unless configured otherwise (a slow host is not
+/// asked again before it answered).
 pub const MAX_IN_FLIGHT_PER_HOST: usize = 1;
 
 /// Hosts remembered before idle ones are forgotten.
@@ -21,6 +22,7 @@ const MAX_HOSTS: usize = 10_000;
 /// Hands out request slots per host.
 pub struct HostLimiter {
     interval: Duration,
+    in_flight: usize,
     hosts: Mutex<HashMap<String, Host>>,
 }
 
@@ -40,8 +42,16 @@ impl HostLimiter {
     pub fn new(interval: Duration) -> HostLimiter {
         HostLimiter {
             interval,
+            in_flight: MAX_IN_FLIGHT_PER_HOST,
             hosts: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Allows `n` requests in flight per host (at least 1): the `max_in_flight_per_host`
+    /// setting.
+    pub fn with_in_flight(mut self, n: usize) -> HostLimiter {
+        self.in_flight = n.max(1);
+        self
     }
 
     /// Waits until no other request to `host` is in flight and the gap since the last start
@@ -56,7 +66,7 @@ impl HostLimiter {
             map.entry(host.to_string())
                 .or_insert_with(|| Host {
                     last: None,
-                    in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_HOST)),
+                    in_flight: Arc::new(Semaphore::new(self.in_flight)),
                 })
                 .in_flight
                 .clone()
@@ -75,7 +85,7 @@ impl HostLimiter {
             let now = Instant::now();
             let h = map.entry(host.to_string()).or_insert_with(|| Host {
                 last: None,
-                in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT_PER_HOST)),
+                in_flight: Arc::new(Semaphore::new(self.in_flight)),
             });
             let slot = h.last.map_or(now, |t| (t + gap).max(now));
             h.last = Some(slot);
@@ -111,6 +121,20 @@ mod tests {
         l.wait("a", None).await; // robots.txt, before its Crawl-delay is known
         l.wait("a", Some(Duration::from_secs(2))).await;
         assert!(start.elapsed() >= Duration::from_secs(2));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_in_flight_bound_is_configurable() {
+        let l = HostLimiter::new(Duration::from_millis(1)).with_in_flight(2);
+        let start = Instant::now();
+        let _a = l.acquire("a", None).await;
+        let _b = l.acquire("a", None).await;
+        assert!(start.elapsed() < Duration::from_secs(1));
+        let third = tokio::time::timeout(Duration::from_secs(5), l.acquire("a", None)).await;
+        assert!(
+            third.is_err(),
+            "a third request went out while two were in flight"
+        );
     }
 
     #[tokio::test(start_paused = true)]

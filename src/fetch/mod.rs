@@ -43,6 +43,8 @@ pub struct FetchConfig {
     pub retry_base: Duration,
     /// Longest `Retry-After` honoured by waiting; longer ones fail the request.
     pub max_retry_after: Duration,
+    /// Requests one host may have in flight at once (default 1).
+    pub max_in_flight_per_host: usize,
     /// Whether robots.txt is consulted (always on in production; off only in special tests).
     pub obey_robots: bool,
 }
@@ -59,6 +61,7 @@ impl Default for FetchConfig {
             retry_base: Duration::from_secs(2),
             max_retry_after: Duration::from_secs(120),
             obey_robots: true,
+            max_in_flight_per_host: limiter::MAX_IN_FLIGHT_PER_HOST,
         }
     }
 }
@@ -202,7 +205,8 @@ impl Fetcher {
                 reason: format!("cannot build HTTP client: {e}"),
             })?;
         Ok(Fetcher {
-            limiter: HostLimiter::new(cfg.per_host_interval),
+            limiter: HostLimiter::new(cfg.per_host_interval)
+                .with_in_flight(cfg.max_in_flight_per_host),
             robots: RobotsCache::default(),
             robots_gates: tokio::sync::Mutex::default(),
             client,

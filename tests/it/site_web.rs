@@ -1,5 +1,5 @@
-//! A fixture web of public-body sites in four CMS styles, served over loopback and crawled with
-//! nothing configured but each list page's URL: no `kind`, no selectors.
+//! A fixture web of eight public-body sites, served over loopback and crawled with nothing
+//! configured but each site's list page or home page URL: no `kind`, no selectors.
 //!
 //! The sites render the same 25 German news items (`tests/fixtures/sites/meldungen.txt`, written
 //! for these tests) the way their CMS would:
@@ -9,7 +9,11 @@
 //! - TYPO3 tx_news in ISO-8859-1: query-string article URLs with `cHash`, a category menu, the
 //!   `currentPage` widget pager;
 //! - Drupal views: `?page=1` pager with `rel="next"`, taxonomy term links in every teaser;
-//! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs.
+//! - a legacy table-layout portal in windows-1252 with a `»` pager and `<br><br>` paragraphs;
+//! - a Kommune21-style trade magazine with rubric pages, a `?seite=N` pager, kicker + title,
+//!   `[30.03.2031]` dates, `Stichwörter:` tag links, and the same article linked from the home
+//!   page, two rubrics and a "Weitere Meldungen" box (configured once by its news list, once
+//!   by its home page).
 //!
 //! Three more sites are configured by their home page alone (issue 17, second part): WordPress
 //! (a feed of the newest 10 posts advertised on every page, the "Aktuelles" list in the menu
@@ -19,9 +23,11 @@
 //! article across a feed, a list and two sources; a broken entry point found again; `govwire
 //! add` through the real binary.
 //!
-//! The server counts every request by its exact target; the tests assert ≥ 95 % of the articles
-//! found, no non-article page stored, no article stored twice, no URL fetched twice, and a second
-//! crawl that only asks conditionally and fetches no article. Bad input (20,000 links, a looping
+//! The server counts every request by its exact target and, per host, the requests in flight and
+//! their arrival times; the tests assert ≥ 95 % of the articles found, no non-article page
+//! stored, no article stored twice, no URL fetched twice, robots.txt first with its Disallow and
+//! `Crawl-delay` kept, at most one request in flight per host, and a second crawl that only asks
+//! conditionally, is answered 304 throughout and fetches no article. Bad input (20,000 links, a looping
 //! pager, an endless calendar, a list linking only off-site) stays bounded.
 
 use std::collections::{HashMap, HashSet};
@@ -72,17 +78,92 @@ fn slug(i: usize) -> String {
 /// A route: content type and body.
 type Routes = HashMap<String, (&'static str, Vec<u8>)>;
 
-/// Every request: (target as received, conditional?, status).
+/// Every request: (target as received, conditional?, status); and per host (`127.0.0.1`,
+/// `localhost`) when each request arrived and the most requests it had in flight at once.
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<(String, bool, u16)>>>);
+struct Log(
+    Arc<Mutex<Vec<(String, bool, u16)>>>,
+    Arc<Mutex<HashMap<&'static str, Vec<std::time::Instant>>>>,
+    Arc<Mutex<HashMap<&'static str, (usize, usize)>>>,
+);
 
 impl Log {
+    /// Counts a request to `host` in flight (returns when it arrived).
+    fn enter(&self, host: &'static str) {
+        if let Ok(mut s) = self.1.lock() {
+            s.entry(host).or_default().push(std::time::Instant::now());
+        }
+        if let Ok(mut f) = self.2.lock() {
+            let e = f.entry(host).or_default();
+            e.0 += 1;
+            e.1 = e.1.max(e.0);
+        }
+    }
+    fn leave(&self, host: &'static str) {
+        if let Ok(mut f) = self.2.lock() {
+            let e = f.entry(host).or_default();
+            e.0 = e.0.saturating_sub(1);
+        }
+    }
+    /// Per host: the most requests in flight at once, and the arrival times.
+    fn per_host(&self) -> Vec<(&'static str, usize, Vec<std::time::Instant>)> {
+        let starts = self.1.lock().map(|s| s.clone()).unwrap_or_default();
+        let most = self.2.lock().map(|f| f.clone()).unwrap_or_default();
+        starts
+            .into_iter()
+            .map(|(h, t)| (h, most.get(h).map_or(0, |m| m.1), t))
+            .collect()
+    }
     fn all(&self) -> Vec<(String, bool, u16)> {
         self.0.lock().map(|v| v.clone()).unwrap_or_default()
     }
     fn clear(&self) {
         if let Ok(mut v) = self.0.lock() {
             v.clear();
+        }
+        if let Ok(mut v) = self.1.lock() {
+            v.clear();
+        }
+        if let Ok(mut v) = self.2.lock() {
+            v.clear();
+        }
+    }
+
+    /// Asserts the crawler's politeness as this server saw it: at most one request in flight
+    /// per host; robots.txt asked first on every host; and request starts on a host whose
+    /// robots.txt says `Crawl-delay: delay` spaced by it (the span of all of them at least 90 %
+    /// of the delays, and 9 of 10 single gaps at least half of it: arrivals jitter on a loaded
+    /// machine, a crawler ignoring the delay fails both).
+    fn assert_polite(&self, delays: &[(&str, Duration)]) {
+        for (host, most, starts) in self.per_host() {
+            assert!(most <= 1, "{host}: {most} requests in flight at once");
+            let Some((_, delay)) = delays.iter().find(|(h, _)| *h == host) else {
+                continue;
+            };
+            let n = starts.len();
+            assert!(n > 2, "{host}: {n} requests");
+            let span = starts[n - 1] - starts[0];
+            assert!(
+                span >= delay.mul_f64(0.9 * (n - 1) as f64),
+                "{host}: {n} requests in {span:?}, Crawl-delay {delay:?}"
+            );
+            let short = starts
+                .windows(2)
+                .filter(|w| w[1] - w[0] < *delay / 2)
+                .count();
+            assert!(
+                short * 10 <= n,
+                "{host}: {short} of {n} gaps below half the Crawl-delay"
+            );
+        }
+        let all = self.all();
+        for localhost in [false, true] {
+            let first = all
+                .iter()
+                .find(|(t, _, _)| t.starts_with("//localhost/") == localhost);
+            if let Some((t, _, _)) = first {
+                assert!(t.ends_with("/robots.txt"), "first request to the host: {t}");
+            }
         }
     }
 }
@@ -189,6 +270,14 @@ async fn start() -> (String, Log, Arc<Mutex<Routes>>) {
             } else {
                 target
             };
+            let host = if on_localhost {
+                "localhost"
+            } else {
+                "127.0.0.1"
+            };
+            log.enter(host);
+            // Long enough for a second request to the host to overlap if one were sent.
+            tokio::time::sleep(Duration::from_millis(2)).await;
             let conditional = req.headers().contains_key(header::IF_NONE_MATCH);
             let found = routes.lock().ok().and_then(|r| r.get(&target).cloned());
             let found = found.or_else(|| {
@@ -221,6 +310,7 @@ async fn start() -> (String, Log, Arc<Mutex<Routes>>) {
             if let Ok(mut v) = log.0.lock() {
                 v.push((target, conditional, resp.status().as_u16()));
             }
+            log.leave(host);
             resp
         }
     });
@@ -635,7 +725,7 @@ fn config(sites: &[(&str, &str)]) -> govwire::config::Config {
 }
 
 #[tokio::test]
-async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
+async fn five_site_styles_are_crawled_from_the_list_url_alone() {
     let (base, log, routes) = start().await;
     let sites = {
         let mut r = routes.lock().expect("routes");
@@ -643,7 +733,7 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
             "/robots.txt".into(),
             (
                 "text/plain",
-                b"User-agent: *\nDisallow: /intern/\n".to_vec(),
+                b"User-agent: *\nDisallow: /intern/\nCrawl-delay: 0.03\n".to_vec(),
             ),
         );
         vec![
@@ -651,6 +741,7 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
             typo3(&base, &mut r),
             drupal(&base, &mut r),
             legacy(&base, &mut r),
+            magazin(&base, &mut r),
         ]
     };
     let pairs: Vec<(&str, &str)> = sites.iter().map(|s| (s.id, s.list.as_str())).collect();
@@ -708,6 +799,15 @@ async fn four_cms_styles_are_crawled_from_the_list_url_alone() {
     }
     let twice: Vec<_> = per_target.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    // robots.txt first, its Disallow and Crawl-delay kept, one request in flight per host.
+    assert!(
+        !per_target.keys().any(|t| t.contains("/intern/")),
+        "{per_target:?}"
+    );
+    log.assert_polite(&[
+        ("127.0.0.1", Duration::from_millis(30)),
+        ("localhost", Duration::from_millis(30)),
+    ]);
     assert!(
         per_target.contains_key("/bmi/DE/presse/pressemitteilungen.html?gtp=148_list%253D2"),
         "{per_target:?}"
@@ -763,8 +863,16 @@ async fn bad_lists_are_bounded() {
     ]);
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(&dir.path().join("store")).expect("store");
+    let (warnings, guard) = Warnings::capture();
     let reports = crawl_all(crawler(store.clone(), 30), &config.sources, 4).await;
+    drop(guard);
     let by = |id: &str| reports.iter().find(|r| r.source_id == id).expect("report");
+    // Each bound hit is a warning naming the page and the bound.
+    warnings.assert_line(&["/flut/liste.html", "more than 5000 links"]);
+    warnings.assert_line(&["/flut/liste.html", "kept=30", "max_items_per_source"]);
+    warnings.assert_line(&["/schleife/liste.html?runde=2", "loops back"]);
+    warnings.assert_line(&["/endlos/liste.html?page=6", "max_pages=5"]);
+    warnings.assert_line(&["/fremd/liste.html", "only to other sites"]);
     let all = log.all();
     let count = |prefix: &str| all.iter().filter(|(t, _, _)| t.starts_with(prefix)).count();
 
@@ -776,7 +884,8 @@ async fn bad_lists_are_bounded() {
     let schleife = by("schleife");
     assert_eq!(schleife.new, 3, "{schleife:?}");
     assert_eq!(count("/schleife/liste.html"), 2, "{all:?}");
-    // An endless calendar: its "next month" is no pager of the list, so one page is read.
+    // An endless calendar: its "next month" is no pager of the list, so one page is read (no
+    // bound is reached, so there is nothing to warn about).
     let kalender = by("kalender");
     assert_eq!(count("/kalender/termine.html"), 1, "{kalender:?}");
     assert_eq!(kalender.new, 2);
@@ -1383,7 +1492,7 @@ fn landesamt(local: &str, r: &mut Routes) -> Site {
         "//localhost/robots.txt".into(),
         (
             "text/plain",
-            format!("User-agent: *\nDisallow: /intern/\nSitemap: {local}/sitemap_index.xml\n")
+            format!("User-agent: *\nDisallow: /intern/\nCrawl-delay: 0.03\nSitemap: {local}/sitemap_index.xml\n")
                 .into_bytes(),
         ),
     );
@@ -1412,13 +1521,17 @@ async fn sites_configured_by_their_home_page_alone() {
             "/robots.txt".into(),
             (
                 "text/plain",
-                b"User-agent: *\nDisallow: /intern/\n".to_vec(),
+                b"User-agent: *\nDisallow: /intern/\nCrawl-delay: 0.03\n".to_vec(),
             ),
         );
         vec![
             wordpress(&base, &mut r),
             kommune(&base, &mut r),
             landesamt(&local, &mut r),
+            Site {
+                list: format!("{base}/k21/"),
+                ..magazin(&base, &mut r)
+            },
         ]
     };
     let pairs: Vec<(&str, &str)> = sites.iter().map(|s| (s.id, s.list.as_str())).collect();
@@ -1469,6 +1582,15 @@ async fn sites_configured_by_their_home_page_alone() {
     }
     let twice: Vec<_> = per_target.iter().filter(|(_, n)| **n > 1).collect();
     assert!(twice.is_empty(), "fetched more than once: {twice:?}");
+    // robots.txt first, its Disallow and Crawl-delay kept, one request in flight per host.
+    assert!(
+        !per_target.keys().any(|t| t.contains("/intern/")),
+        "{per_target:?}"
+    );
+    log.assert_polite(&[
+        ("127.0.0.1", Duration::from_millis(30)),
+        ("localhost", Duration::from_millis(30)),
+    ]);
 
     // The second crawl of the unchanged sites: conditional requests only, all 304.
     log.clear();
@@ -1800,4 +1922,500 @@ async fn a_broken_entry_point_is_found_again_from_the_home_page() {
         "{requests:?}"
     );
     assert!(has_feed());
+}
+
+/// An ASCII URL slug of the first words of `title` (`Förderprogramm für` → `Foerderprogramm+fuer`),
+/// the way a trade magazine's CMS builds `meldung_<id>_<Titel+Wörter>.html`.
+fn plus_slug(title: &str) -> String {
+    title
+        .split_whitespace()
+        .take(4)
+        .map(|w| {
+            w.chars()
+                .flat_map(|c| match c {
+                    'ä' => "ae".chars().collect::<Vec<_>>(),
+                    'ö' => "oe".chars().collect(),
+                    'ü' => "ue".chars().collect(),
+                    'Ä' => "Ae".chars().collect(),
+                    'Ö' => "Oe".chars().collect(),
+                    'Ü' => "Ue".chars().collect(),
+                    'ß' => "ss".chars().collect(),
+                    c if c.is_ascii_alphanumeric() || c == '-' => vec![c],
+                    _ => Vec::new(),
+                })
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("+")
+}
+
+/// A Kommune21-style trade magazine (`/k21/`): rubric pages (`/k21/e-government/`,
+/// `/k21/breitband/`, `/k21/it-sicherheit/`), each a list with a `?seite=N` pager; every article
+/// in two rubrics; the news list `/k21/meldungen/` of all articles (10 a page, "nächste Seite");
+/// the home page with the five newest as "Top-Meldungen", a box per rubric and a "Weitere
+/// Meldungen" box, so one article is linked from the home page, two rubrics and the box.
+/// Teasers carry a kicker (Dachzeile) above the title and a `[30.03.2031]` date before the
+/// lead; article pages end with `Stichwörter:` tag links and a "Weitere Meldungen" box.
+/// [`Site::list`] is the news list; the home page is `/k21/`.
+fn magazin(base: &str, r: &mut Routes) -> Site {
+    let items = items("Die Redaktion");
+    const RUBRICS: [(&str, &str); 3] = [
+        ("e-government", "E-Government"),
+        ("breitband", "Breitband"),
+        ("it-sicherheit", "IT-Sicherheit"),
+    ];
+    const PLACES: [&str; 5] = [
+        "Nordrhein-Westfalen",
+        "Landkreis Musterheide",
+        "Bayern",
+        "Lindenfeld",
+        "Bund",
+    ];
+    let url =
+        |i: usize, it: &Item| format!("/k21/meldung_{}_{}.html", 36_000 + i, plus_slug(&it.title));
+    let rubrics_of = |i: usize| [RUBRICS[i % 3], RUBRICS[(i + 1) % 3]];
+    let teaser = |i: usize, it: &Item| {
+        format!(
+            "<div class=\"teaser\"><span class=\"dachzeile\">{}</span><h3><a href=\"{u}\">{t}</a></h3>\
+             <p>[{d:02}.03.2031] {l} <a href=\"{u}\" class=\"mehr\">mehr...</a></p>\
+             <p class=\"stichwoerter\">Stichwörter: <a href=\"/k21/stichwort/{p}/\">{p}</a>, <a href=\"/k21/stichwort/Digitalisierung/\">Digitalisierung</a></p></div>\n",
+            PLACES[i % PLACES.len()],
+            p = PLACES[i % PLACES.len()],
+            u = url(i, it),
+            t = it.title,
+            d = it.day,
+            l = it.lead
+        )
+    };
+    let weitere = |skip: Option<usize>| {
+        let mut s = String::from("<div class=\"box weitere\"><h2>Weitere Meldungen</h2><ul>");
+        for (i, it) in items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != skip)
+            .take(6)
+        {
+            s.push_str(&format!(
+                "<li><a href=\"{}\">{}</a> <span class=\"datum\">[{:02}.03.2031]</span></li>",
+                url(i, it),
+                it.title,
+                it.day
+            ));
+        }
+        s.push_str("</ul><p><a href=\"/k21/meldungen/\">Alle Meldungen</a></p></div>");
+        s
+    };
+    let frame = |title: &str, main: &str, side: &str| {
+        let nav: String = RUBRICS
+            .iter()
+            .map(|(p, n)| format!("<li><a href=\"/k21/{p}/\">{n}</a></li>"))
+            .collect();
+        html(format!(
+            "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>{title} – Kommune21 – E-Government, Internet und Informationstechnik</title></head><body>\
+             <div id=\"kopf\"><a href=\"/k21/\" class=\"logo\"><img src=\"/k21/img/logo.png\" alt=\"Kommune21\"></a>\
+             <form class=\"suche\" action=\"/k21/suche.html\"><input type=\"text\" name=\"q\"><button>Los</button></form></div>\
+             <ul id=\"hauptnavigation\"><li><a href=\"/k21/\">Home</a></li>{nav}<li><a href=\"/k21/meldungen/\">Meldungen</a></li>\
+             <li><a href=\"/k21/termine/\">Termine</a></li><li><a href=\"/k21/abonnement/\">Abonnement</a></li></ul>\
+             <div id=\"inhalt\">{main}</div><div id=\"rechts\">{side}</div>\
+             <div id=\"fuss\"><a href=\"/k21/impressum.html\">Impressum</a> <a href=\"/k21/datenschutz.html\">Datenschutz</a> <a href=\"/k21/mediadaten.html\">Mediadaten</a></div></body></html>"
+        ))
+    };
+    let mut articles = Vec::new();
+    for (i, it) in items.iter().enumerate() {
+        let tags: String = rubrics_of(i)
+            .iter()
+            .map(|(_, n)| format!("<a href=\"/k21/stichwort/{n}/\">{n}</a>"))
+            .chain([format!(
+                "<a href=\"/k21/stichwort/{p}/\">{p}</a>",
+                p = PLACES[i % PLACES.len()]
+            )])
+            .collect::<Vec<_>>()
+            .join(", ");
+        articles.push(format!("{base}{}", url(i, it)));
+        r.insert(
+            url(i, it),
+            frame(
+                &it.title,
+                &format!(
+                    "<div class=\"meldung\"><p class=\"dachzeile\">{p}</p><h1>{t}</h1>\
+                     <p class=\"vorspann\"><b>[{d:02}.03.2031] {l}</b></p><p>{body}</p>\
+                     <p>Die Redaktion hat bei den Beteiligten nachgefragt; weitere Angaben folgen.</p>\
+                     <p class=\"stichwoerter\">Stichwörter: {tags}</p></div>",
+                    p = PLACES[i % PLACES.len()],
+                    t = it.title,
+                    d = it.day,
+                    l = it.lead,
+                    body = it.body
+                ),
+                &weitere(Some(i)),
+            ),
+        );
+    }
+    // A paged list of `idx` at `path`: `per` teasers a page, `?seite=N`, "nächste Seite".
+    let mut paged = |path: &str, heading: &str, idx: &[usize], per: usize| {
+        let pages: Vec<&[usize]> = idx.chunks(per).collect();
+        for (p, chunk) in pages.iter().enumerate() {
+            let n = p + 1;
+            let teasers: String = chunk.iter().map(|i| teaser(*i, &items[*i])).collect();
+            let mut pager = String::from("<div class=\"blaettern\">Seite ");
+            for m in 1..=pages.len() {
+                if m == n {
+                    pager.push_str(&format!("<span class=\"aktiv\">{m}</span> "));
+                } else {
+                    pager.push_str(&format!("<a href=\"{path}?seite={m}\">{m}</a> "));
+                }
+            }
+            if n < pages.len() {
+                pager.push_str(&format!(
+                    "<a href=\"{path}?seite={}\">nächste Seite</a>",
+                    n + 1
+                ));
+            }
+            pager.push_str("</div>");
+            let target = match n {
+                1 => path.to_string(),
+                n => format!("{path}?seite={n}"),
+            };
+            r.insert(
+                target,
+                frame(
+                    heading,
+                    &format!("<h1>{heading}</h1>{teasers}{pager}"),
+                    &weitere(None),
+                ),
+            );
+        }
+    };
+    let all: Vec<usize> = (0..items.len()).collect();
+    paged("/k21/meldungen/", "Meldungen", &all, 10);
+    for (k, (p, n)) in RUBRICS.iter().enumerate() {
+        let idx: Vec<usize> = all
+            .iter()
+            .copied()
+            .filter(|i| i % 3 == k || (i + 1) % 3 == k)
+            .collect();
+        paged(&format!("/k21/{p}/"), n, &idx, 8);
+    }
+    // The home page: five newest, one box per rubric (three each), "Weitere Meldungen".
+    let top: String = (0..5).map(|i| teaser(i, &items[i])).collect();
+    let boxes: String = RUBRICS
+        .iter()
+        .enumerate()
+        .map(|(k, (p, n))| {
+            let links: String = all
+                .iter()
+                .filter(|i| *i % 3 == k || (*i + 1) % 3 == k)
+                .take(3)
+                .map(|i| format!("<li><a href=\"{}\">{}</a></li>", url(*i, &items[*i]), items[*i].title))
+                .collect();
+            format!(
+                "<div class=\"rubrik-box\"><h2><a href=\"/k21/{p}/\">{n}</a></h2><ul>{links}</ul></div>"
+            )
+        })
+        .collect();
+    r.insert(
+        "/k21/".into(),
+        frame(
+            "Home",
+            &format!("<div class=\"top-meldungen\"><h2>Top-Meldungen</h2>{top}</div>{boxes}"),
+            &weitere(None),
+        ),
+    );
+    Site {
+        id: "magazin",
+        list: format!("{base}/k21/meldungen/"),
+        articles,
+    }
+}
+
+/// Log lines of the crawler at WARN and above, captured on the test's thread (the crawl runs
+/// there: `#[tokio::test]` is single-threaded). One global subscriber writes each line to the
+/// buffer its thread has set, if any: a scoped subscriber per test would race with the other
+/// tests over tracing's cached interest of each log call site.
+#[derive(Clone, Default)]
+struct Warnings(Arc<Mutex<Vec<u8>>>);
+
+thread_local! {
+    static WARNINGS_SINK: std::cell::RefCell<Option<Warnings>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The writer of the global subscriber: the current thread's [`Warnings`], or nowhere.
+struct ThreadSink;
+
+impl std::io::Write for ThreadSink {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        WARNINGS_SINK.with(|s| {
+            if let Some(w) = s.borrow().as_ref()
+                && let Ok(mut v) = w.0.lock()
+            {
+                v.extend_from_slice(buf);
+            }
+        });
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Stops capturing on this thread when dropped.
+struct CaptureGuard;
+
+impl Drop for CaptureGuard {
+    fn drop(&mut self) {
+        WARNINGS_SINK.with(|s| s.borrow_mut().take());
+    }
+}
+
+impl Warnings {
+    fn capture() -> (Warnings, CaptureGuard) {
+        static GLOBAL: std::sync::Once = std::sync::Once::new();
+        GLOBAL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::WARN)
+                .with_ansi(false)
+                .with_writer(|| ThreadSink)
+                .finish();
+            let _ = tracing::subscriber::set_global_default(subscriber);
+        });
+        let w = Warnings::default();
+        WARNINGS_SINK.with(|s| *s.borrow_mut() = Some(w.clone()));
+        (w, CaptureGuard)
+    }
+    fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default()
+    }
+    /// The one warning line that contains every one of `words`.
+    fn assert_line(&self, words: &[&str]) {
+        let text = self.text();
+        assert!(
+            text.lines().any(|l| words.iter().all(|w| l.contains(w))),
+            "no warning with {words:?} in:\n{text}"
+        );
+    }
+}
+
+/// A gzip body of `head`, `pad_bytes` spaces and `tail`: small on the wire, large inflated.
+fn gzip_padded(head: &str, pad_bytes: usize, tail: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(head.as_bytes()).expect("gzip");
+    let chunk = vec![b' '; 1 << 20];
+    let mut left = pad_bytes;
+    while left > 0 {
+        let n = left.min(chunk.len());
+        e.write_all(&chunk[..n]).expect("gzip");
+        left -= n;
+    }
+    e.write_all(tail.as_bytes()).expect("gzip");
+    e.finish().expect("gzip")
+}
+
+#[tokio::test]
+async fn bad_sitemaps_are_bounded_warned_about_and_lose_nothing() {
+    let (base, log, routes) = start().await;
+    let drupal_site = {
+        let mut r = routes.lock().expect("routes");
+        let page = |t: &str| {
+            html(format!(
+                "<html><body><h1>{t}</h1><p>Ein Text der Verwaltung über {t}, lang genug für einen Absatz im Test der Sitemaps.</p></body></html>"
+            ))
+        };
+        // A sitemap index of 50,000 sitemaps (about 5 MB), the newest first; each names one
+        // news page.
+        let mut index = String::from(
+            "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">",
+        );
+        for i in 0..50_000u32 {
+            let day = 28 - (i % 28);
+            index.push_str(&format!(
+                "<sitemap><loc>{base}/karte/teil-{i}.xml</loc><lastmod>2031-03-{day:02}</lastmod></sitemap>"
+            ));
+        }
+        index.push_str("</sitemapindex>");
+        assert!(index.len() > 4_000_000);
+        r.insert(
+            "/karte/sitemap_index.xml".into(),
+            ("application/xml", index.into_bytes()),
+        );
+        for i in 0..5_000u32 {
+            r.insert(
+                format!("/karte/teil-{i}.xml"),
+                ("application/xml", format!(
+                    "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\
+                     <url><loc>{base}/karte/presse/teil-{i}.html</loc><news:news><news:publication_date>2031-03-{:02}</news:publication_date></news:news></url></urlset>",
+                    28 - (i % 28)
+                ).into_bytes()),
+            );
+            r.insert(
+                format!("/karte/presse/teil-{i}.html"),
+                page(&format!("Teil {i}")),
+            );
+        }
+        r.insert(
+            "/karte/".into(),
+            html("<html><body><h1>Amt für Karten</h1><p>Willkommen.</p></body></html>".into()),
+        );
+        // A gzip news sitemap of 30 KB that inflates to 20 MiB: three entries, then spaces.
+        let entries: String = (1..=3)
+            .map(|k| format!("<url><loc>{base}/bombe/presse/m{k}.html</loc><news:news><news:publication_date>2031-03-0{k}</news:publication_date></news:news></url>"))
+            .collect();
+        let bomb = gzip_padded(
+            &format!(
+                "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">{entries}"
+            ),
+            20 << 20,
+            &format!(
+                "<url><loc>{base}/bombe/presse/hinter-der-grenze.html</loc><news:news><news:publication_date>2031-03-09</news:publication_date></news:news></url></urlset>"
+            ),
+        );
+        assert!(bomb.len() < 100_000, "{}", bomb.len());
+        r.insert(
+            "/bombe/news-sitemap.xml.gz".into(),
+            ("application/gzip", bomb),
+        );
+        for k in 1..=3 {
+            r.insert(
+                format!("/bombe/presse/m{k}.html"),
+                page(&format!("Meldung {k}")),
+            );
+        }
+        r.insert(
+            "/bombe/".into(),
+            html("<html><body><h1>Amt für Bomben</h1><p>Willkommen.</p></body></html>".into()),
+        );
+        drupal(&base, &mut r)
+    };
+    let text = format!(
+        "[[source]]\nid = \"drupal\"\nname = \"Land\"\nurl = \"{}\"\n\n\
+         [[source]]\nid = \"karte\"\nname = \"Karten\"\nurl = \"{base}/karte/\"\nsitemaps = [\"{base}/karte/sitemap_index.xml\"]\n\n\
+         [[source]]\nid = \"bombe\"\nname = \"Bomben\"\nurl = \"{base}/bombe/\"\nsitemaps = [\"{base}/bombe/news-sitemap.xml.gz\"]\n",
+        drupal_site.list
+    );
+    let config = govwire::config::parse(&text, "sources.toml").expect("config");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(&dir.path().join("store")).expect("store");
+    let crawler = crawler(store.clone(), 200);
+    // What is stored before the bad sitemaps are met is kept.
+    crawl_all(crawler.clone(), &config.sources[..1], 1).await;
+    let before = homes(&store);
+    assert_eq!(before.len(), drupal_site.articles.len());
+
+    let (warnings, guard) = Warnings::capture();
+    let started = std::time::Instant::now();
+    let reports = crawl_all(crawler, &config.sources, 3).await;
+    let took = started.elapsed();
+    drop(guard);
+    let by = |id: &str| reports.iter().find(|r| r.source_id == id).expect("report");
+    let after = homes(&store);
+    for (url, home) in &before {
+        assert_eq!(after.get(url), Some(home), "lost: {url}");
+    }
+    assert!(took < Duration::from_secs(60), "{took:?}");
+
+    // The index: its first 5,000 entries read, the 5 newest sitemaps fetched, their pages stored.
+    warnings.assert_line(&["/karte/sitemap_index.xml", "more than 5000 entries"]);
+    warnings.assert_line(&[
+        "/karte/sitemap_index.xml",
+        "read=5",
+        "more sitemaps than are read",
+    ]);
+    let karte = by("karte");
+    assert_eq!(karte.new, 5, "{karte:?}");
+    let all = log.all();
+    assert_eq!(
+        all.iter()
+            .filter(|(t, _, _)| t.starts_with("/karte/teil-"))
+            .count(),
+        5
+    );
+    // The bomb: inflation stops at 16 MiB with a warning; the three entries before it are stored,
+    // the one behind the bound is not asked for.
+    warnings.assert_line(&["/bombe/news-sitemap.xml.gz", "inflates past 16777216 bytes"]);
+    let bombe = by("bombe");
+    assert_eq!(bombe.new, 3, "{bombe:?}");
+    assert!(!all.iter().any(|(t, _, _)| t.contains("hinter-der-grenze")));
+    // The other source crawled as usual (unchanged: nothing new, no error).
+    let drupal = by("drupal");
+    assert!(drupal.errors.is_empty(), "{drupal:?}");
+    assert_eq!(after.len(), before.len() + 8);
+}
+
+#[tokio::test]
+async fn check_shows_the_entry_points_of_a_site_configured_by_its_home_page() {
+    let (base, _log, routes) = start().await;
+    let local = base.replace("127.0.0.1", "localhost");
+    {
+        let mut r = routes.lock().expect("routes");
+        wordpress(&base, &mut r);
+        landesamt(&local, &mut r);
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("sources.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[settings]\ndata_dir = {:?}\nper_host_interval = \"10ms\"\nmax_in_flight_per_host = 1\n\n\
+             [[source]]\nid = \"wordpress\"\nname = \"WP\"\nurl = \"{base}/wp/\"\n\n\
+             [[source]]\nid = \"landesamt\"\nname = \"Landesamt\"\nurl = \"{local}/\"\n",
+            dir.path().join("data").display().to_string()
+        ),
+    )
+    .expect("config");
+    // The WordPress home page has no teasers of its own: its feed and its news list (with the
+    // pager pages) are what the crawler reads, and the check shows them and passes.
+    let out = govwire_bin(&config, &["check", "wordpress"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("entry points found (automatic source):"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("  feed     {base}/wp/feed/  (10 entries)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "  list     {base}/wp/aktuelles/  (10 teasers matched, 3 pager pages read)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("    pager  {base}/wp/aktuelles/page/2/")),
+        "{stdout}"
+    );
+    assert!(stdout.contains("/wp/2031/03/30/meldung-01/"), "{stdout}");
+    // The state agency: its robots.txt sitemap index.
+    let out = govwire_bin(&config, &["check", "landesamt"]).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!(
+            "  sitemap  {local}/sitemap_index.xml  (0 pages, 0 news entries, 2 sitemaps)"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "  list     {local}/presse/  (5 teasers matched, 1 pager page read)"
+        )),
+        "{stdout}"
+    );
+    // JSON carries them too.
+    let out = govwire_bin(&config, &["check", "wordpress", "--format", "json"]).await;
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(json["entry_points"]["feeds"][0]["entries"], 10);
 }
