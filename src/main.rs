@@ -3,6 +3,12 @@
 
 mod cli;
 
+/// mimalloc instead of glibc's malloc: the request path of `serve` allocates and frees a few
+/// small blocks per middleware layer, where glibc spent about 12 % of the server's CPU time
+/// (`malloc_consolidate`, arena locks); see BENCHMARKS.md, "mimalloc".
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
