@@ -96,6 +96,12 @@ fn parse_machine(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return plausible(d);
     }
+    // `2021-11-04T23:00Z`: RFC 3339 wants seconds, chrono's `%z` no `Z`.
+    if let Some(zulu) = s.strip_suffix(['Z', 'z'])
+        && !zulu.ends_with(['Z', 'z'])
+    {
+        return parse_machine(&format!("{zulu}+00:00"));
+    }
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f%z",
         "%Y-%m-%dT%H:%M%z",
@@ -561,6 +567,7 @@ mod tests {
             ("2020-12-11", Some("2020-12-11 12:00")),
             ("2021-03-28T02:30:00", Some("2021-03-28 03:30")),
             ("2021-03-01T09:00:00+0100", Some("2021-03-01 09:00")),
+            ("2021-11-04T23:00Z", Some("2021-11-05 00:00")),
             (
                 "Pressemitteilung 12/2021 vom 03.02.2021",
                 Some("2021-02-03 12:00"),

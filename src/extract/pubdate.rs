@@ -99,19 +99,28 @@ pub(crate) fn find(
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
     // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
-    // teaser-classed block (often the article's own intro block there).
+    // teaser-classed block (often the article's own intro block there). Of those, the one
+    // closest to the headline's text: leading it (a topline date), right after it, or right
+    // before it (a date line above the headline); a date further away belongs to something
+    // else more often than to the headline.
     let near_in = |pick: &dyn Fn(&&Seen) -> bool| {
-        span.and_then(|(start, end)| {
-            seen.iter()
-                .filter(pick)
-                .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
-                .or_else(|| {
-                    seen.iter()
-                        .filter(pick)
-                        .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
-                        .last()
-                })
-        })
+        let (start, end) = span?;
+        seen.iter()
+            .filter(pick)
+            .filter_map(|s| {
+                let gap = if s.pos >= end {
+                    (s.pos - end <= AFTER_HEADLINE).then(|| s.pos - end)
+                } else if s.pos >= start {
+                    // A topline date leads the headline; one in its words (`Ergebnisse vom
+                    // 19.5.2007`) names what the article is about.
+                    (s.pos - start <= 2).then_some(0)
+                } else {
+                    (start - s.pos <= BEFORE_HEADLINE).then(|| start - s.pos)
+                }?;
+                Some((gap, s))
+            })
+            .min_by_key(|(gap, _)| *gap)
+            .map(|(_, s)| s)
     };
     let near = near_in(&|s| !s.foreign).or_else(|| near_in(&|s| !s.never));
     near.map(|s| s.date)
