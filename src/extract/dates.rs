@@ -14,6 +14,8 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 
+use crate::model::DatePrecision;
+
 /// `parse_date` refuses strings longer than this (a date field is never longer).
 pub const MAX_PARSE_LEN: usize = 256;
 /// `find_date` scans at most this many bytes of free text.
@@ -38,6 +40,42 @@ pub fn parse_date_local(s: &str) -> Option<DateTime<FixedOffset>> {
         return None;
     }
     parse_machine(s).or_else(|| find_date_local(s))
+}
+
+/// Like [`parse_date_local`], also telling whether the text stated a time of day
+/// ([`DatePrecision::Time`]: `2020-12-11T10:00:00+01:00`, `03.02.2021, 14:30 Uhr`) or a day only
+/// ([`DatePrecision::Day`]: `11.12.2020`, `2020-12-11`), so that no time is shown that nobody
+/// published.
+pub fn parse_date_precise(s: &str) -> Option<(DateTime<FixedOffset>, DatePrecision)> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > MAX_PARSE_LEN {
+        return None;
+    }
+    if let Some(d) = parse_machine(s) {
+        return Some((d, DatePrecision::Time));
+    }
+    find_date_span_precise(s).map(|(d, _, p)| (d, p))
+}
+
+/// Like [`find_date_span_local`], also telling whether the matched text states a time of day
+/// (see [`parse_date_precise`]).
+pub fn find_date_span_precise(
+    text: &str,
+) -> Option<(DateTime<FixedOffset>, Range<usize>, DatePrecision)> {
+    let (d, r) = find_date_span_local(text)?;
+    let p = precision_of(text.get(r.clone()).unwrap_or_default());
+    Some((d, r, p))
+}
+
+/// The precision of a matched date text: the grammar only takes a time with a colon
+/// (`14:30`, `T10:00`) or with `Uhr` (`9.05 Uhr`).
+fn precision_of(matched: &str) -> DatePrecision {
+    let lower = matched.to_ascii_lowercase();
+    if lower.contains(':') || lower.ends_with("uhr") {
+        DatePrecision::Time
+    } else {
+        DatePrecision::Day
+    }
 }
 
 /// Finds the first plausible date in free text (e.g. the `[11.12.2020]` before a lede).
@@ -122,6 +160,24 @@ fn parse_machine(s: &str) -> Option<DateTime<FixedOffset>> {
         }
     }
     None
+}
+
+/// The instant a day-only publication date is stored as: the start of that day in
+/// Europe/Berlin, in Berlin's offset of that day (so its calendar day stays the publisher's
+/// and no time of day is invented).
+pub fn day_start(day: NaiveDate) -> Option<DateTime<FixedOffset>> {
+    Berlin
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|d| d.fixed_offset())
+}
+
+/// Whether `d` is noon Berlin time to the second: how [`parse_date`] reads a day without a time
+/// (for callers that only kept the UTC instant, such as feed and teaser dates).
+pub fn is_noon_berlin(d: DateTime<Utc>) -> bool {
+    use chrono::Timelike;
+    let b = d.with_timezone(&Berlin);
+    b.hour() == 12 && b.minute() == 0 && b.second() == 0 && b.nanosecond() == 0
 }
 
 /// Keeps only instants in the years this crate believes in.
@@ -517,7 +573,14 @@ impl<'a> Cur<'a> {
         }
         let end = self.pos;
         self.skip_spaces();
-        if !self.word().eq_ignore_ascii_case("uhr") {
+        let word = self.word();
+        let mut h = h;
+        if word.eq_ignore_ascii_case("uhr") {
+        } else if !dotted && (1..=12).contains(&h) && word.eq_ignore_ascii_case("pm") {
+            h = h % 12 + 12; // `November 8, 2023, 11:15 PM` is 23:15
+        } else if !dotted && (1..=12).contains(&h) && word.eq_ignore_ascii_case("am") {
+            h %= 12;
+        } else {
             if dotted {
                 return None; // `11.12.2020 10.15` is not a time without "Uhr"
             }
@@ -587,6 +650,47 @@ mod tests {
                     .to_string()
             });
             assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn precision_is_what_the_text_stated() {
+        use DatePrecision::{Day, Time};
+        let cases: &[(&str, Option<(&str, DatePrecision)>)] = &[
+            ("11.12.2020", Some(("2020-12-11 12:00", Day))),
+            ("2020-12-11", Some(("2020-12-11 12:00", Day))),
+            ("11. Dezember 2020", Some(("2020-12-11 12:00", Day))),
+            ("Dec 11, 2020", Some(("2020-12-11 12:00", Day))),
+            (
+                "Stand: 07.11.2023, 07:30 Uhr",
+                Some(("2023-11-07 07:30", Time)),
+            ),
+            ("03.02.2021 um 9.05 Uhr", Some(("2021-02-03 09:05", Time))),
+            (
+                "2020-12-11T10:00:00+01:00",
+                Some(("2020-12-11 10:00", Time)),
+            ),
+            ("2021-11-04T23:00Z", Some(("2021-11-04 23:00", Time))),
+            (
+                "Tue, 16 Jun 2020 23:10:00 -0700",
+                Some(("2020-06-16 23:10", Time)),
+            ),
+            (
+                "November 8, 2023, 11:15 PM",
+                Some(("2023-11-08 23:15", Time)),
+            ),
+            ("May 2, 2023 12:05 am", Some(("2023-05-02 00:05", Time))),
+            (
+                "Mon Oct 11 14:57:21 CEST 2021",
+                Some(("2021-10-11 14:57", Time)),
+            ),
+            ("kein Datum", None),
+        ];
+        for (input, want) in cases {
+            let got =
+                parse_date_precise(input).map(|(d, p)| (d.format("%Y-%m-%d %H:%M").to_string(), p));
+            let want = want.map(|(d, p)| (d.to_string(), p));
+            assert_eq!(got, want, "input {input:?}");
         }
     }
 

@@ -16,6 +16,7 @@ use super::dates;
 use super::dom::{DomNode, attr, is_skipped_tag, line_text, tag};
 use super::headline::Headline;
 use super::meta::PageMeta;
+use crate::model::DatePrecision;
 
 /// How far (bytes of page text) after the headline a date line still belongs to it.
 const AFTER_HEADLINE: usize = 1500;
@@ -64,6 +65,8 @@ struct Seen {
     /// Byte position in the collected page text.
     pos: usize,
     date: DateTime<FixedOffset>,
+    /// Whether the date text stated a time of day.
+    precision: DatePrecision,
     /// In a comment, sidebar, teaser or footer block, or labelled as an edit or copyright.
     foreign: bool,
     /// Labelled as an edit or copyright, or in a comment: wrong even right by the headline
@@ -73,28 +76,19 @@ struct Seen {
     main: bool,
 }
 
-/// The publication date of `doc` (see the module doc for the ranking).
-pub(crate) fn find(
-    doc: &Html,
-    meta: &PageMeta,
-    head: &Headline,
-    page_url: &str,
-) -> Option<DateTime<FixedOffset>> {
-    let structured = meta
+/// A publication date and whether its evidence stated a time of day.
+pub(crate) type Dated = (DateTime<FixedOffset>, DatePrecision);
+
+/// The publication date of `doc` (see the module doc for the ranking), and its precision.
+pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str) -> Option<Dated> {
+    let structured: Vec<Dated> = meta
         .published
         .iter()
         .chain(meta.ld.date_published.iter())
-        .find_map(|s| dates::parse_date_local(s))
-        .or_else(|| itemprop_published(doc));
-    let in_url = dates::url_date(page_url);
-    if let Some(d) = structured {
-        // A stamp written in UTC (or another zone) can fall on the day after or before the
-        // publisher's: the day in the URL path is the publisher's own.
-        return Some(match in_url {
-            Some(u) if (u.date_naive() - d.date_naive()).num_days().abs() == 1 => u,
-            _ => d,
-        });
-    }
+        .filter_map(|s| dates::parse_date_precise(s))
+        .chain(itemprop_published(doc))
+        .collect();
+    let in_url = dates::url_date(page_url).map(|d| (d, DatePrecision::Day));
     let head = head.node;
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
@@ -122,20 +116,50 @@ pub(crate) fn find(
             .min_by_key(|(gap, _)| *gap)
             .map(|(_, s)| s)
     };
-    let near = near_in(&|s| !s.foreign).or_else(|| near_in(&|s| !s.never));
-    near.map(|s| s.date)
-        .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
+    let visible = near_in(&|s| !s.foreign);
+    if let Some(&first) = structured.first() {
+        // Structured data and the date line a reader sees by the headline are independent
+        // evidence. When they name neighbouring days, the visible line wins: the stamp is a
+        // UTC or another zone's time, or a release time set the evening before, while the line
+        // is the day the publisher shows. A structured stamp on the visible day still gives the
+        // time, in the visible offset. Further apart, the line by the headline is more often
+        // something else (an event, an update, a teaser) than the metadata is wrong.
+        let d = match visible {
+            Some(v)
+                if (first.0.date_naive() - v.date.date_naive())
+                    .num_days()
+                    .abs()
+                    == 1 =>
+            {
+                structured
+                    .iter()
+                    .map(|(s, p)| (s.with_timezone(v.date.offset()), *p))
+                    .find(|(s, _)| s.date_naive() == v.date.date_naive())
+                    .unwrap_or((v.date, v.precision))
+            }
+            _ => first,
+        };
+        // A stamp written in UTC (or another zone) can fall on the day after or before the
+        // publisher's: the day in the URL path is the publisher's own.
+        return Some(match in_url {
+            Some(u) if (u.0.date_naive() - d.0.date_naive()).num_days().abs() == 1 => u,
+            _ => d,
+        });
+    }
+    let near = visible.or_else(|| near_in(&|s| !s.never));
+    near.map(|s| (s.date, s.precision))
+        .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_precise(s)))
         .or(in_url)
         .or_else(|| {
             usable()
                 .find(|s| s.main)
                 .or_else(|| usable().next())
-                .map(|s| s.date)
+                .map(|s| (s.date, s.precision))
         })
 }
 
 /// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
-fn itemprop_published(doc: &Html) -> Option<DateTime<FixedOffset>> {
+fn itemprop_published(doc: &Html) -> Option<Dated> {
     doc.tree
         .root()
         .descendants()
@@ -143,8 +167,22 @@ fn itemprop_published(doc: &Html) -> Option<DateTime<FixedOffset>> {
         .find_map(|n| {
             attr(n, "datetime")
                 .or_else(|| attr(n, "content"))
-                .and_then(dates::parse_date_local)
-                .or_else(|| dates::parse_date_local(&line_text(n)))
+                .and_then(dates::parse_date_precise)
+                .or_else(|| dates::parse_date_precise(&line_text(n)))
+        })
+}
+
+/// The date a source's configured date selector matched: its `datetime` or `content`
+/// attribute, else its text (the whole text as a date, else the first date in it), keeping the
+/// offset and precision the page wrote.
+pub(crate) fn element_date(n: DomNode<'_>) -> Option<Dated> {
+    attr(n, "datetime")
+        .or_else(|| attr(n, "content"))
+        .and_then(dates::parse_date_precise)
+        .or_else(|| {
+            let text = line_text(n);
+            dates::parse_date_precise(&text)
+                .or_else(|| dates::find_date_span_precise(&text).map(|(d, _, p)| (d, p)))
         })
 }
 
@@ -241,7 +279,8 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                             comment = Some(n.id());
                         }
                         if e.name() == "time"
-                            && let Some(d) = attr(n, "datetime").and_then(dates::parse_date_local)
+                            && let Some((d, precision)) =
+                                attr(n, "datetime").and_then(dates::parse_date_precise)
                         {
                             let label = attr(n, "class").unwrap_or_default().to_string()
                                 + attr(n, "itemprop").unwrap_or_default()
@@ -250,6 +289,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                             seen.push(Seen {
                                 pos: text.len(),
                                 date: d,
+                                precision,
                                 foreign: foreign.is_some() || never,
                                 never,
                                 main: main.is_some(),
@@ -284,8 +324,8 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
     let mut off = 0;
     while off < text.len() {
         let rest = text.get(off..).unwrap_or_default();
-        match dates::find_date_span_local(rest) {
-            Some((d, r)) => {
+        match dates::find_date_span_precise(rest) {
+            Some((d, r, precision)) => {
                 let pos = off + r.start;
                 let run = runs.partition_point(|(s, _, _, _)| *s <= pos);
                 let (in_foreign, in_comment, in_main) = run
@@ -297,6 +337,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                 seen.push(Seen {
                     pos,
                     date: d,
+                    precision,
                     foreign: in_foreign || never,
                     never,
                     main: in_main,
@@ -312,6 +353,16 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
     }
     seen.sort_by_key(|s| s.pos);
     (seen, start.zip(end))
+}
+
+/// The instant to store for a publication date: a day-only date becomes the start of that
+/// day in Europe/Berlin (its offset recorded), so that no time of day is invented and the day
+/// stays the publisher's; a date with a time is kept as written.
+pub(crate) fn stored((d, precision): Dated) -> DateTime<FixedOffset> {
+    match precision {
+        DatePrecision::Time => d,
+        DatePrecision::Day => dates::day_start(d.date_naive()).unwrap_or(d),
+    }
 }
 
 /// The last `max` bytes of `s` (fewer, to stay on a char boundary).
