@@ -124,26 +124,27 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
         // is the day the publisher shows. A structured stamp on the visible day still gives the
         // time, in the visible offset. Further apart, the line by the headline is more often
         // something else (an event, an update, a teaser) than the metadata is wrong.
-        let d = match visible {
-            Some(v)
-                if (first.0.date_naive() - v.date.date_naive())
-                    .num_days()
-                    .abs()
-                    == 1 =>
-            {
+        let by_line = visible.filter(|v| {
+            (first.0.date_naive() - v.date.date_naive())
+                .num_days()
+                .abs()
+                == 1
+        });
+        if let Some(v) = by_line {
+            return Some(
                 structured
                     .iter()
                     .map(|(s, p)| (s.with_timezone(v.date.offset()), *p))
                     .find(|(s, _)| s.date_naive() == v.date.date_naive())
-                    .unwrap_or((v.date, v.precision))
-            }
-            _ => first,
-        };
+                    .unwrap_or((v.date, v.precision)),
+            );
+        }
         // A stamp written in UTC (or another zone) can fall on the day after or before the
-        // publisher's: the day in the URL path is the publisher's own.
+        // publisher's: the day in the URL path is the publisher's own. (The date line a reader
+        // sees outranks the path: a path is the day a draft was made.)
         return Some(match in_url {
-            Some(u) if (u.0.date_naive() - d.0.date_naive()).num_days().abs() == 1 => u,
-            _ => d,
+            Some(u) if (u.0.date_naive() - first.0.date_naive()).num_days().abs() == 1 => u,
+            _ => first,
         });
     }
     let near = visible.or_else(|| near_in(&|s| !s.never));
