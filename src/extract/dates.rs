@@ -359,7 +359,7 @@ fn scan_month_first(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usiz
 }
 
 /// A publication day written in a URL path: `/2014/05/18/`, `/2020-02/19/`, `/2021-11-19/`,
-/// `/20201211/`, `/20030331_Rede2.html` (noon Berlin). The eight digits must stand alone (a
+/// `/20201211/`, `/20030331_Rede2.html`, `/29-10-2021` when the day is above 12 (noon Berlin). The eight digits must stand alone (a
 /// Wayback Machine `/20130307194448/` stamp is no publication day).
 pub fn url_date(url: &str) -> Option<DateTime<FixedOffset>> {
     let path = url
@@ -379,6 +379,18 @@ pub fn url_date(url: &str) -> Option<DateTime<FixedOffset>> {
             continue;
         }
         let s = k + 1;
+        // `/29-10-2021`: day first, taken only when the order is plain (a day above 12).
+        if matches!(b.get(s + 2), Some(b'-' | b'.'))
+            && b.get(s + 5) == b.get(s + 2)
+            && !digit(s + 10)
+            && let (Some(d), Some(m), Some(y)) =
+                (num(s..s + 2), num(s + 3..s + 5), num(s + 6..s + 10))
+            && d > 12
+            && (1990..=2099).contains(&y)
+            && let Some(date) = make(i32::try_from(y).ok()?, m, d, None)
+        {
+            return Some(date);
+        }
         let Some(y) = num(s..s + 4) else { continue };
         if !(1990..=2099).contains(&y) {
             continue;
@@ -811,6 +823,16 @@ mod tests {
                 None,
             ),
             ("https://example.org/2014/05/title/", None),
+            (
+                "https://example.org/meldungen/29-10-2021",
+                Some("2021-10-29"),
+            ),
+            (
+                "https://example.org/meldungen/29.10.2021/text",
+                Some("2021-10-29"),
+            ),
+            ("https://example.org/meldungen/10-11-2021", None),
+            ("https://example.org/meldungen/29-10-20215", None),
             ("https://example.org/2021/13/45/title/", None),
             ("https://example.org/article/12345678/title", None),
             ("https://example.org/title?date=2020/01/02/", None),

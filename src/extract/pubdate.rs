@@ -55,10 +55,12 @@ const FOREIGN_LABELS: &[&str] = &[
     "modified",
     "last edit",
     "zuletzt",
-    "©",
-    "copyright",
-    "(c)",
 ];
+/// Copyright marks: they label a date only in the same block (a `© Name` credit line under a
+/// picture says nothing about the date line after it).
+const COPYRIGHT_LABELS: &[&str] = &["©", "copyright", "(c)"];
+/// Put into the collected page text where a block element begins or ends.
+const BLOCK_BREAK: char = '\u{2029}';
 
 /// One date seen in the page text.
 struct Seen {
@@ -217,7 +219,9 @@ fn class_has(n: DomNode<'_>, words: &[&str]) -> bool {
 /// Whether the text right before a date labels it as an edit or a copyright.
 fn has_foreign_label(before: &str) -> bool {
     let lower = before.to_lowercase();
+    let block = lower.rsplit(BLOCK_BREAK).next().unwrap_or_default();
     FOREIGN_LABELS.iter().any(|l| lower.contains(l))
+        || COPYRIGHT_LABELS.iter().any(|l| block.contains(l))
 }
 
 /// Every date in the page text in document order, and where the headline's text starts and ends.
@@ -297,7 +301,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                             });
                         }
                         if super::dom::is_block_tag(e.name()) || e.name() == "br" {
-                            text.push(' ');
+                            text.push(BLOCK_BREAK);
                         }
                     }
                     _ => {}
