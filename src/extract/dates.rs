@@ -209,6 +209,7 @@ fn make(y: i32, m: u32, d: u32, time: Option<NaiveTime>) -> Option<DateTime<Fixe
 /// Tries every grammar at byte `i` (a digit that follows a non-digit).
 fn scan_at(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     scan_iso(text, i)
+        .or_else(|| scan_slashed(text, i))
         .or_else(|| scan_numeric(text, i))
         .or_else(|| scan_named(text, i))
 }
@@ -247,6 +248,22 @@ fn scan_iso(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
         }
     }
     Some((date_only, date_end))
+}
+
+/// `2014/05/18`, optionally with a time (`2014/05/18 14:30`): year first, so never ambiguous
+/// (a US `05/18/2014` is not read at all rather than risk swapping day and month).
+fn scan_slashed(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
+    let mut c = Cur::new(text, i);
+    let y = c.digits(4, 4)?;
+    c.eat(b'/').then_some(())?;
+    let m = c.digits(1, 2)?;
+    c.eat(b'/').then_some(())?;
+    let d = c.digits(1, 2)?;
+    if c.peek_digit() || c.peek() == Some(b'/') {
+        return None;
+    }
+    let time = c.time();
+    Some((make(i32::try_from(y).ok()?, m, d, time)?, c.pos))
 }
 
 /// `11.12.2020`, `1.2.21`, `03.02.2021, 14:30 Uhr`.
@@ -652,6 +669,10 @@ mod tests {
             ("1.2.3", None),
             ("Version 2.10.2021a", Some("2021-10-02 12:00")),
             ("12.12.1850", None),
+            ("2014/05/18", Some("2014-05-18 12:00")),
+            ("am 2014/5/18 14:30", Some("2014-05-18 14:30")),
+            ("05/18/2014", None),
+            ("2014/05/18/titel", None),
             ("🦀🦀🦀 ünïcödé", None),
             ("\u{a0}", None),
         ];

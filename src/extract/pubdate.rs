@@ -45,6 +45,10 @@ const FOREIGN_BLOCKS: &[&str] = &[
 ];
 /// Class or id fragments of comment blocks (their dates are never the article's).
 const COMMENT_BLOCKS: &[&str] = &["comment", "kommentar", "reply", "respond", "disqus"];
+/// Class or id fragments of blocks that list other articles: their dates are never this
+/// article's, not even right by the headline (unlike a `teaser` or `sidebar` class, which is
+/// there more often the article's own intro or meta block).
+const OTHER_ARTICLES: &[&str] = &["related", "recommend", "empfehl", "weitere", "popular"];
 /// Words right before a date that make it something else than the publication date.
 const FOREIGN_LABELS: &[&str] = &[
     "aktualisiert",
@@ -55,6 +59,14 @@ const FOREIGN_LABELS: &[&str] = &[
     "modified",
     "last edit",
     "zuletzt",
+    // Dates of events and deadlines: what the text is about, not when it was published.
+    "termin",
+    "veranstaltung",
+    "event date",
+    "frist:",
+    "deadline",
+    "bis zum",
+    "bis ",
 ];
 /// Copyright marks: they label a date only in the same block (a `© Name` credit line under a
 /// picture says nothing about the date line after it).
@@ -71,7 +83,8 @@ struct Seen {
     precision: DatePrecision,
     /// In a comment, sidebar, teaser or footer block, or labelled as an edit or copyright.
     foreign: bool,
-    /// Labelled as an edit or copyright, or in a comment: wrong even right by the headline
+    /// Labelled as an edit, copyright, event or deadline, or in a comment or a list of other
+    /// articles: wrong even right by the headline
     /// (a sidebar or teaser class there is more often the article's own intro block).
     never: bool,
     /// Inside an `<article>`, `<main>` or `role="main"` element.
@@ -279,7 +292,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                         }
                         if comment.is_none()
                             && !head_line.contains(&n.id())
-                            && class_has(n, COMMENT_BLOCKS)
+                            && (class_has(n, COMMENT_BLOCKS) || class_has(n, OTHER_ARTICLES))
                         {
                             comment = Some(n.id());
                         }
@@ -382,7 +395,7 @@ fn tail(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use crate::extract::extract_article;
-    use crate::model::ArticleSelectors;
+    use crate::model::{ArticleSelectors, DatePrecision};
 
     /// The publication day (and offset) `extract_article` reads from `html` at `url`.
     fn day(html: &str, url: &str) -> Option<String> {
@@ -593,6 +606,230 @@ mod tests {
         ];
         for (what, html, url, want) in cases {
             assert_eq!(day(html, url).as_deref(), *want, "{what}");
+        }
+    }
+
+    /// Day, offset and precision `extract_article` gives for `html` at `url`.
+    fn dated(html: &str, url: &str) -> Option<String> {
+        let d = extract_article(html, url, &ArticleSelectors::default()).ok()?;
+        let p = match d.published_precision {
+            DatePrecision::Day => "day",
+            DatePrecision::Time => "time",
+        };
+        d.published_local()
+            .map(|t| format!("{} {p}", t.format("%Y-%m-%d %H:%M %:z")))
+    }
+
+    /// One page per class of evidence and of mistake (issue 22), written for this test: the
+    /// publication day, its offset and precision, or `None` where the page states no
+    /// publication date (a modified, comment, teaser, copyright or event date is never one).
+    #[test]
+    fn classes_of_pages_with_day_offset_and_precision() {
+        let cases: &[(&str, String, &str, Option<&str>)] = &[
+            (
+                "a topline date leading the headline",
+                page(
+                    "",
+                    &format!(
+                        "<h1><span class=\"date\">27.01.2022</span> Mineralölbericht November</h1>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2022-01-27 00:00 +01:00 day"),
+            ),
+            (
+                "a date in the headline's words is what it is about: the URL's day",
+                page(
+                    "",
+                    &format!("<h1>Ergebnisse der Meisterschaft vom 19.5.2007</h1>{TEXT}"),
+                ),
+                "https://example.org/2007/05/20/ergebnisse/",
+                Some("2007-05-20 00:00 +02:00 day"),
+            ),
+            (
+                "the date line above the headline, not a list of other articles below it",
+                page(
+                    "",
+                    &format!(
+                        "<p>02.02.2022 10:16 Uhr - Liga - Pressemitteilung</p><h1>Neuer Spieler</h1>\
+                     {TEXT}<ul><li>30.01.2022 Andere Meldung</li><li>29.01.2022 Noch eine</li></ul>"
+                    ),
+                ),
+                URL,
+                Some("2022-02-02 10:16 +01:00 time"),
+            ),
+            (
+                "a UTC stamp on the next day yields to the visible line with its own offset",
+                page(
+                    r#"<meta property="article:published_time" content="2023-11-09T02:11:03+00:00">"#,
+                    &format!(
+                        "<h1>Police investigating</h1><time datetime=\"2023-11-08T21:11:03-05:00\">\
+                         November 8, 2023</time>{TEXT}"
+                    ),
+                ),
+                "https://example.com/news/police-investigating/",
+                Some("2023-11-08 21:11 -05:00 time"),
+            ),
+            (
+                "an evening release stamp the day before the visible day-only line",
+                page(
+                    r#"<meta itemprop="datePublished" content="2021-10-27T20:35:36+01:00">"#,
+                    &format!(
+                        "<h1>Klimawandel</h1><p class=\"meta\">Berlin, 28.10.2021, 058/21</p>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2021-10-28 00:00 +02:00 day"),
+            ),
+            (
+                "structured data wins over a line by the headline far from it (an event)",
+                page(
+                    r#"<meta property="article:published_time" content="2021-01-05T10:00:00+01:00">"#,
+                    &format!("<h1>Tag der offenen Tür</h1><p>Am 12.03.2021 im Rathaus</p>{TEXT}"),
+                ),
+                URL,
+                Some("2021-01-05 10:00 +01:00 time"),
+            ),
+            (
+                "an image credit above the date line does not make it a copyright date",
+                page(
+                    "",
+                    &format!(
+                        "<figure><img src=\"a.jpg\" alt=\"\"><div class=\"credit\">© Erika Muster</div>\
+                     </figure><div><time datetime=\"2022-02-01\">01.02.2022</time> | Meeting\
+                     <h1>Ein Rekord</h1></div>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2022-02-01 00:00 +01:00 day"),
+            ),
+            (
+                "a day-first date in the URL path",
+                page("", &format!("<h1>Zehn Jahre Einbruchschutz</h1>{TEXT}")),
+                "https://example.org/meldungen/29-10-2021",
+                Some("2021-10-29 00:00 +02:00 day"),
+            ),
+            (
+                "German month name",
+                page("", &format!("<h1>Förderung</h1><p>18. Mai 2014</p>{TEXT}")),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "English ordinal",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p>May 18th, 2014</p>{TEXT}"),
+                ),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "two-digit year",
+                page("", &format!("<h1>Förderung</h1><p>18.05.14</p>{TEXT}")),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "year first with slashes",
+                page("", &format!("<h1>Förderung</h1><p>2014/05/18</p>{TEXT}")),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "a US month-first date is not read (no swapped day and month)",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p>Posted 05/11/2014</p>{TEXT}"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "12-hour clock",
+                page(
+                    "",
+                    &format!("<h1>Debate</h1><div>November 8, 2023, 11:15 PM</div>{TEXT}"),
+                ),
+                URL,
+                Some("2023-11-08 23:15 +01:00 time"),
+            ),
+            (
+                "a structured stamp in UTC keeps the offset it was written in",
+                page(
+                    r#"<meta property="article:published_time" content="2021-11-04T23:00Z">"#,
+                    &format!("<h1>Kommunalwahlen</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2021-11-04 23:00 +00:00 time"),
+            ),
+            (
+                "modified only: no publication date",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1>{TEXT}<p>Zuletzt geändert am 03.05.2021</p>"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "comment only: no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<section id=\"comments\"><p>Max schrieb am \
+                     04.05.2021: Danke!</p></section>"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "related teasers only: no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<div class=\"related-articles\"><p>02.05.2021 \
+                     Andere Meldung</p></div>"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "copyright only: no publication date",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1>{TEXT}<p>Copyright 01.01.2021 Land</p>"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "event date only: no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Bürgerdialog</h1><p>Termin: 12.03.2021, 18:00 Uhr, Rathaus</p>{TEXT}"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "a deadline is no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderaufruf</h1><p>Anträge bis zum 30.06.2021 einreichen</p>{TEXT}"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+        ];
+        for (what, html, url, want) in cases {
+            assert_eq!(dated(html, url).as_deref(), *want, "{what}");
         }
     }
 }
