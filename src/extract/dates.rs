@@ -250,18 +250,23 @@ fn scan_iso(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     Some((date_only, date_end))
 }
 
-/// `2014/05/18`, optionally with a time (`2014/05/18 14:30`): year first, so never ambiguous
+/// `2014/05/18`, `2023.11.02.`, optionally with a time (`2014/05/18 14:30`): year first, so never ambiguous
 /// (a US `05/18/2014` is not read at all rather than risk swapping day and month).
 fn scan_slashed(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     let mut c = Cur::new(text, i);
     let y = c.digits(4, 4)?;
-    c.eat(b'/').then_some(())?;
+    let sep = c.peek().filter(|b| matches!(b, b'/' | b'.'))?;
+    c.eat(sep);
     let m = c.digits(1, 2)?;
-    c.eat(b'/').then_some(())?;
+    c.eat(sep).then_some(())?;
     let d = c.digits(1, 2)?;
-    if c.peek_digit() || c.peek() == Some(b'/') {
+    // `2014/05/18/titel` is a path, `2023.11.02.5` a version number.
+    let more =
+        c.peek() == Some(sep) && (sep == b'/' || c.peek_at(1).is_some_and(|b| b.is_ascii_digit()));
+    if c.peek_digit() || more {
         return None;
     }
+    c.eat(b'.'); // `2023.11.02.` (Korean and Hungarian style)
     let time = c.time();
     Some((make(i32::try_from(y).ok()?, m, d, time)?, c.pos))
 }
@@ -473,7 +478,23 @@ fn month(word: &str) -> Option<u32> {
         ("nov", 11),
         ("dezember", 12),
     ];
-    if word.is_empty() || word.len() > 12 {
+    /// Full month names of the other languages on the pages govwire meets (French, Italian,
+    /// Dutch, and Russian in the genitive a date uses), by month.
+    const OTHER: [&[&str]; 12] = [
+        &["janvier", "gennaio", "januari", "января"],
+        &["février", "fevrier", "febbraio", "februari", "февраля"],
+        &["mars", "marzo", "maart", "марта"],
+        &["avril", "aprile", "апреля"],
+        &["maggio", "mei", "мая"],
+        &["juin", "giugno", "июня"],
+        &["juillet", "luglio", "июля"],
+        &["août", "aout", "agosto", "augustus", "августа"],
+        &["septembre", "settembre", "сентября"],
+        &["octobre", "ottobre", "oktober", "октября"],
+        &["novembre", "ноября"],
+        &["décembre", "decembre", "dicembre", "december", "декабря"],
+    ];
+    if word.is_empty() || word.len() > 24 {
         return None;
     }
     let lower = word.to_lowercase();
@@ -481,7 +502,16 @@ fn month(word: &str) -> Option<u32> {
         "december" | "dez" | "dec" => return Some(12),
         _ => {}
     }
-    MONTHS.iter().find(|(n, _)| *n == lower).map(|(_, m)| *m)
+    MONTHS
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, m)| *m)
+        .or_else(|| {
+            (1..=12)
+                .zip(OTHER)
+                .find(|(_, names)| names.contains(&lower.as_str()))
+                .map(|(m, _)| m)
+        })
 }
 
 /// A byte cursor over ASCII-led date text.
@@ -673,6 +703,12 @@ mod tests {
             ("am 2014/5/18 14:30", Some("2014-05-18 14:30")),
             ("05/18/2014", None),
             ("2014/05/18/titel", None),
+            ("2023.11.02. 20:06", Some("2023-11-02 20:06")),
+            ("2023.11.02.5", None),
+            ("15 августа 2016, 13:43", Some("2016-08-15 13:43")),
+            ("14 Gennaio 2020", Some("2020-01-14 12:00")),
+            ("le 3 août 2021", Some("2021-08-03 12:00")),
+            ("18 mei 2014", Some("2014-05-18 12:00")),
             ("🦀🦀🦀 ünïcödé", None),
             ("\u{a0}", None),
         ];
