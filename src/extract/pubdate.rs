@@ -7,7 +7,7 @@
 //! copyright date for the publication date, and keeps the offset the page wrote, so that the
 //! calendar day is the publisher's (`2020-12-11T00:30:00+01:00` is 11 December).
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
@@ -22,6 +22,9 @@ use crate::model::DatePrecision;
 const AFTER_HEADLINE: usize = 1500;
 /// How far before the headline (kicker, byline above it) a date line still belongs to it.
 const BEFORE_HEADLINE: usize = 400;
+/// A date in the page text before this year is a historical reference (a law of 1990, a
+/// founding in 1949), not when a web page was published.
+const OLDEST_WEB_YEAR: i32 = 1995;
 /// At most this much page text is searched for dates.
 const MAX_TEXT: usize = 512 * 1024;
 /// Class or id fragments of blocks whose dates are never the page's publication date.
@@ -343,6 +346,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
     while off < text.len() {
         let rest = text.get(off..).unwrap_or_default();
         match dates::find_date_span_precise(rest) {
+            Some((d, r, _)) if d.year() < OLDEST_WEB_YEAR => off += r.end.max(1),
             Some((d, r, precision)) => {
                 let pos = off + r.start;
                 let run = runs.partition_point(|(s, _, _, _)| *s <= pos);
@@ -812,6 +816,15 @@ mod tests {
                     &format!(
                         "<h1>Bürgerdialog</h1><p>Termin: 12.03.2021, 18:00 Uhr, Rathaus</p>{TEXT}"
                     ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "a date before the web is a historical reference, not a publication date",
+                page(
+                    "",
+                    &format!("<h1>Jubiläum</h1><p>Gegründet am 03.10.1990 in Berlin</p>{TEXT}"),
                 ),
                 URL,
                 None,
