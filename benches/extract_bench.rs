@@ -53,6 +53,7 @@ fn main() {
             run_set(set, &dir, &out.join(format!("{set}.json")));
         }
     }
+    dates_row(&bench.join("dates"));
 }
 
 fn run_set(set: &str, dir: &Path, out: &Path) {
@@ -230,4 +231,19 @@ fn decode(raw: &[u8]) -> String {
         }
     };
     enc.decode_without_bom_handling(raw).0.into_owned()
+}
+
+#[allow(dead_code)] // `dates_bench` also writes the predictions; this row only prints.
+#[path = "shared/date_score.rs"]
+mod date_score;
+
+/// The dates row: publication day right / found / wrong per fold on the public date set
+/// (`BENCH_DIR/dates`), scored as `dates_bench` scores it; skipped when the set is absent.
+fn dates_row(dir: &Path) {
+    if let Some(s) = date_score::score(dir) {
+        println!("dates (fold B developed on, fold A held out):");
+        for (name, t) in [("fold A", &s.a), ("fold B", &s.b), ("overall", &s.all)] {
+            println!("  {}", t.line(name));
+        }
+    }
 }

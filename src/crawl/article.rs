@@ -8,7 +8,7 @@ use super::CrawlError;
 use crate::enrich::{self, Signature, Watchlist};
 use crate::extract;
 use crate::fetch::Page;
-use crate::model::{Article, ArticleId, Candidate, Draft, Source};
+use crate::model::{Article, ArticleId, Candidate, DatePrecision, Draft, Source};
 
 /// Extracts the draft from the page, or builds it from the feed content when there is none.
 pub fn draft(source: &Source, c: &Candidate, page: Option<&Page>) -> Result<Draft, CrawlError> {
@@ -47,26 +47,29 @@ fn from_candidate(c: &Candidate) -> Draft {
     }
 }
 
-/// The publication time from the page (`page`) and the feed or teaser (`listed`). The page
-/// wins, except that a page date without a time (read as noon Berlin time, see
-/// [`extract::dates`]) gives way to the feed's exact time on the same Berlin day.
+/// The publication time from the page (`page`, with the precision the page stated) and the
+/// feed or teaser (`listed`). The page wins, except that a page date without a time
+/// ([`DatePrecision::Day`], or noon Berlin time as [`extract::dates`] reads a bare day) gives
+/// way to the feed's exact time on the same Berlin day. Returns the time and whether the
+/// listed one was taken.
 fn merge_published(
     page: Option<DateTime<Utc>>,
+    precision: DatePrecision,
     listed: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
-    use chrono::Timelike;
+) -> (Option<DateTime<Utc>>, bool) {
     use chrono_tz::Europe::Berlin;
     match (page, listed) {
         (Some(p), Some(l)) => {
             let (pb, lb) = (p.with_timezone(&Berlin), l.with_timezone(&Berlin));
-            let date_only = pb.hour() == 12 && pb.minute() == 0 && pb.second() == 0;
-            Some(if date_only && pb.date_naive() == lb.date_naive() {
-                l
+            let date_only = precision == DatePrecision::Day || extract::dates::is_noon_berlin(p);
+            if date_only && pb.date_naive() == lb.date_naive() {
+                (Some(l), true)
             } else {
-                p
-            })
+                (Some(p), false)
+            }
         }
-        (p, l) => p.or(l),
+        (None, Some(l)) => (Some(l), true),
+        (p, None) => (p, false),
     }
 }
 
@@ -75,7 +78,22 @@ fn fill_from_candidate(d: &mut Draft, c: &Candidate) {
     if d.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         d.title = c.title.clone();
     }
-    d.published = merge_published(d.published, c.published);
+    let (published, listed) = merge_published(d.published, d.published_precision, c.published);
+    d.published = published;
+    if listed && let Some(l) = published {
+        // A feed or teaser date (offset not kept: Berlin). A teaser's bare day was read as noon
+        // Berlin: it is stored as the day's start, without a time nobody published.
+        d.published_offset = None;
+        d.published_precision = DatePrecision::Time;
+        if extract::dates::is_noon_berlin(l)
+            && let Some(start) =
+                extract::dates::day_start(l.with_timezone(&chrono_tz::Europe::Berlin).date_naive())
+        {
+            d.published = Some(start.with_timezone(&Utc));
+            d.published_offset = Some(start.offset().local_minus_utc());
+            d.published_precision = DatePrecision::Day;
+        }
+    }
     // A person named by the feed beats an organisation named by the page, and the other way round.
     d.author = extract::prefer_author(d.author.take(), c.author.clone());
     if d.summary.is_none() {

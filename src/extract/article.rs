@@ -5,14 +5,13 @@
 //! It must never fail because a field is missing (only invalid selectors and a non-http page URL
 //! are errors) and never let page text flow into tags or the other way round.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::Utc;
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{Html, Selector};
 
 use super::dom::{attr, line_text, paragraphs};
 use super::headline::{self, Headline};
-use super::listing::element_date;
 use super::meta::PageMeta;
 use super::text::{join_paragraphs, truncate_words};
 use super::{
@@ -116,8 +115,9 @@ pub fn extract_article(
         lang: detect_language(sample, meta.html_lang.as_deref()),
         title: head.title,
         kicker: head.kicker,
-        published: published.map(|d| d.with_timezone(&Utc)),
-        published_offset: published.map(|d| d.offset().local_minus_utc()),
+        published: published.map(|d| pubdate::stored(d).with_timezone(&Utc)),
+        published_offset: published.map(|d| pubdate::stored(d).offset().local_minus_utc()),
+        published_precision: published.map(|(_, p)| p).unwrap_or_default(),
         author,
         tags,
         summary,
@@ -146,19 +146,19 @@ fn selected_body(doc: &Html, sel: &Selector) -> Vec<String> {
     boiler::tidy(out)
 }
 
-/// Publication date in the page's own offset: the source's date selector, else the best
-/// evidence on the page (see `pubdate`).
+/// Publication date in the page's own offset and its precision: the source's date selector,
+/// else the best evidence on the page (see `pubdate`).
 fn find_published(
     doc: &Html,
     c: &Compiled,
     meta: &PageMeta,
     head: &Headline,
     page_url: &str,
-) -> Option<DateTime<FixedOffset>> {
+) -> Option<pubdate::Dated> {
     if let Some(s) = &c.date
-        && let Some(d) = doc.select(s).find_map(element_date)
+        && let Some(d) = doc.select(s).find_map(|e| pubdate::element_date(*e))
     {
-        return Some(d.fixed_offset());
+        return Some(d);
     }
     pubdate::find(doc, meta, head, page_url)
 }

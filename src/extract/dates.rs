@@ -14,6 +14,8 @@ use std::ops::Range;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 
+use crate::model::DatePrecision;
+
 /// `parse_date` refuses strings longer than this (a date field is never longer).
 pub const MAX_PARSE_LEN: usize = 256;
 /// `find_date` scans at most this many bytes of free text.
@@ -38,6 +40,42 @@ pub fn parse_date_local(s: &str) -> Option<DateTime<FixedOffset>> {
         return None;
     }
     parse_machine(s).or_else(|| find_date_local(s))
+}
+
+/// Like [`parse_date_local`], also telling whether the text stated a time of day
+/// ([`DatePrecision::Time`]: `2020-12-11T10:00:00+01:00`, `03.02.2021, 14:30 Uhr`) or a day only
+/// ([`DatePrecision::Day`]: `11.12.2020`, `2020-12-11`), so that no time is shown that nobody
+/// published.
+pub fn parse_date_precise(s: &str) -> Option<(DateTime<FixedOffset>, DatePrecision)> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > MAX_PARSE_LEN {
+        return None;
+    }
+    if let Some(d) = parse_machine(s) {
+        return Some((d, DatePrecision::Time));
+    }
+    find_date_span_precise(s).map(|(d, _, p)| (d, p))
+}
+
+/// Like [`find_date_span_local`], also telling whether the matched text states a time of day
+/// (see [`parse_date_precise`]).
+pub fn find_date_span_precise(
+    text: &str,
+) -> Option<(DateTime<FixedOffset>, Range<usize>, DatePrecision)> {
+    let (d, r) = find_date_span_local(text)?;
+    let p = precision_of(text.get(r.clone()).unwrap_or_default());
+    Some((d, r, p))
+}
+
+/// The precision of a matched date text: the grammar only takes a time with a colon
+/// (`14:30`, `T10:00`) or with `Uhr` (`9.05 Uhr`).
+fn precision_of(matched: &str) -> DatePrecision {
+    let lower = matched.to_ascii_lowercase();
+    if lower.contains(':') || lower.ends_with("uhr") {
+        DatePrecision::Time
+    } else {
+        DatePrecision::Day
+    }
 }
 
 /// Finds the first plausible date in free text (e.g. the `[11.12.2020]` before a lede).
@@ -96,6 +134,12 @@ fn parse_machine(s: &str) -> Option<DateTime<FixedOffset>> {
     if let Ok(d) = DateTime::parse_from_rfc2822(s) {
         return plausible(d);
     }
+    // `2021-11-04T23:00Z`: RFC 3339 wants seconds, chrono's `%z` no `Z`.
+    if let Some(zulu) = s.strip_suffix(['Z', 'z'])
+        && !zulu.ends_with(['Z', 'z'])
+    {
+        return parse_machine(&format!("{zulu}+00:00"));
+    }
     for fmt in [
         "%Y-%m-%dT%H:%M:%S%.f%z",
         "%Y-%m-%dT%H:%M%z",
@@ -116,6 +160,24 @@ fn parse_machine(s: &str) -> Option<DateTime<FixedOffset>> {
         }
     }
     None
+}
+
+/// The instant a day-only publication date is stored as: the start of that day in
+/// Europe/Berlin, in Berlin's offset of that day (so its calendar day stays the publisher's
+/// and no time of day is invented).
+pub fn day_start(day: NaiveDate) -> Option<DateTime<FixedOffset>> {
+    Berlin
+        .from_local_datetime(&day.and_time(NaiveTime::MIN))
+        .earliest()
+        .map(|d| d.fixed_offset())
+}
+
+/// Whether `d` is noon Berlin time to the second: how [`parse_date`] reads a day without a time
+/// (for callers that only kept the UTC instant, such as feed and teaser dates).
+pub fn is_noon_berlin(d: DateTime<Utc>) -> bool {
+    use chrono::Timelike;
+    let b = d.with_timezone(&Berlin);
+    b.hour() == 12 && b.minute() == 0 && b.second() == 0 && b.nanosecond() == 0
 }
 
 /// Keeps only instants in the years this crate believes in.
@@ -147,6 +209,7 @@ fn make(y: i32, m: u32, d: u32, time: Option<NaiveTime>) -> Option<DateTime<Fixe
 /// Tries every grammar at byte `i` (a digit that follows a non-digit).
 fn scan_at(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
     scan_iso(text, i)
+        .or_else(|| scan_slashed(text, i))
         .or_else(|| scan_numeric(text, i))
         .or_else(|| scan_named(text, i))
 }
@@ -185,6 +248,27 @@ fn scan_iso(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
         }
     }
     Some((date_only, date_end))
+}
+
+/// `2014/05/18`, `2023.11.02.`, optionally with a time (`2014/05/18 14:30`): year first, so never ambiguous
+/// (a US `05/18/2014` is not read at all rather than risk swapping day and month).
+fn scan_slashed(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usize)> {
+    let mut c = Cur::new(text, i);
+    let y = c.digits(4, 4)?;
+    let sep = c.peek().filter(|b| matches!(b, b'/' | b'.'))?;
+    c.eat(sep);
+    let m = c.digits(1, 2)?;
+    c.eat(sep).then_some(())?;
+    let d = c.digits(1, 2)?;
+    // `2014/05/18/titel` is a path, `2023.11.02.5` a version number.
+    let more =
+        c.peek() == Some(sep) && (sep == b'/' || c.peek_at(1).is_some_and(|b| b.is_ascii_digit()));
+    if c.peek_digit() || more {
+        return None;
+    }
+    c.eat(b'.'); // `2023.11.02.` (Korean and Hungarian style)
+    let time = c.time();
+    Some((make(i32::try_from(y).ok()?, m, d, time)?, c.pos))
 }
 
 /// `11.12.2020`, `1.2.21`, `03.02.2021, 14:30 Uhr`.
@@ -297,7 +381,7 @@ fn scan_month_first(text: &str, i: usize) -> Option<(DateTime<FixedOffset>, usiz
 }
 
 /// A publication day written in a URL path: `/2014/05/18/`, `/2020-02/19/`, `/2021-11-19/`,
-/// `/20201211/`, `/20030331_Rede2.html` (noon Berlin). The eight digits must stand alone (a
+/// `/20201211/`, `/20030331_Rede2.html`, `/29-10-2021` when the day is above 12 (noon Berlin). The eight digits must stand alone (a
 /// Wayback Machine `/20130307194448/` stamp is no publication day).
 pub fn url_date(url: &str) -> Option<DateTime<FixedOffset>> {
     let path = url
@@ -317,6 +401,18 @@ pub fn url_date(url: &str) -> Option<DateTime<FixedOffset>> {
             continue;
         }
         let s = k + 1;
+        // `/29-10-2021`: day first, taken only when the order is plain (a day above 12).
+        if matches!(b.get(s + 2), Some(b'-' | b'.'))
+            && b.get(s + 5) == b.get(s + 2)
+            && !digit(s + 10)
+            && let (Some(d), Some(m), Some(y)) =
+                (num(s..s + 2), num(s + 3..s + 5), num(s + 6..s + 10))
+            && d > 12
+            && (1990..=2099).contains(&y)
+            && let Some(date) = make(i32::try_from(y).ok()?, m, d, None)
+        {
+            return Some(date);
+        }
         let Some(y) = num(s..s + 4) else { continue };
         if !(1990..=2099).contains(&y) {
             continue;
@@ -382,7 +478,23 @@ fn month(word: &str) -> Option<u32> {
         ("nov", 11),
         ("dezember", 12),
     ];
-    if word.is_empty() || word.len() > 12 {
+    /// Full month names of the other languages on the pages govwire meets (French, Italian,
+    /// Dutch, and Russian in the genitive a date uses), by month.
+    const OTHER: [&[&str]; 12] = [
+        &["janvier", "gennaio", "januari", "января"],
+        &["février", "fevrier", "febbraio", "februari", "февраля"],
+        &["mars", "marzo", "maart", "марта"],
+        &["avril", "aprile", "апреля"],
+        &["maggio", "mei", "мая"],
+        &["juin", "giugno", "июня"],
+        &["juillet", "luglio", "июля"],
+        &["août", "aout", "agosto", "augustus", "августа"],
+        &["septembre", "settembre", "сентября"],
+        &["octobre", "ottobre", "oktober", "октября"],
+        &["novembre", "ноября"],
+        &["décembre", "decembre", "dicembre", "december", "декабря"],
+    ];
+    if word.is_empty() || word.len() > 24 {
         return None;
     }
     let lower = word.to_lowercase();
@@ -390,7 +502,16 @@ fn month(word: &str) -> Option<u32> {
         "december" | "dez" | "dec" => return Some(12),
         _ => {}
     }
-    MONTHS.iter().find(|(n, _)| *n == lower).map(|(_, m)| *m)
+    MONTHS
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|(_, m)| *m)
+        .or_else(|| {
+            (1..=12)
+                .zip(OTHER)
+                .find(|(_, names)| names.contains(&lower.as_str()))
+                .map(|(m, _)| m)
+        })
 }
 
 /// A byte cursor over ASCII-led date text.
@@ -511,7 +632,14 @@ impl<'a> Cur<'a> {
         }
         let end = self.pos;
         self.skip_spaces();
-        if !self.word().eq_ignore_ascii_case("uhr") {
+        let word = self.word();
+        let mut h = h;
+        if word.eq_ignore_ascii_case("uhr") {
+        } else if !dotted && (1..=12).contains(&h) && word.eq_ignore_ascii_case("pm") {
+            h = h % 12 + 12; // `November 8, 2023, 11:15 PM` is 23:15
+        } else if !dotted && (1..=12).contains(&h) && word.eq_ignore_ascii_case("am") {
+            h %= 12;
+        } else {
             if dotted {
                 return None; // `11.12.2020 10.15` is not a time without "Uhr"
             }
@@ -561,6 +689,7 @@ mod tests {
             ("2020-12-11", Some("2020-12-11 12:00")),
             ("2021-03-28T02:30:00", Some("2021-03-28 03:30")),
             ("2021-03-01T09:00:00+0100", Some("2021-03-01 09:00")),
+            ("2021-11-04T23:00Z", Some("2021-11-05 00:00")),
             (
                 "Pressemitteilung 12/2021 vom 03.02.2021",
                 Some("2021-02-03 12:00"),
@@ -570,6 +699,16 @@ mod tests {
             ("1.2.3", None),
             ("Version 2.10.2021a", Some("2021-10-02 12:00")),
             ("12.12.1850", None),
+            ("2014/05/18", Some("2014-05-18 12:00")),
+            ("am 2014/5/18 14:30", Some("2014-05-18 14:30")),
+            ("05/18/2014", None),
+            ("2014/05/18/titel", None),
+            ("2023.11.02. 20:06", Some("2023-11-02 20:06")),
+            ("2023.11.02.5", None),
+            ("15 августа 2016, 13:43", Some("2016-08-15 13:43")),
+            ("14 Gennaio 2020", Some("2020-01-14 12:00")),
+            ("le 3 août 2021", Some("2021-08-03 12:00")),
+            ("18 mei 2014", Some("2014-05-18 12:00")),
             ("🦀🦀🦀 ünïcödé", None),
             ("\u{a0}", None),
         ];
@@ -580,6 +719,47 @@ mod tests {
                     .to_string()
             });
             assert_eq!(got.as_deref(), *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn precision_is_what_the_text_stated() {
+        use DatePrecision::{Day, Time};
+        let cases: &[(&str, Option<(&str, DatePrecision)>)] = &[
+            ("11.12.2020", Some(("2020-12-11 12:00", Day))),
+            ("2020-12-11", Some(("2020-12-11 12:00", Day))),
+            ("11. Dezember 2020", Some(("2020-12-11 12:00", Day))),
+            ("Dec 11, 2020", Some(("2020-12-11 12:00", Day))),
+            (
+                "Stand: 07.11.2023, 07:30 Uhr",
+                Some(("2023-11-07 07:30", Time)),
+            ),
+            ("03.02.2021 um 9.05 Uhr", Some(("2021-02-03 09:05", Time))),
+            (
+                "2020-12-11T10:00:00+01:00",
+                Some(("2020-12-11 10:00", Time)),
+            ),
+            ("2021-11-04T23:00Z", Some(("2021-11-04 23:00", Time))),
+            (
+                "Tue, 16 Jun 2020 23:10:00 -0700",
+                Some(("2020-06-16 23:10", Time)),
+            ),
+            (
+                "November 8, 2023, 11:15 PM",
+                Some(("2023-11-08 23:15", Time)),
+            ),
+            ("May 2, 2023 12:05 am", Some(("2023-05-02 00:05", Time))),
+            (
+                "Mon Oct 11 14:57:21 CEST 2021",
+                Some(("2021-10-11 14:57", Time)),
+            ),
+            ("kein Datum", None),
+        ];
+        for (input, want) in cases {
+            let got =
+                parse_date_precise(input).map(|(d, p)| (d.format("%Y-%m-%d %H:%M").to_string(), p));
+            let want = want.map(|(d, p)| (d.to_string(), p));
+            assert_eq!(got, want, "input {input:?}");
         }
     }
 
@@ -700,6 +880,16 @@ mod tests {
                 None,
             ),
             ("https://example.org/2014/05/title/", None),
+            (
+                "https://example.org/meldungen/29-10-2021",
+                Some("2021-10-29"),
+            ),
+            (
+                "https://example.org/meldungen/29.10.2021/text",
+                Some("2021-10-29"),
+            ),
+            ("https://example.org/meldungen/10-11-2021", None),
+            ("https://example.org/meldungen/29-10-20215", None),
             ("https://example.org/2021/13/45/title/", None),
             ("https://example.org/article/12345678/title", None),
             ("https://example.org/title?date=2020/01/02/", None),

@@ -503,7 +503,7 @@ mod tests {
             "Der eigentliche Text dieser Meldung steht hier im Absatz."
         );
         assert_eq!(
-            d.published
+            d.published_local()
                 .map(|t| t.format("%Y-%m-%d").to_string())
                 .as_deref(),
             Some("2021-03-04")

@@ -7,7 +7,7 @@
 //! copyright date for the publication date, and keeps the offset the page wrote, so that the
 //! calendar day is the publisher's (`2020-12-11T00:30:00+01:00` is 11 December).
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Datelike, FixedOffset};
 use ego_tree::NodeId;
 use ego_tree::iter::Edge;
 use scraper::{Html, Node};
@@ -16,11 +16,15 @@ use super::dates;
 use super::dom::{DomNode, attr, is_skipped_tag, line_text, tag};
 use super::headline::Headline;
 use super::meta::PageMeta;
+use crate::model::DatePrecision;
 
 /// How far (bytes of page text) after the headline a date line still belongs to it.
 const AFTER_HEADLINE: usize = 1500;
 /// How far before the headline (kicker, byline above it) a date line still belongs to it.
 const BEFORE_HEADLINE: usize = 400;
+/// A date in the page text before this year is a historical reference (a law of 1990, a
+/// founding in 1949), not when a web page was published.
+const OLDEST_WEB_YEAR: i32 = 1995;
 /// At most this much page text is searched for dates.
 const MAX_TEXT: usize = 512 * 1024;
 /// Class or id fragments of blocks whose dates are never the page's publication date.
@@ -44,6 +48,10 @@ const FOREIGN_BLOCKS: &[&str] = &[
 ];
 /// Class or id fragments of comment blocks (their dates are never the article's).
 const COMMENT_BLOCKS: &[&str] = &["comment", "kommentar", "reply", "respond", "disqus"];
+/// Class or id fragments of blocks that list other articles: their dates are never this
+/// article's, not even right by the headline (unlike a `teaser` or `sidebar` class, which is
+/// there more often the article's own intro or meta block).
+const OTHER_ARTICLES: &[&str] = &["related", "recommend", "empfehl", "weitere", "popular"];
 /// Words right before a date that make it something else than the publication date.
 const FOREIGN_LABELS: &[&str] = &[
     "aktualisiert",
@@ -54,79 +62,123 @@ const FOREIGN_LABELS: &[&str] = &[
     "modified",
     "last edit",
     "zuletzt",
-    "©",
-    "copyright",
-    "(c)",
+    // Dates of events and deadlines: what the text is about, not when it was published.
+    "termin",
+    "veranstaltung",
+    "event date",
+    "frist:",
+    "deadline",
+    "bis zum",
+    "bis ",
 ];
+/// Copyright marks: they label a date only in the same block (a `© Name` credit line under a
+/// picture says nothing about the date line after it).
+const COPYRIGHT_LABELS: &[&str] = &["©", "copyright", "(c)"];
+/// Put into the collected page text where a block element begins or ends.
+const BLOCK_BREAK: char = '\u{2029}';
 
 /// One date seen in the page text.
 struct Seen {
     /// Byte position in the collected page text.
     pos: usize,
     date: DateTime<FixedOffset>,
+    /// Whether the date text stated a time of day.
+    precision: DatePrecision,
     /// In a comment, sidebar, teaser or footer block, or labelled as an edit or copyright.
     foreign: bool,
-    /// Labelled as an edit or copyright, or in a comment: wrong even right by the headline
+    /// Labelled as an edit, copyright, event or deadline, or in a comment or a list of other
+    /// articles: wrong even right by the headline
     /// (a sidebar or teaser class there is more often the article's own intro block).
     never: bool,
     /// Inside an `<article>`, `<main>` or `role="main"` element.
     main: bool,
 }
 
-/// The publication date of `doc` (see the module doc for the ranking).
-pub(crate) fn find(
-    doc: &Html,
-    meta: &PageMeta,
-    head: &Headline,
-    page_url: &str,
-) -> Option<DateTime<FixedOffset>> {
-    let structured = meta
+/// A publication date and whether its evidence stated a time of day.
+pub(crate) type Dated = (DateTime<FixedOffset>, DatePrecision);
+
+/// The publication date of `doc` (see the module doc for the ranking), and its precision.
+pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str) -> Option<Dated> {
+    let structured: Vec<Dated> = meta
         .published
         .iter()
         .chain(meta.ld.date_published.iter())
-        .find_map(|s| dates::parse_date_local(s))
-        .or_else(|| itemprop_published(doc));
-    let in_url = dates::url_date(page_url);
-    if let Some(d) = structured {
-        // A stamp written in UTC (or another zone) can fall on the day after or before the
-        // publisher's: the day in the URL path is the publisher's own.
-        return Some(match in_url {
-            Some(u) if (u.date_naive() - d.date_naive()).num_days().abs() == 1 => u,
-            _ => d,
-        });
-    }
+        .filter_map(|s| dates::parse_date_precise(s))
+        .chain(itemprop_published(doc))
+        .collect();
+    let in_url = dates::url_date(page_url).map(|d| (d, DatePrecision::Day));
     let head = head.node;
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
     // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
-    // teaser-classed block (often the article's own intro block there).
+    // teaser-classed block (often the article's own intro block there). Of those, the one
+    // closest to the headline's text: leading it (a topline date), right after it, or right
+    // before it (a date line above the headline); a date further away belongs to something
+    // else more often than to the headline.
     let near_in = |pick: &dyn Fn(&&Seen) -> bool| {
-        span.and_then(|(start, end)| {
-            seen.iter()
-                .filter(pick)
-                .find(|s| s.pos >= end && s.pos - end <= AFTER_HEADLINE)
-                .or_else(|| {
-                    seen.iter()
-                        .filter(pick)
-                        .filter(|s| s.pos < start && start - s.pos <= BEFORE_HEADLINE)
-                        .last()
-                })
-        })
+        let (start, end) = span?;
+        seen.iter()
+            .filter(pick)
+            .filter_map(|s| {
+                let gap = if s.pos >= end {
+                    (s.pos - end <= AFTER_HEADLINE).then(|| s.pos - end)
+                } else if s.pos >= start {
+                    // A topline date leads the headline; one in its words (`Ergebnisse vom
+                    // 19.5.2007`) names what the article is about.
+                    (s.pos - start <= 2).then_some(0)
+                } else {
+                    (start - s.pos <= BEFORE_HEADLINE).then(|| start - s.pos)
+                }?;
+                Some((gap, s))
+            })
+            .min_by_key(|(gap, _)| *gap)
+            .map(|(_, s)| s)
     };
-    let near = near_in(&|s| !s.foreign).or_else(|| near_in(&|s| !s.never));
-    near.map(|s| s.date)
-        .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_local(s)))
+    let visible = near_in(&|s| !s.foreign);
+    if let Some(&first) = structured.first() {
+        // Structured data and the date line a reader sees by the headline are independent
+        // evidence. When they name neighbouring days, the visible line wins: the stamp is a
+        // UTC or another zone's time, or a release time set the evening before, while the line
+        // is the day the publisher shows. A structured stamp on the visible day still gives the
+        // time, in the visible offset. Further apart, the line by the headline is more often
+        // something else (an event, an update, a teaser) than the metadata is wrong.
+        let by_line = visible.filter(|v| {
+            (first.0.date_naive() - v.date.date_naive())
+                .num_days()
+                .abs()
+                == 1
+        });
+        if let Some(v) = by_line {
+            return Some(
+                structured
+                    .iter()
+                    .map(|(s, p)| (s.with_timezone(v.date.offset()), *p))
+                    .find(|(s, _)| s.date_naive() == v.date.date_naive())
+                    .unwrap_or((v.date, v.precision)),
+            );
+        }
+        // A stamp written in UTC (or another zone) can fall on the day after or before the
+        // publisher's: the day in the URL path is the publisher's own. (The date line a reader
+        // sees outranks the path: a path is the day a draft was made.)
+        return Some(match in_url {
+            Some(u) if (u.0.date_naive() - first.0.date_naive()).num_days().abs() == 1 => u,
+            _ => first,
+        });
+    }
+    let near = visible.or_else(|| near_in(&|s| !s.never));
+    near.map(|s| (s.date, s.precision))
+        .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_precise(s)))
         .or(in_url)
         .or_else(|| {
             usable()
                 .find(|s| s.main)
                 .or_else(|| usable().next())
-                .map(|s| s.date)
+                .map(|s| (s.date, s.precision))
         })
 }
 
 /// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
-fn itemprop_published(doc: &Html) -> Option<DateTime<FixedOffset>> {
+fn itemprop_published(doc: &Html) -> Option<Dated> {
     doc.tree
         .root()
         .descendants()
@@ -134,8 +186,22 @@ fn itemprop_published(doc: &Html) -> Option<DateTime<FixedOffset>> {
         .find_map(|n| {
             attr(n, "datetime")
                 .or_else(|| attr(n, "content"))
-                .and_then(dates::parse_date_local)
-                .or_else(|| dates::parse_date_local(&line_text(n)))
+                .and_then(dates::parse_date_precise)
+                .or_else(|| dates::parse_date_precise(&line_text(n)))
+        })
+}
+
+/// The date a source's configured date selector matched: its `datetime` or `content`
+/// attribute, else its text (the whole text as a date, else the first date in it), keeping the
+/// offset and precision the page wrote.
+pub(crate) fn element_date(n: DomNode<'_>) -> Option<Dated> {
+    attr(n, "datetime")
+        .or_else(|| attr(n, "content"))
+        .and_then(dates::parse_date_precise)
+        .or_else(|| {
+            let text = line_text(n);
+            dates::parse_date_precise(&text)
+                .or_else(|| dates::find_date_span_precise(&text).map(|(d, _, p)| (d, p)))
         })
 }
 
@@ -169,7 +235,9 @@ fn class_has(n: DomNode<'_>, words: &[&str]) -> bool {
 /// Whether the text right before a date labels it as an edit or a copyright.
 fn has_foreign_label(before: &str) -> bool {
     let lower = before.to_lowercase();
+    let block = lower.rsplit(BLOCK_BREAK).next().unwrap_or_default();
     FOREIGN_LABELS.iter().any(|l| lower.contains(l))
+        || COPYRIGHT_LABELS.iter().any(|l| block.contains(l))
 }
 
 /// Every date in the page text in document order, and where the headline's text starts and ends.
@@ -227,12 +295,13 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                         }
                         if comment.is_none()
                             && !head_line.contains(&n.id())
-                            && class_has(n, COMMENT_BLOCKS)
+                            && (class_has(n, COMMENT_BLOCKS) || class_has(n, OTHER_ARTICLES))
                         {
                             comment = Some(n.id());
                         }
                         if e.name() == "time"
-                            && let Some(d) = attr(n, "datetime").and_then(dates::parse_date_local)
+                            && let Some((d, precision)) =
+                                attr(n, "datetime").and_then(dates::parse_date_precise)
                         {
                             let label = attr(n, "class").unwrap_or_default().to_string()
                                 + attr(n, "itemprop").unwrap_or_default()
@@ -241,13 +310,14 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                             seen.push(Seen {
                                 pos: text.len(),
                                 date: d,
+                                precision,
                                 foreign: foreign.is_some() || never,
                                 never,
                                 main: main.is_some(),
                             });
                         }
                         if super::dom::is_block_tag(e.name()) || e.name() == "br" {
-                            text.push(' ');
+                            text.push(BLOCK_BREAK);
                         }
                     }
                     _ => {}
@@ -275,8 +345,9 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
     let mut off = 0;
     while off < text.len() {
         let rest = text.get(off..).unwrap_or_default();
-        match dates::find_date_span_local(rest) {
-            Some((d, r)) => {
+        match dates::find_date_span_precise(rest) {
+            Some((d, r, _)) if d.year() < OLDEST_WEB_YEAR => off += r.end.max(1),
+            Some((d, r, precision)) => {
                 let pos = off + r.start;
                 let run = runs.partition_point(|(s, _, _, _)| *s <= pos);
                 let (in_foreign, in_comment, in_main) = run
@@ -288,6 +359,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                 seen.push(Seen {
                     pos,
                     date: d,
+                    precision,
                     foreign: in_foreign || never,
                     never,
                     main: in_main,
@@ -305,6 +377,16 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
     (seen, start.zip(end))
 }
 
+/// The instant to store for a publication date: a day-only date becomes the start of that
+/// day in Europe/Berlin (its offset recorded), so that no time of day is invented and the day
+/// stays the publisher's; a date with a time is kept as written.
+pub(crate) fn stored((d, precision): Dated) -> DateTime<FixedOffset> {
+    match precision {
+        DatePrecision::Time => d,
+        DatePrecision::Day => dates::day_start(d.date_naive()).unwrap_or(d),
+    }
+}
+
 /// The last `max` bytes of `s` (fewer, to stay on a char boundary).
 fn tail(s: &str, max: usize) -> &str {
     let mut k = s.len().saturating_sub(max);
@@ -317,7 +399,7 @@ fn tail(s: &str, max: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use crate::extract::extract_article;
-    use crate::model::ArticleSelectors;
+    use crate::model::{ArticleSelectors, DatePrecision};
 
     /// The publication day (and offset) `extract_article` reads from `html` at `url`.
     fn day(html: &str, url: &str) -> Option<String> {
@@ -528,6 +610,239 @@ mod tests {
         ];
         for (what, html, url, want) in cases {
             assert_eq!(day(html, url).as_deref(), *want, "{what}");
+        }
+    }
+
+    /// Day, offset and precision `extract_article` gives for `html` at `url`.
+    fn dated(html: &str, url: &str) -> Option<String> {
+        let d = extract_article(html, url, &ArticleSelectors::default()).ok()?;
+        let p = match d.published_precision {
+            DatePrecision::Day => "day",
+            DatePrecision::Time => "time",
+        };
+        d.published_local()
+            .map(|t| format!("{} {p}", t.format("%Y-%m-%d %H:%M %:z")))
+    }
+
+    /// One page per class of evidence and of mistake (issue 22), written for this test: the
+    /// publication day, its offset and precision, or `None` where the page states no
+    /// publication date (a modified, comment, teaser, copyright or event date is never one).
+    #[test]
+    fn classes_of_pages_with_day_offset_and_precision() {
+        let cases: &[(&str, String, &str, Option<&str>)] = &[
+            (
+                "a topline date leading the headline",
+                page(
+                    "",
+                    &format!(
+                        "<h1><span class=\"date\">27.01.2022</span> Mineralölbericht November</h1>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2022-01-27 00:00 +01:00 day"),
+            ),
+            (
+                "a date in the headline's words is what it is about: the URL's day",
+                page(
+                    "",
+                    &format!("<h1>Ergebnisse der Meisterschaft vom 19.5.2007</h1>{TEXT}"),
+                ),
+                "https://example.org/2007/05/20/ergebnisse/",
+                Some("2007-05-20 00:00 +02:00 day"),
+            ),
+            (
+                "the date line above the headline, not a list of other articles below it",
+                page(
+                    "",
+                    &format!(
+                        "<p>02.02.2022 10:16 Uhr - Liga - Pressemitteilung</p><h1>Neuer Spieler</h1>\
+                     {TEXT}<ul><li>30.01.2022 Andere Meldung</li><li>29.01.2022 Noch eine</li></ul>"
+                    ),
+                ),
+                URL,
+                Some("2022-02-02 10:16 +01:00 time"),
+            ),
+            (
+                "a UTC stamp on the next day yields to the visible line with its own offset",
+                page(
+                    r#"<meta property="article:published_time" content="2023-11-09T02:11:03+00:00">"#,
+                    &format!(
+                        "<h1>Police investigating</h1><time datetime=\"2023-11-08T21:11:03-05:00\">\
+                         November 8, 2023</time>{TEXT}"
+                    ),
+                ),
+                "https://example.com/news/police-investigating/",
+                Some("2023-11-08 21:11 -05:00 time"),
+            ),
+            (
+                "an evening release stamp the day before the visible day-only line",
+                page(
+                    r#"<meta itemprop="datePublished" content="2021-10-27T20:35:36+01:00">"#,
+                    &format!(
+                        "<h1>Klimawandel</h1><p class=\"meta\">Berlin, 28.10.2021, 058/21</p>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2021-10-28 00:00 +02:00 day"),
+            ),
+            (
+                "structured data wins over a line by the headline far from it (an event)",
+                page(
+                    r#"<meta property="article:published_time" content="2021-01-05T10:00:00+01:00">"#,
+                    &format!("<h1>Tag der offenen Tür</h1><p>Am 12.03.2021 im Rathaus</p>{TEXT}"),
+                ),
+                URL,
+                Some("2021-01-05 10:00 +01:00 time"),
+            ),
+            (
+                "an image credit above the date line does not make it a copyright date",
+                page(
+                    "",
+                    &format!(
+                        "<figure><img src=\"a.jpg\" alt=\"\"><div class=\"credit\">© Erika Muster</div>\
+                     </figure><div><time datetime=\"2022-02-01\">01.02.2022</time> | Meeting\
+                     <h1>Ein Rekord</h1></div>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2022-02-01 00:00 +01:00 day"),
+            ),
+            (
+                "a day-first date in the URL path",
+                page("", &format!("<h1>Zehn Jahre Einbruchschutz</h1>{TEXT}")),
+                "https://example.org/meldungen/29-10-2021",
+                Some("2021-10-29 00:00 +02:00 day"),
+            ),
+            (
+                "German month name",
+                page("", &format!("<h1>Förderung</h1><p>18. Mai 2014</p>{TEXT}")),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "English ordinal",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p>May 18th, 2014</p>{TEXT}"),
+                ),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "two-digit year",
+                page("", &format!("<h1>Förderung</h1><p>18.05.14</p>{TEXT}")),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "year first with slashes",
+                page("", &format!("<h1>Förderung</h1><p>2014/05/18</p>{TEXT}")),
+                URL,
+                Some("2014-05-18 00:00 +02:00 day"),
+            ),
+            (
+                "a US month-first date is not read (no swapped day and month)",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1><p>Posted 05/11/2014</p>{TEXT}"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "12-hour clock",
+                page(
+                    "",
+                    &format!("<h1>Debate</h1><div>November 8, 2023, 11:15 PM</div>{TEXT}"),
+                ),
+                URL,
+                Some("2023-11-08 23:15 +01:00 time"),
+            ),
+            (
+                "a structured stamp in UTC keeps the offset it was written in",
+                page(
+                    r#"<meta property="article:published_time" content="2021-11-04T23:00Z">"#,
+                    &format!("<h1>Kommunalwahlen</h1>{TEXT}"),
+                ),
+                URL,
+                Some("2021-11-04 23:00 +00:00 time"),
+            ),
+            (
+                "modified only: no publication date",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1>{TEXT}<p>Zuletzt geändert am 03.05.2021</p>"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "comment only: no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<section id=\"comments\"><p>Max schrieb am \
+                     04.05.2021: Danke!</p></section>"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "related teasers only: no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderung</h1>{TEXT}<div class=\"related-articles\"><p>02.05.2021 \
+                     Andere Meldung</p></div>"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "copyright only: no publication date",
+                page(
+                    "",
+                    &format!("<h1>Förderung</h1>{TEXT}<p>Copyright 01.01.2021 Land</p>"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "event date only: no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Bürgerdialog</h1><p>Termin: 12.03.2021, 18:00 Uhr, Rathaus</p>{TEXT}"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "a date before the web is a historical reference, not a publication date",
+                page(
+                    "",
+                    &format!("<h1>Jubiläum</h1><p>Gegründet am 03.10.1990 in Berlin</p>{TEXT}"),
+                ),
+                URL,
+                None,
+            ),
+            (
+                "a deadline is no publication date",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Förderaufruf</h1><p>Anträge bis zum 30.06.2021 einreichen</p>{TEXT}"
+                    ),
+                ),
+                URL,
+                None,
+            ),
+        ];
+        for (what, html, url, want) in cases {
+            assert_eq!(dated(html, url).as_deref(), *want, "{what}");
         }
     }
 }

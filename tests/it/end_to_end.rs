@@ -91,10 +91,17 @@ async fn crawl_store_serve_and_recrawl() {
         .find(|a| a.title.contains("Bayern und Brandenburg"))
         .expect("seed article stored");
     assert_eq!(bb.kicker.as_deref(), Some("E-Government"));
+    // A day without a time: stored as that day's start in Berlin, shown without a time.
     assert_eq!(
-        bb.published.map(|d| d.date_naive().to_string()).as_deref(),
+        bb.published
+            .map(|d| d
+                .with_timezone(&chrono_tz::Europe::Berlin)
+                .date_naive()
+                .to_string())
+            .as_deref(),
         Some("2020-12-11")
     );
+    assert_eq!(bb.published_precision, govwire::model::DatePrecision::Day);
     assert!(bb.tags.iter().any(|t| t == "BayernPortal"), "{:?}", bb.tags);
     assert!(bb.text.contains("Kooperationsvereinbarung"));
     assert!(!bb.text.contains("Weitere Meldungen"), "{}", bb.text);

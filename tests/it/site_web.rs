@@ -787,7 +787,10 @@ async fn five_site_styles_are_crawled_from_the_list_url_alone() {
     assert_eq!(
         umlaut
             .published
-            .map(|d| d.format("%Y-%m-%d").to_string())
+            .map(|d| d
+                .with_timezone(&chrono_tz::Europe::Berlin)
+                .format("%Y-%m-%d")
+                .to_string())
             .as_deref(),
         Some("2031-03-29")
     );
