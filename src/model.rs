@@ -214,6 +214,18 @@ pub struct ArticleSelectors {
     pub tags: Option<String>,
     /// Elements to delete before any other selector runs (share bars, related news, ...).
     pub remove: Option<String>,
+    /// The byline or author name (`Von …` and a role after the name are split off).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// The kicker (Dachzeile) above the headline.
+    #[serde(default)]
+    pub kicker: Option<String>,
+    /// The subtitle (Unterzeile) under the headline; kept out of the body.
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    /// The summary (teaser, lead) to show in lists and feeds.
+    #[serde(default)]
+    pub summary: Option<String>,
 }
 
 /// One configured source, validated.

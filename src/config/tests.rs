@@ -93,6 +93,7 @@ fn full_file_parses_into_expected_values() {
             body: Some("#content".into()),
             tags: Some(".stichwoerter a".into()),
             remove: Some(".related, .share".into()),
+            ..ArticleSelectors::default()
         },
         fetch_articles: true,
         entries: Default::default(),

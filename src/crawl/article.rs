@@ -8,7 +8,7 @@ use super::CrawlError;
 use crate::enrich::{self, Signature, Watchlist};
 use crate::extract;
 use crate::fetch::Page;
-use crate::model::{Article, ArticleId, Candidate, Draft, Source};
+use crate::model::{Article, ArticleId, Candidate, DatePrecision, Draft, Source};
 
 /// Extracts the draft from the page, or builds it from the feed content when there is none.
 pub fn draft(source: &Source, c: &Candidate, page: Option<&Page>) -> Result<Draft, CrawlError> {
@@ -47,26 +47,41 @@ fn from_candidate(c: &Candidate) -> Draft {
     }
 }
 
-/// The publication time from the page (`page`) and the feed or teaser (`listed`). The page
-/// wins, except that a page date without a time (read as noon Berlin time, see
-/// [`extract::dates`]) gives way to the feed's exact time on the same Berlin day.
-fn merge_published(
-    page: Option<DateTime<Utc>>,
-    listed: Option<DateTime<Utc>>,
-) -> Option<DateTime<Utc>> {
+/// The publication time from the page (in `d`) and the feed or teaser (`listed`): the more
+/// precise wins. A page date with a time wins; a page date without one (precision
+/// [`DatePrecision::Day`], or from extraction that still reads it as noon Berlin time) gives
+/// way to the feed's exact time on the same calendar day of the publisher, so no invented
+/// 00:00 or 12:00 replaces a time the feed stated. Without a page date the feed's time is kept.
+fn merge_published(d: &mut Draft, listed: Option<DateTime<Utc>>) {
     use chrono::Timelike;
     use chrono_tz::Europe::Berlin;
-    match (page, listed) {
-        (Some(p), Some(l)) => {
-            let (pb, lb) = (p.with_timezone(&Berlin), l.with_timezone(&Berlin));
-            let date_only = pb.hour() == 12 && pb.minute() == 0 && pb.second() == 0;
-            Some(if date_only && pb.date_naive() == lb.date_naive() {
-                l
-            } else {
-                p
-            })
-        }
-        (p, l) => p.or(l),
+    let Some(l) = listed else {
+        return;
+    };
+    let Some(p) = d.published else {
+        d.published = Some(l);
+        d.published_precision = DatePrecision::Time;
+        d.published_offset = None;
+        return;
+    };
+    let pb = p.with_timezone(&Berlin);
+    let legacy_noon = d.published_offset.is_none_or(|o| o == 3600 || o == 7200)
+        && pb.hour() == 12
+        && pb.minute() == 0
+        && pb.second() == 0;
+    let day_only = d.published_precision == DatePrecision::Day || legacy_noon;
+    if day_only && publisher_day(p, d.published_offset) == publisher_day(l, d.published_offset) {
+        d.published = Some(l);
+        d.published_precision = DatePrecision::Time;
+    }
+}
+
+/// The calendar day of `t` at the publisher: in the page's own offset when it wrote one, else
+/// in Europe/Berlin.
+fn publisher_day(t: DateTime<Utc>, offset: Option<i32>) -> chrono::NaiveDate {
+    match offset.and_then(chrono::FixedOffset::east_opt) {
+        Some(o) => t.with_timezone(&o).date_naive(),
+        None => t.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
     }
 }
 
@@ -75,9 +90,15 @@ fn fill_from_candidate(d: &mut Draft, c: &Candidate) {
     if d.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         d.title = c.title.clone();
     }
-    d.published = merge_published(d.published, c.published);
+    merge_published(d, c.published);
     // A person named by the feed beats an organisation named by the page, and the other way round.
-    d.author = extract::prefer_author(d.author.take(), c.author.clone());
+    let page_author = d.author.take().map(|name| extract::Author {
+        name,
+        role: d.author_role.take(),
+    });
+    let author = extract::prefer_author(page_author, c.author.clone());
+    d.author_role = author.as_ref().and_then(|a| a.role.clone());
+    d.author = author.map(|a| a.name);
     if d.summary.is_none() {
         d.summary = c.summary.clone();
     }

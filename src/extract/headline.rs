@@ -91,37 +91,100 @@ fn kicker_around(el: DomNode<'_>) -> Option<String> {
         .and_then(|k| clean_kicker(&line_text(k)))
 }
 
-/// Class fragments of subtitle elements.
+/// Class fragments of subtitle elements (`teaser-subtitle` and `sub-title` included).
 const SUBTITLE_CLASSES: &[&str] = &[
     "subtitle",
+    "sub-title",
+    "sub_title",
     "subline",
     "unterzeile",
     "untertitel",
     "subheadline",
+    "sub-headline",
 ];
 /// A subtitle longer than this is a lead.
 const MAX_SUBTITLE_CHARS: usize = 200;
 
-/// The element right after the headline when it is a subtitle: a subtitle-classed element, or
-/// an `<h2>`…`<h4>` that does not end a sentence (a sentence set as a heading is a lead).
+/// The subtitle of the headline `head`: the element right after it (or after its wrapper when
+/// the headline is its wrapper's only element) when it is a subtitle-classed element, a heading
+/// or a wholly bold line that does not end a sentence (a sentence is a lead), or the next
+/// heading or line in the headline's `<hgroup>`. Never a kicker.
 fn subtitle_after(head: DomNode<'_>) -> Option<String> {
-    let next = head
+    if let Some(group) = head.parent().filter(|p| tag(*p) == Some("hgroup")) {
+        let text = group
+            .children()
+            .skip_while(|c| c.id() != head.id())
+            .skip(1)
+            .filter(|c| tag(*c).is_some() && !has_kicker_class(*c))
+            .map(line_text)
+            .find(|t| !t.is_empty())?;
+        return (text.chars().count() <= MAX_SUBTITLE_CHARS).then_some(text);
+    }
+    next_element(head).and_then(subtitle_element).or_else(|| {
+        let wrapper = head
+            .parent()
+            .filter(|p| p.children().filter(|c| tag(*c).is_some()).count() == 1)
+            .filter(|p| !matches!(tag(*p), Some("article" | "main" | "body" | "td")))?;
+        next_element(wrapper).and_then(subtitle_element)
+    })
+}
+
+/// The next sibling element, unless text stands between.
+fn next_element(n: DomNode<'_>) -> Option<DomNode<'_>> {
+    let next = n
         .next_siblings()
         .find(|n| tag(*n).is_some() || n.value().as_text().is_some_and(|t| !t.trim().is_empty()))?;
+    tag(next).is_some().then_some(next)
+}
+
+/// `next`'s text when it is a subtitle by class, heading level or bold legacy markup.
+fn subtitle_element(next: DomNode<'_>) -> Option<String> {
     let name = tag(next)?;
+    if has_kicker_class(next) {
+        return None;
+    }
     let classed = attr(next, "class").is_some_and(|c| {
         let c = c.to_ascii_lowercase();
         SUBTITLE_CLASSES.iter().any(|k| c.contains(k))
     });
     let heading = matches!(name, "h2" | "h3" | "h4");
-    if !classed && !heading {
+    if !classed && !heading && !wholly_bold(next) {
         return None;
     }
     let text = line_text(next);
     let ok = !text.is_empty()
         && text.chars().count() <= MAX_SUBTITLE_CHARS
-        && (classed || !text.ends_with(['.', '!', '?']));
+        && (classed || !text.ends_with(['.', '!', '?', ':']));
     ok.then_some(text)
+}
+
+/// A legacy bold line: `<b>…</b>`/`<strong>…</strong>` itself, or a `<p>`/`<div>` whose text is
+/// all inside `<b>`/`<strong>`.
+fn wholly_bold(n: DomNode<'_>) -> bool {
+    let bold = |t: &str| matches!(t, "b" | "strong");
+    match tag(n) {
+        Some(t) if bold(t) => true,
+        Some("p" | "div" | "font") => {
+            let mut any = false;
+            for d in n.descendants() {
+                if let Some(t) = d.value().as_text() {
+                    if t.trim().is_empty() {
+                        continue;
+                    }
+                    if !d
+                        .ancestors()
+                        .take_while(|a| a.id() != n.id())
+                        .any(|a| tag(a).is_some_and(bold))
+                    {
+                        return false;
+                    }
+                    any = true;
+                }
+            }
+            any
+        }
+        _ => false,
+    }
 }
 
 /// The article's `<h1>`: inside `<article>`/`<main>`/`[role=main]` first, else the first
