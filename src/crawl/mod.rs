@@ -588,7 +588,7 @@ impl Crawler {
             #[cfg(debug_assertions)]
             isolate::test_hooks::maybe_panic(&c.url);
             let mut draft = article::draft(source, c, page.as_ref())?;
-            if self.summary_is_sitewide(source, &draft) {
+            if source.article.summary.is_none() && self.summary_is_sitewide(source, &draft) {
                 draft.summary = draft.lead.clone();
             }
             Ok::<_, CrawlError>(article::build(source, c, draft, &self.watchlist, now))
