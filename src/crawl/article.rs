@@ -217,6 +217,48 @@ mod tests {
     }
 
     #[test]
+    fn the_more_precise_of_feed_and_page_date_wins() {
+        use chrono::TimeZone;
+        let utc = |d, h, m| Utc.with_ymd_and_hms(2020, 12, d, h, m, 0).unwrap();
+        let day = |at, offset| Draft {
+            published: Some(at),
+            published_offset: offset,
+            published_precision: DatePrecision::Day,
+            ..Draft::default()
+        };
+        // A day-only page date (11 Dec, Berlin start of day) and the feed's 09:30 that day.
+        let mut d = day(utc(10, 23, 0), Some(3600));
+        merge_published(&mut d, Some(utc(11, 8, 30)));
+        assert_eq!(d.published, Some(utc(11, 8, 30)));
+        assert_eq!(d.published_precision, DatePrecision::Time);
+        // The feed's 00:30 Berlin (23:30 UTC the day before) is the same publisher day.
+        let mut d = day(utc(10, 23, 0), None);
+        merge_published(&mut d, Some(utc(10, 23, 30)));
+        assert_eq!(d.published, Some(utc(10, 23, 30)));
+        // Another day in the feed: the page's day stays, still without a time.
+        let mut d = day(utc(10, 23, 0), None);
+        merge_published(&mut d, Some(utc(12, 8, 30)));
+        assert_eq!(d.published, Some(utc(10, 23, 0)));
+        assert_eq!(d.published_precision, DatePrecision::Day);
+        // A page time wins over the feed's.
+        let mut d = Draft {
+            published: Some(utc(11, 7, 0)),
+            ..Draft::default()
+        };
+        merge_published(&mut d, Some(utc(11, 8, 30)));
+        assert_eq!(d.published, Some(utc(11, 7, 0)));
+        // No page date: the feed's time.
+        let mut d = Draft::default();
+        merge_published(&mut d, Some(utc(11, 8, 30)));
+        assert_eq!(d.published, Some(utc(11, 8, 30)));
+        assert_eq!(d.published_precision, DatePrecision::Time);
+        // A day-only page date without a feed date stays a day.
+        let mut d = day(utc(10, 23, 0), None);
+        merge_published(&mut d, None);
+        assert_eq!(d.published_precision, DatePrecision::Day);
+    }
+
+    #[test]
     fn a_summary_is_kept_only_when_it_adds_something() {
         let text = "Das Land startet ein Portal.\n\nAlle Kommunen werden angeschlossen.";
         let cases: [(&str, Option<&str>, Option<&str>); 7] = [

@@ -20,6 +20,7 @@ mod cli_terminal;
 mod control;
 mod crash_safety;
 mod crawl_faults;
+mod date_precision;
 mod digest_mail;
 mod digest_web;
 mod end_to_end;
