@@ -210,11 +210,14 @@ fn remove_matches(doc: &mut Html, sel: &Selector) {
     }
 }
 
-/// The body from the configured selector: every match, in order, tidied.
+/// The body from the configured selector: every match, in order, without picture captions and
+/// credits, tidied.
 fn selected_body(doc: &Html, sel: &Selector) -> Vec<String> {
+    let captions = boiler::caption_nodes(doc);
+    let skip = |n: super::dom::DomNode<'_>| captions.contains(&n.id());
     let mut out = Vec::new();
     for e in doc.select(sel) {
-        out.extend(paragraphs(*e, &|_| false));
+        out.extend(paragraphs(*e, &skip));
     }
     boiler::tidy(out)
 }

@@ -106,7 +106,7 @@ const SUBTITLE_CLASSES: &[&str] = &[
 const MAX_SUBTITLE_CHARS: usize = 200;
 
 /// The subtitle of the headline `head`: the element right after it (or after its wrapper when
-/// the headline is its wrapper's only element) when it is a subtitle-classed element, a heading
+/// the headline ends a wrapper of at most two elements, a kicker and itself) when it is a subtitle-classed element, a heading
 /// or a wholly bold line that does not end a sentence (a sentence is a lead), or the next
 /// heading or line in the headline's `<hgroup>`. Never a kicker.
 fn subtitle_after(head: DomNode<'_>) -> Option<String> {
@@ -121,9 +121,11 @@ fn subtitle_after(head: DomNode<'_>) -> Option<String> {
         return (text.chars().count() <= MAX_SUBTITLE_CHARS).then_some(text);
     }
     next_element(head).and_then(subtitle_element).or_else(|| {
+        // A wrapper of the headline alone, or of a kicker and the headline after it.
         let wrapper = head
             .parent()
-            .filter(|p| p.children().filter(|c| tag(*c).is_some()).count() == 1)
+            .filter(|_| next_element(head).is_none())
+            .filter(|p| p.children().filter(|c| tag(*c).is_some()).count() <= 2)
             .filter(|p| !matches!(tag(*p), Some("article" | "main" | "body" | "td")))?;
         next_element(wrapper).and_then(subtitle_element)
     })

@@ -38,6 +38,7 @@ mod search_rebuild;
 mod security;
 #[cfg(unix)]
 mod signals;
+mod site_fields;
 mod site_web;
 mod spreadsheets;
 mod store_compaction;
