@@ -137,6 +137,19 @@ async fn day_only_dates_show_no_time_anywhere() {
         ["datetime=\"2020-12-12T08:15:00Z\">12.12.2020, 09:15 Uhr"]
     );
 
+    // The digest of that day: the entry shows the day, no time.
+    let (status, html) = common::get(&format!("{web}/digest/2020-12-11")).await;
+    assert_eq!(status, 200, "{html}");
+    let t = times(&html);
+    assert!(
+        t.iter().any(|t| t == "datetime=\"2020-12-11\">11.12.2020"),
+        "digest: {t:?}"
+    );
+    assert!(
+        !t.iter().any(|t| t.contains("11.12.2020, ")),
+        "digest: {t:?}"
+    );
+
     // Lists and search hits: the publisher's day.
     for path in ["/", "/search?q=Verwaltung"] {
         let (status, html) = common::get(&format!("{web}{path}")).await;
