@@ -252,6 +252,28 @@ async fn csv_and_json_exports_show_a_day_only_date_as_a_day() {
         "2020-12-12 09:15:00"
     );
 
+    // The workbook: a date cell at the publisher's day, no time of day in it.
+    let (status, _, body) = common::get_bytes(&format!("{web}/search.xlsx?q=Verwaltung")).await;
+    assert_eq!(status, 200);
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(body)).expect("an xlsx file");
+    let range = calamine::Reader::worksheet_range(&mut book, "govwire").unwrap();
+    let rows: Vec<&[calamine::Data]> = range.rows().collect();
+    let header: Vec<String> = rows[0].iter().map(|c| c.to_string()).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r[col("title")].to_string() == "Förderprogramm Verwaltung beschlossen")
+        .unwrap();
+    let cell = calamine::DataType::as_datetime(&row[col("published")]).expect("a date cell");
+    assert_eq!(
+        cell,
+        chrono::NaiveDate::from_ymd_opt(2020, 12, 11)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+    );
+
     let (status, body) = common::get(&format!("{web}/api/search?q=Verwaltung")).await;
     assert_eq!(status, 200, "{body}");
     let json: serde_json::Value = serde_json::from_str(&body).unwrap();
