@@ -167,7 +167,12 @@ pub(super) fn build(
         .title
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| url.clone());
-    let found = enrich::enrich(watch, &title, &d.text);
+    // Keywords are matched in the subtitle too: it is kept out of the text, not out of the
+    // article.
+    let found = match d.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(sub) => enrich::enrich(watch, &title, &format!("{sub}\n\n{}", d.text)),
+        None => enrich::enrich(watch, &title, &d.text),
+    };
     let article = Article {
         id: ArticleId::from_url(&url),
         source_id: source.id.clone(),

@@ -137,6 +137,13 @@ async fn day_only_dates_show_no_time_anywhere() {
         ["datetime=\"2020-12-12T08:15:00Z\">12.12.2020, 09:15 Uhr"]
     );
 
+    // The subtitle's words find the article, though they are not in its text.
+    let (_, html) = common::get(&format!("{web}/search?q=Anträgen")).await;
+    assert!(
+        html.contains("Förderprogramm Verwaltung beschlossen"),
+        "{html}"
+    );
+
     // The digest of that day: the entry shows the day, no time.
     let (status, html) = common::get(&format!("{web}/digest/2020-12-11")).await;
     assert_eq!(status, 200, "{html}");

@@ -168,7 +168,7 @@ const TOPICS: [Topic; 8] = [
     Topic {
         title: "Fortbildungsoffensive für Beschäftigte im öffentlichen Dienst",
         kicker: Some("Personal"),
-        subtitle: None,
+        subtitle: Some("Kurse zur E-Akte für alle Landesbehörden"),
         lead: "Mit einer Fortbildungsoffensive will das Land seine Beschäftigten auf neue digitale Arbeitsweisen in der Verwaltung vorbereiten.",
         body: [
             "Angeboten werden Kurse zu Projektmanagement, Datenschutz und zur Arbeit mit elektronischen Vorgängen.",
@@ -254,7 +254,11 @@ fn truths() -> Vec<Truth> {
             let keywords = WATCHED
                 .iter()
                 .copied()
-                .filter(|k| title.contains(k) || text.contains(k))
+                .filter(|k| {
+                    title.contains(k)
+                        || text.contains(k)
+                        || t.subtitle.is_some_and(|s| s.contains(k))
+                })
                 .collect();
             out.push(Truth {
                 path: format!("/{}/presse/meldung-{}.html", style.slug(), i + 1),
