@@ -406,6 +406,9 @@ fn a_lead_after_the_headline_is_no_subtitle() {
         "<p>Die Landesregierung will die E-Akte bis 2026 in allen Behörden einführen.</p>",
         "<p><strong>Die Landesregierung will die E-Akte bis 2026 in allen Behörden einführen.</strong></p>",
         "<h2>Die Landesregierung will die E-Akte bis 2026 einführen.</h2>",
+        "<p><strong>Potsdam, 11.12.2020</strong></p>",
+        "<p><b>Von Max Mustermann</b></p>",
+        "<p><strong>Pressemitteilung</strong></p>",
     ] {
         let html = page(
             "",

@@ -102,6 +102,8 @@ const SUBTITLE_CLASSES: &[&str] = &[
     "subheadline",
     "sub-headline",
 ];
+/// Fewest words of a subtitle that no class marks (`Pressemitteilung` alone is a label).
+const MIN_SUBTITLE_WORDS: usize = 3;
 /// A subtitle longer than this is a lead.
 const MAX_SUBTITLE_CHARS: usize = 200;
 
@@ -154,9 +156,17 @@ fn subtitle_element(next: DomNode<'_>) -> Option<String> {
         return None;
     }
     let text = line_text(next);
+    // Unclassed, a line after the headline is a subtitle only if it reads like one: a few words
+    // without a sentence end, no dateline (`Berlin, 11.12.2020`), no byline (`Von …`).
+    let reads_like_one = || {
+        !text.ends_with(['.', '!', '?', ':'])
+            && text.split_whitespace().count() >= MIN_SUBTITLE_WORDS
+            && super::dates::find_date(&text).is_none()
+            && super::byline::parse_byline(&text).is_none()
+    };
     let ok = !text.is_empty()
         && text.chars().count() <= MAX_SUBTITLE_CHARS
-        && (classed || !text.ends_with(['.', '!', '?', ':']));
+        && (classed || reads_like_one());
     ok.then_some(text)
 }
 
