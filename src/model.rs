@@ -214,6 +214,18 @@ pub struct ArticleSelectors {
     pub tags: Option<String>,
     /// Elements to delete before any other selector runs (share bars, related news, ...).
     pub remove: Option<String>,
+    /// The byline or author name (`Von …` and a role after the name are split off).
+    #[serde(default)]
+    pub author: Option<String>,
+    /// The kicker (Dachzeile) above the headline.
+    #[serde(default)]
+    pub kicker: Option<String>,
+    /// The subtitle (Unterzeile) under the headline; kept out of the body.
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    /// The summary (teaser, lead) to show in lists and feeds.
+    #[serde(default)]
+    pub summary: Option<String>,
 }
 
 /// One configured source, validated.
@@ -560,6 +572,30 @@ impl Article {
     /// The instant used to order articles: publication date, else first seen.
     pub fn sort_time(&self) -> DateTime<Utc> {
         self.published.unwrap_or(self.first_seen)
+    }
+
+    /// The publication date as the publisher wrote it, for display and export: in the stored
+    /// offset (else Europe/Berlin), with its precision. A day-only date is that day's start in
+    /// the publisher's offset, so no time of day is invented; without a date, first seen (a
+    /// time).
+    pub fn published_at_publisher(&self) -> (DateTime<FixedOffset>, DatePrecision) {
+        let (t, precision) = match self.published {
+            Some(p) => (p, self.published_precision),
+            None => (self.first_seen, DatePrecision::Time),
+        };
+        let local = match self.published_offset.and_then(FixedOffset::east_opt) {
+            Some(o) if self.published.is_some() => t.with_timezone(&o),
+            _ => t.with_timezone(&chrono_tz::Europe::Berlin).fixed_offset(),
+        };
+        if precision == DatePrecision::Day
+            && let Some(start) = local
+                .date_naive()
+                .and_hms_opt(0, 0, 0)
+                .and_then(|n| n.and_local_timezone(*local.offset()).single())
+        {
+            return (start, precision);
+        }
+        (local, precision)
     }
 
     /// True if the stored content differs from `other` in anything a reader would see (the

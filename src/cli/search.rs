@@ -196,7 +196,7 @@ pub fn search(owner: &Owner, args: SearchArgs, io: &mut Io) -> anyhow::Result<Ex
                     Some(serde_json::json!({
                         "id": a.id.to_string(),
                         "score": h.score,
-                        "published": a.sort_time().to_rfc3339(),
+                        "published": govwire::search::export::published_json(a),
                         "source": a.source_id,
                         "title": a.title,
                         "url": a.url,

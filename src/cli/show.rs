@@ -52,14 +52,26 @@ pub fn run(owner: &Owner, args: ShowArgs, io: &mut Io) -> anyhow::Result<ExitCod
     if let Some(k) = &a.kicker {
         text.push_str(&format!("{k}\n"));
     }
-    text.push_str(&format!("{}\n\n", a.title));
+    text.push_str(&format!("{}\n", a.title));
+    if let Some(sub) = &a.subtitle {
+        text.push_str(&format!("{sub}\n"));
+    }
+    text.push('\n');
     text.push_str(&format!("id:        {}\n", a.id));
     text.push_str(&format!("story:     {}\n", a.cluster.unwrap_or(a.id)));
     text.push_str(&format!("source:    {source} ({})\n", a.source_id));
-    text.push_str(&format!("published: {}\n", super::local(a.sort_time())));
+    let published = match a.published_at_publisher() {
+        // A date published without a time: the publisher's day, no invented time.
+        (day, govwire::model::DatePrecision::Day) => day.format("%Y-%m-%d").to_string(),
+        _ => super::local(a.sort_time()),
+    };
+    text.push_str(&format!("published: {published}\n"));
     text.push_str(&format!("url:       {}\n", a.url));
     if let Some(author) = &a.author {
-        text.push_str(&format!("author:    {author}\n"));
+        match &a.author_role {
+            Some(role) => text.push_str(&format!("author:    {author}, {role}\n")),
+            None => text.push_str(&format!("author:    {author}\n")),
+        }
     }
     if !a.keywords.is_empty() {
         text.push_str(&format!("keywords:  {}\n", a.keywords.join(", ")));

@@ -32,7 +32,9 @@ const KEYS: &[&str] = &[
     "sitemaps",
 ];
 const LIST_KEYS: &[&str] = &["item", "link", "title", "date"];
-const ARTICLE_KEYS: &[&str] = &["title", "date", "body", "tags", "remove"];
+const ARTICLE_KEYS: &[&str] = &[
+    "title", "date", "body", "tags", "remove", "author", "kicker", "subtitle", "summary",
+];
 
 /// Reads every `[[source]]` table; ids must be unique across them.
 pub(crate) fn read_all(
@@ -270,5 +272,9 @@ fn read_article(f: &Fields<'_, '_>, r: &mut Report<'_>) -> Option<ArticleSelecto
         body: selector_field(&a, r, "body"),
         tags: selector_field(&a, r, "tags"),
         remove: selector_field(&a, r, "remove"),
+        author: selector_field(&a, r, "author"),
+        kicker: selector_field(&a, r, "kicker"),
+        subtitle: selector_field(&a, r, "subtitle"),
+        summary: selector_field(&a, r, "summary"),
     })
 }

@@ -47,29 +47,44 @@ fn from_candidate(c: &Candidate) -> Draft {
     }
 }
 
-/// The publication time from the page (`page`, with the precision the page stated) and the
-/// feed or teaser (`listed`). The page wins, except that a page date without a time
-/// ([`DatePrecision::Day`], or noon Berlin time as [`extract::dates`] reads a bare day) gives
-/// way to the feed's exact time on the same Berlin day. Returns the time and whether the
-/// listed one was taken.
-fn merge_published(
-    page: Option<DateTime<Utc>>,
-    precision: DatePrecision,
-    listed: Option<DateTime<Utc>>,
-) -> (Option<DateTime<Utc>>, bool) {
-    use chrono_tz::Europe::Berlin;
-    match (page, listed) {
-        (Some(p), Some(l)) => {
-            let (pb, lb) = (p.with_timezone(&Berlin), l.with_timezone(&Berlin));
-            let date_only = precision == DatePrecision::Day || extract::dates::is_noon_berlin(p);
-            if date_only && pb.date_naive() == lb.date_naive() {
-                (Some(l), true)
-            } else {
-                (Some(p), false)
-            }
+/// The publication time from the page (in `d`) and the feed or teaser (`listed`): the more
+/// precise wins. A page date with a time wins; a page date without one (precision
+/// [`DatePrecision::Day`], or noon Berlin time as [`extract::dates`] reads a bare day) gives
+/// way to the feed's exact time on the same calendar day of the publisher, so no invented
+/// 00:00 or 12:00 replaces a time the feed stated. Without a page date the listed one is kept.
+/// A teaser's bare day (read as noon Berlin) is stored as the day's start with precision
+/// [`DatePrecision::Day`], without a time nobody published.
+fn merge_published(d: &mut Draft, listed: Option<DateTime<Utc>>) {
+    let Some(l) = listed else {
+        return;
+    };
+    if let Some(p) = d.published {
+        let day_only =
+            d.published_precision == DatePrecision::Day || extract::dates::is_noon_berlin(p);
+        if !day_only || publisher_day(p, d.published_offset) != publisher_day(l, d.published_offset)
+        {
+            return;
         }
-        (None, Some(l)) => (Some(l), true),
-        (p, None) => (p, false),
+    }
+    d.published = Some(l);
+    d.published_offset = None;
+    d.published_precision = DatePrecision::Time;
+    if extract::dates::is_noon_berlin(l)
+        && let Some(start) =
+            extract::dates::day_start(l.with_timezone(&chrono_tz::Europe::Berlin).date_naive())
+    {
+        d.published = Some(start.with_timezone(&Utc));
+        d.published_offset = Some(start.offset().local_minus_utc());
+        d.published_precision = DatePrecision::Day;
+    }
+}
+
+/// The calendar day of `t` at the publisher: in the page's own offset when it wrote one, else
+/// in Europe/Berlin.
+fn publisher_day(t: DateTime<Utc>, offset: Option<i32>) -> chrono::NaiveDate {
+    match offset.and_then(chrono::FixedOffset::east_opt) {
+        Some(o) => t.with_timezone(&o).date_naive(),
+        None => t.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
     }
 }
 
@@ -78,24 +93,15 @@ fn fill_from_candidate(d: &mut Draft, c: &Candidate) {
     if d.title.as_deref().is_none_or(|t| t.trim().is_empty()) {
         d.title = c.title.clone();
     }
-    let (published, listed) = merge_published(d.published, d.published_precision, c.published);
-    d.published = published;
-    if listed && let Some(l) = published {
-        // A feed or teaser date (offset not kept: Berlin). A teaser's bare day was read as noon
-        // Berlin: it is stored as the day's start, without a time nobody published.
-        d.published_offset = None;
-        d.published_precision = DatePrecision::Time;
-        if extract::dates::is_noon_berlin(l)
-            && let Some(start) =
-                extract::dates::day_start(l.with_timezone(&chrono_tz::Europe::Berlin).date_naive())
-        {
-            d.published = Some(start.with_timezone(&Utc));
-            d.published_offset = Some(start.offset().local_minus_utc());
-            d.published_precision = DatePrecision::Day;
-        }
-    }
+    merge_published(d, c.published);
     // A person named by the feed beats an organisation named by the page, and the other way round.
-    d.author = extract::prefer_author(d.author.take(), c.author.clone());
+    let page_author = d.author.take().map(|name| extract::Author {
+        name,
+        role: d.author_role.take(),
+    });
+    let author = extract::prefer_author(page_author, c.author.clone());
+    d.author_role = author.as_ref().and_then(|a| a.role.clone());
+    d.author = author.map(|a| a.name);
     if d.summary.is_none() {
         d.summary = c.summary.clone();
     }
@@ -164,7 +170,12 @@ pub(super) fn build(
         .title
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| url.clone());
-    let found = enrich::enrich(watch, &title, &d.text);
+    // Keywords are matched in the subtitle too: it is kept out of the text, not out of the
+    // article.
+    let found = match d.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(sub) => enrich::enrich(watch, &title, &format!("{sub}\n\n{}", d.text)),
+        None => enrich::enrich(watch, &title, &d.text),
+    };
     let article = Article {
         id: ArticleId::from_url(&url),
         source_id: source.id.clone(),
@@ -211,6 +222,48 @@ mod tests {
         for (canonical, want) in cases {
             assert_eq!(trusted_canonical(canonical, f, l), want, "{canonical}");
         }
+    }
+
+    #[test]
+    fn the_more_precise_of_feed_and_page_date_wins() {
+        use chrono::TimeZone;
+        let utc = |d, h, m| Utc.with_ymd_and_hms(2020, 12, d, h, m, 0).unwrap();
+        let day = |at, offset| Draft {
+            published: Some(at),
+            published_offset: offset,
+            published_precision: DatePrecision::Day,
+            ..Draft::default()
+        };
+        // A day-only page date (11 Dec, Berlin start of day) and the feed's 09:30 that day.
+        let mut d = day(utc(10, 23, 0), Some(3600));
+        merge_published(&mut d, Some(utc(11, 8, 30)));
+        assert_eq!(d.published, Some(utc(11, 8, 30)));
+        assert_eq!(d.published_precision, DatePrecision::Time);
+        // The feed's 00:30 Berlin (23:30 UTC the day before) is the same publisher day.
+        let mut d = day(utc(10, 23, 0), None);
+        merge_published(&mut d, Some(utc(10, 23, 30)));
+        assert_eq!(d.published, Some(utc(10, 23, 30)));
+        // Another day in the feed: the page's day stays, still without a time.
+        let mut d = day(utc(10, 23, 0), None);
+        merge_published(&mut d, Some(utc(12, 8, 30)));
+        assert_eq!(d.published, Some(utc(10, 23, 0)));
+        assert_eq!(d.published_precision, DatePrecision::Day);
+        // A page time wins over the feed's.
+        let mut d = Draft {
+            published: Some(utc(11, 7, 0)),
+            ..Draft::default()
+        };
+        merge_published(&mut d, Some(utc(11, 8, 30)));
+        assert_eq!(d.published, Some(utc(11, 7, 0)));
+        // No page date: the feed's time.
+        let mut d = Draft::default();
+        merge_published(&mut d, Some(utc(11, 8, 30)));
+        assert_eq!(d.published, Some(utc(11, 8, 30)));
+        assert_eq!(d.published_precision, DatePrecision::Time);
+        // A day-only page date without a feed date stays a day.
+        let mut d = day(utc(10, 23, 0), None);
+        merge_published(&mut d, None);
+        assert_eq!(d.published_precision, DatePrecision::Day);
     }
 
     #[test]

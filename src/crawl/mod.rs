@@ -584,14 +584,19 @@ impl Crawler {
         } else {
             None
         };
-        let (mut article, signature) = isolate::catch(|| {
+        let (mut article, signature, sitewide) = isolate::catch(|| {
             #[cfg(debug_assertions)]
             isolate::test_hooks::maybe_panic(&c.url);
             let mut draft = article::draft(source, c, page.as_ref())?;
-            if self.summary_is_sitewide(source, &draft) {
-                draft.summary = draft.lead.clone();
+            let mut sitewide = Vec::new();
+            if source.article.summary.is_none() {
+                sitewide = self.sitewide_summaries(source, &draft);
+                if !sitewide.is_empty() {
+                    draft.summary = draft.lead.clone();
+                }
             }
-            Ok::<_, CrawlError>(article::build(source, c, draft, &self.watchlist, now))
+            let (article, signature) = article::build(source, c, draft, &self.watchlist, now);
+            Ok::<_, CrawlError>((article, signature, sitewide))
         })
         .unwrap_or_else(|message| {
             isolate::count(&source.id, "article");
@@ -613,7 +618,22 @@ impl Crawler {
         if outcome != Upsert::Unchanged {
             self.notify(&article);
         }
+        self.drop_sitewide_summaries(sitewide);
         Ok(outcome)
+    }
+
+    /// The articles stored before the site-wide description was recognised lose it: their
+    /// summary becomes none, so readers see their lead (the start of their text), as they do
+    /// for every later article of the source.
+    fn drop_sitewide_summaries(&self, earlier: Vec<crate::model::Article>) {
+        for mut a in earlier {
+            a.summary = None;
+            match self.store.upsert(&a) {
+                Ok(Upsert::Unchanged) => {}
+                Ok(_) => self.notify(&a),
+                Err(e) => warn!(url = %a.url, error = %e, "site-wide summary not dropped"),
+            }
+        }
     }
 }
 
@@ -622,28 +642,29 @@ impl Crawler {
 const SITEWIDE_SUMMARY_WINDOW: usize = 30;
 
 impl Crawler {
-    /// Whether the draft's summary is a meta description the source puts on its other pages too
-    /// (`Presseinformationen der Staatskanzlei` on every page of a state chancellery): one of the
-    /// source's newest stored articles has the same summary. A summary that is the draft's own
-    /// lead is specific by construction.
+    /// The source's newest stored articles whose summary is the draft's meta description,
+    /// when the source puts it on its other pages too (`Presseinformationen der Staatskanzlei`
+    /// on every page of a state chancellery); empty when the summary is specific. A summary
+    /// that is the draft's own lead is specific by construction.
     ///
     /// A refinement only: when the recent articles cannot be read (a damaged body record, which
     /// the crawl repairs separately), the summary is kept as the page gives it.
-    fn summary_is_sitewide(&self, source: &Source, d: &Draft) -> bool {
+    fn sitewide_summaries(&self, source: &Source, d: &Draft) -> Vec<crate::model::Article> {
         let Some(summary) = d.summary.as_deref() else {
-            return false;
+            return Vec::new();
         };
         if d.lead.as_deref() == Some(summary) {
-            return false;
+            return Vec::new();
         }
         match self.store.by_source(&source.id, 0, SITEWIDE_SUMMARY_WINDOW) {
             Ok(recent) => recent
                 .items
-                .iter()
-                .any(|a| a.url != d.url && a.summary.as_deref() == Some(summary)),
+                .into_iter()
+                .filter(|a| a.url != d.url && a.summary.as_deref() == Some(summary))
+                .collect(),
             Err(e) => {
                 warn!(source = %source.id, error = %e, "recent summaries not compared");
-                false
+                Vec::new()
             }
         }
     }

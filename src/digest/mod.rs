@@ -17,7 +17,6 @@ mod tests;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use chrono_tz::Europe::Berlin;
 
 use crate::enrich::Watchlist;
 use crate::model::{Article, ArticleId, Keyword, Teaser};
@@ -90,9 +89,10 @@ pub struct Entry {
     pub title: String,
     /// Name of the article's source (its id when the source is no longer configured).
     pub source: String,
-    /// `29.03.2026, 23:30 Uhr` in Europe/Berlin.
+    /// `29.03.2026, 23:30 Uhr` in the publisher's offset (else Europe/Berlin); `29.03.2026` for a
+    /// date published without a time.
     pub time: String,
-    /// RFC 3339 in UTC, for `<time datetime>`.
+    /// RFC 3339 in UTC (`YYYY-MM-DD` for a day-only date), for `<time datetime>`.
     pub iso: String,
     /// About two lines: the summary, else the start of the text, cut at a word.
     pub summary: String,
@@ -302,15 +302,23 @@ fn entry(a: &Article, source: String, also: Vec<Also>) -> Entry {
         _ => headline.to_string(),
     };
     let t = a.sort_time();
+    // The publisher's day, and a time of day only when one was published.
+    let (local, precision) = a.published_at_publisher();
+    let day_only = precision == crate::model::DatePrecision::Day;
     Entry {
         id: a.id,
         title,
         source,
-        time: t
-            .with_timezone(&Berlin)
-            .format("%d.%m.%Y, %H:%M Uhr")
-            .to_string(),
-        iso: t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        time: if day_only {
+            local.format("%d.%m.%Y").to_string()
+        } else {
+            local.format("%d.%m.%Y, %H:%M Uhr").to_string()
+        },
+        iso: if day_only {
+            local.format("%Y-%m-%d").to_string()
+        } else {
+            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        },
         summary: summary(a),
         link: http_url(&a.url),
         lang: crate::text::foreign_lang(a.lang.as_deref()),

@@ -31,6 +31,10 @@ struct Compiled {
     body: Option<Selector>,
     tags: Option<Selector>,
     remove: Option<Selector>,
+    author: Option<Selector>,
+    kicker: Option<Selector>,
+    subtitle: Option<Selector>,
+    summary: Option<Selector>,
 }
 
 impl Compiled {
@@ -47,6 +51,10 @@ impl Compiled {
             body: opt("body", &sel.body)?,
             tags: opt("tags", &sel.tags)?,
             remove: opt("remove", &sel.remove)?,
+            author: opt("author", &sel.author)?,
+            kicker: opt("kicker", &sel.kicker)?,
+            subtitle: opt("subtitle", &sel.subtitle)?,
+            summary: opt("summary", &sel.summary)?,
         })
     }
 }
@@ -60,9 +68,19 @@ pub fn extract_article(
     let base = page_base_url(page_url)?;
     let c = Compiled::new(sel)?;
     let mut reads = super::dom::Reads::attrs(super::dom::ARTICLE_ATTRS).href_with_rel();
-    for css in [&sel.title, &sel.date, &sel.body, &sel.tags, &sel.remove]
-        .into_iter()
-        .flatten()
+    for css in [
+        &sel.title,
+        &sel.date,
+        &sel.body,
+        &sel.tags,
+        &sel.remove,
+        &sel.author,
+        &sel.kicker,
+        &sel.subtitle,
+        &sel.summary,
+    ]
+    .into_iter()
+    .flatten()
     {
         reads = reads.with_selector(css);
     }
@@ -71,7 +89,18 @@ pub fn extract_article(
         remove_matches(&mut doc, r);
     }
     let meta = PageMeta::read(&doc);
-    let head = headline::find(&doc, c.title.as_ref(), &meta);
+    let mut head = headline::find(&doc, c.title.as_ref(), &meta);
+    if let Some(k) = c.kicker.as_ref().and_then(|s| selected_line(&doc, s)) {
+        head.kicker = Some(k.trim_end_matches(':').trim().to_string());
+    }
+    if let Some(s) = c.subtitle.as_ref().and_then(|s| selected_line(&doc, s)) {
+        head.subtitle = Some(s);
+    }
+    let selected_summary = c
+        .summary
+        .as_ref()
+        .and_then(|s| selected_line(&doc, s))
+        .map(|s| truncate_words(&s, SUMMARY_CHARS));
     let published = find_published(&doc, &c, &meta, &head, page_url);
     let page_byline = byline(&doc).or_else(|| byline_after_headline(&doc, head.node));
     let tags = find_tags(&doc, &c, &meta);
@@ -86,25 +115,33 @@ pub fn extract_article(
         None => auto::body_paragraphs(&mut doc),
     };
     let body = strip_leading_dupes(body, &head);
+    let body = drop_subtitle(body, head.subtitle.as_deref());
+    let subtitle = head.subtitle.clone();
     let (body, body_byline) = take_byline_lines(body);
-    let author = byline::best_author([
-        meta.author.clone(),
-        meta.ld.author.clone(),
-        meta.rel_author.clone(),
-        page_byline,
-        body_byline,
-    ]);
+    let split = |s: &Option<String>| s.as_deref().and_then(byline::Author::split);
+    let selected_author = c.author.as_ref().and_then(|s| selected_author(&doc, s));
+    let author = match selected_author {
+        Some(a) => Some(a),
+        None => byline::best_author([
+            split(&meta.author),
+            split(&meta.ld.author),
+            split(&meta.rel_author),
+            page_byline,
+            body_byline,
+        ]),
+    };
     let text = join_paragraphs(&body);
     let lead = body
         .iter()
         .find(|p| p.chars().count() >= 40)
         .or(body.first())
         .map(|s| truncate_words(s, SUMMARY_CHARS));
-    let summary = meta
-        .description
-        .as_deref()
-        .map(|s| truncate_words(s, SUMMARY_CHARS))
-        .or_else(|| lead.clone());
+    let summary = selected_summary.or_else(|| {
+        meta.description
+            .as_deref()
+            .map(|s| truncate_words(s, SUMMARY_CHARS))
+            .or_else(|| lead.clone())
+    });
     let sample = if text.is_empty() {
         head.title.as_deref().unwrap_or_default()
     } else {
@@ -118,13 +155,48 @@ pub fn extract_article(
         published: published.map(|d| pubdate::stored(d).with_timezone(&Utc)),
         published_offset: published.map(|d| pubdate::stored(d).offset().local_minus_utc()),
         published_precision: published.map(|(_, p)| p).unwrap_or_default(),
-        author,
+        author_role: author.as_ref().and_then(|a| a.role.clone()),
+        author: author.map(|a| a.name),
+        subtitle,
         tags,
         summary,
         lead,
         text,
-        ..Draft::default()
     })
+}
+
+/// The text of the first non-empty element `sel` matches, on one line.
+fn selected_line(doc: &Html, sel: &Selector) -> Option<String> {
+    doc.select(sel)
+        .map(|e| line_text(*e))
+        .find(|t| !t.trim().is_empty())
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
+/// How many paragraphs at the body's start are looked at for the subtitle.
+const SUBTITLE_PARAGRAPHS: usize = 5;
+
+/// The body without the subtitle among its first paragraphs (a byline or date line may stand
+/// before it, so it is not always at the very top).
+fn drop_subtitle(mut body: Vec<String>, subtitle: Option<&str>) -> Vec<String> {
+    let Some(sub) = subtitle else {
+        return body;
+    };
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let sub = norm(sub);
+    if let Some(i) = body
+        .iter()
+        .take(SUBTITLE_PARAGRAPHS)
+        .position(|p| norm(p) == sub)
+    {
+        body.remove(i);
+    }
+    body
 }
 
 /// Detaches every element matching the source's `remove` selector.
@@ -137,11 +209,14 @@ fn remove_matches(doc: &mut Html, sel: &Selector) {
     }
 }
 
-/// The body from the configured selector: every match, in order, tidied.
+/// The body from the configured selector: every match, in order, without picture captions and
+/// credits, tidied.
 fn selected_body(doc: &Html, sel: &Selector) -> Vec<String> {
+    let captions = boiler::caption_nodes(doc);
+    let skip = |n: super::dom::DomNode<'_>| captions.contains(&n.id());
     let mut out = Vec::new();
     for e in doc.select(sel) {
-        out.extend(paragraphs(*e, &|_| false));
+        out.extend(paragraphs(*e, &skip));
     }
     boiler::tidy(out)
 }
@@ -163,9 +238,19 @@ fn find_published(
     pubdate::find(doc, meta, head, page_url)
 }
 
+/// The author in the first element the source's `author` selector matches: a byline line
+/// (`Von …`) or a bare name, role split off.
+fn selected_author(doc: &Html, sel: &Selector) -> Option<byline::Author> {
+    let text = doc
+        .select(sel)
+        .map(|e| line_text(*e))
+        .find(|t| !t.is_empty())?;
+    byline::parse_byline(&text).or_else(|| byline::Author::split(&text))
+}
+
 /// Text of the first element classed `author`/`byline`/`autor`, without a `Von`/`By` prefix
-/// and without a role after the name.
-fn byline(doc: &Html) -> Option<String> {
+/// and with a role after the name split off.
+fn byline(doc: &Html) -> Option<byline::Author> {
     doc.tree.root().descendants().find_map(|n| {
         // Case-insensitive without a lowercased copy of every class on the page.
         let class = attr(n, "class")?.as_bytes();
@@ -179,8 +264,7 @@ fn byline(doc: &Html) -> Option<String> {
         if let Some(name) = byline::parse_byline(&text) {
             return Some(name);
         }
-        let text = byline::strip_role(&text).trim().to_string();
-        (!text.is_empty() && text.chars().count() <= 80).then_some(text)
+        byline::Author::split(&text).filter(|a| a.name.chars().count() <= 80)
     })
 }
 
@@ -190,7 +274,7 @@ const BYLINE_WINDOW: usize = 800;
 /// A byline line (`Autorin: …`, `Von …`, `Ein Beitrag von …`) in one of the small blocks right
 /// after the headline, wherever the layout put it (boilerplate stripping may take a
 /// `<p class="meta">` out of the body before the body is read).
-fn byline_after_headline(doc: &Html, head: Option<NodeId>) -> Option<String> {
+fn byline_after_headline(doc: &Html, head: Option<NodeId>) -> Option<byline::Author> {
     let head = head?;
     let mut after = false;
     let mut seen = 0usize;
@@ -237,7 +321,7 @@ const BYLINE_PARAGRAPHS: usize = 3;
 /// The body without byline lines among its first paragraphs, and the name of the first byline
 /// at its start or end. A byline at the end stays in the text: there it closes the article
 /// (`Autor: …, Landesanstalt für Landwirtschaft`) and readers and benchmarks count it as text.
-fn take_byline_lines(body: Vec<String>) -> (Vec<String>, Option<String>) {
+fn take_byline_lines(body: Vec<String>) -> (Vec<String>, Option<byline::Author>) {
     let n = body.len();
     let mut top = None;
     let mut bottom = None;

@@ -627,6 +627,44 @@ fn image_captions(doc: &Html) -> Vec<NodeId> {
     out
 }
 
+/// Class/id fragments of picture captions and credits (lowercased).
+const CAPTION_FRAGMENTS: &[&str] = &[
+    "caption",
+    "bildunterschrift",
+    "bildunterzeile",
+    "bildtext",
+    "bildbeschreibung",
+    "bildnachweis",
+    "fotonachweis",
+];
+
+/// Picture captions and credits anywhere in `doc`: `<figcaption>`, a `<figure>` that holds no
+/// table, quotation or code, caption-classed elements and the credit lines beside images. A
+/// source's `body` selector may pick a block that holds them; they are never text there either.
+pub(crate) fn caption_nodes(doc: &Html) -> std::collections::HashSet<NodeId> {
+    let mut out: std::collections::HashSet<NodeId> = image_captions(doc).into_iter().collect();
+    for n in doc.tree.root().descendants() {
+        let caption = match tag(n) {
+            Some("figcaption") => true,
+            Some("figure") => !n
+                .descendants()
+                .any(|d| matches!(tag(d), Some("table" | "blockquote" | "pre" | "code"))),
+            Some(_) => [attr(n, "class"), attr(n, "id")]
+                .into_iter()
+                .flatten()
+                .any(|v| {
+                    let v = v.to_ascii_lowercase();
+                    CAPTION_FRAGMENTS.iter().any(|f| v.contains(f))
+                }),
+            None => false,
+        };
+        if caption {
+            out.insert(n.id());
+        }
+    }
+    out
+}
+
 /// Class/id fragments of a block that holds a picture (lowercased).
 const PICTURE_BLOCKS: &[&str] = &["image", "img", "bild", "foto", "photo", "picture", "media"];
 

@@ -15,6 +15,10 @@ const BYLINE_PREFIXES: &[&str] = &[
     "beitrag von ",
     "text und fotos:",
     "text und foto:",
+    "autorin/autor:",
+    "autor/autorin:",
+    "autor/in:",
+    "autor*in:",
     "autorinnen:",
     "autorinnen ",
     "verfasserin:",
@@ -37,9 +41,40 @@ const MAX_BYLINE_CHARS: usize = 160;
 /// Most words of a name (titles and particles included).
 const MAX_NAME_WORDS: usize = 8;
 
-/// The author's name from a byline line (`Autorin: Dr. Anna Beispiel`, `Von Max Mustermann,
-/// Bundesminister für …`), role cut off; `None` when the line is no byline.
-pub(crate) fn parse_byline(line: &str) -> Option<String> {
+/// A person named as author, with the role or office the byline gives after the name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Author {
+    /// The name alone (`Dr. Anna Beispiel`).
+    pub name: String,
+    /// The role after the name (`Bundesministerin für Digitales`, `Pressesprecher`), if any.
+    pub role: Option<String>,
+}
+
+/// Longest role kept; a longer tail is a sentence, not an office.
+const MAX_ROLE_CHARS: usize = 120;
+
+impl Author {
+    /// Splits an author value (`Max Muster (Pressesprecher)`, `Anna Beispiel, Ministerin`)
+    /// into name and role; `None` when no name is left. The name is not checked for being a
+    /// person's (meta and feed authors may name an organisation).
+    pub fn split(text: &str) -> Option<Author> {
+        let (name, role) = split_role(text);
+        let name = name.trim().trim_end_matches(['.', ',', ';', ':']).trim();
+        if name.is_empty() {
+            return None;
+        }
+        // An organisation has no role of its own: the tail is part of its name or a unit.
+        let role = role.filter(|_| !is_organisation(name));
+        Some(Author {
+            name: name.to_string(),
+            role,
+        })
+    }
+}
+
+/// The author from a byline line (`Autorin: Dr. Anna Beispiel`, `Von Max Mustermann,
+/// Bundesminister für …`), role split off; `None` when the line is no byline.
+pub(crate) fn parse_byline(line: &str) -> Option<Author> {
     let line = line.trim();
     if line.is_empty() || line.chars().count() > MAX_BYLINE_CHARS {
         return None;
@@ -48,28 +83,40 @@ pub(crate) fn parse_byline(line: &str) -> Option<String> {
     let prefix = BYLINE_PREFIXES.iter().find(|p| lower.starts_with(*p))?;
     // Prefixes are ASCII, so the byte length is the same in `line`.
     let rest = line.get(prefix.len()..)?.trim();
-    let name = person_name(rest)?;
-    Some(name)
+    person(rest)
 }
 
-/// The name in `text` without a role (`Anna Beispiel, Bundesministerin für …` → `Anna
-/// Beispiel`), if what is left looks like one or a few persons' names.
-pub(crate) fn person_name(text: &str) -> Option<String> {
-    let name = strip_role(text);
-    let name = name.trim().trim_end_matches(['.', ',', ';', ':']).trim();
-    looks_like_names(name).then(|| name.to_string())
+/// The person in `text` with the role split off (`Anna Beispiel, Bundesministerin für …`), if
+/// what is left looks like one or a few persons' names.
+pub(crate) fn person(text: &str) -> Option<Author> {
+    let a = Author::split(text)?;
+    looks_like_names(&a.name).then_some(a)
 }
 
-/// `text` without a role or affiliation after the name: cut at `, `, ` – `, ` - `, ` | ` or ` (`.
-pub(crate) fn strip_role(text: &str) -> &str {
+/// Name and role of an author value: cut at the first `, `, ` – `, ` - `, ` | `, ` (` or ` / `;
+/// the role is what follows, without brackets, and only when it is no date or number.
+fn split_role(text: &str) -> (&str, Option<String>) {
+    let text = text.trim();
     let cut = [", ", " – ", " — ", " - ", " | ", " (", " / "]
         .iter()
-        .filter_map(|sep| text.find(sep))
+        .filter_map(|sep| text.find(sep).map(|i| (i, sep.len())))
         .min();
-    match cut {
-        Some(i) => text[..i].trim(),
-        None => text.trim(),
-    }
+    let Some((i, len)) = cut else {
+        return (text, None);
+    };
+    let role = text[i + len..]
+        .trim()
+        .trim_end_matches(')')
+        .trim_start_matches('(')
+        .trim()
+        .trim_end_matches(['.', ',', ';'])
+        .trim();
+    let role = (!role.is_empty()
+        && role.chars().count() <= MAX_ROLE_CHARS
+        && role.chars().next().is_some_and(char::is_alphabetic)
+        && !role.chars().any(|c| c.is_ascii_digit()))
+    .then(|| role.to_string());
+    (text[..i].trim(), role)
 }
 
 /// Lowercase words allowed inside names: particles and the joins of several authors.
@@ -153,31 +200,30 @@ pub(crate) fn is_organisation(name: &str) -> bool {
 }
 
 /// The best author among candidates in order of preference: the first that names a person,
-/// else the first at all. Every candidate has its role cut off.
-pub(crate) fn best_author<I>(candidates: I) -> Option<String>
+/// else the first at all.
+pub(crate) fn best_author<I>(candidates: I) -> Option<Author>
 where
-    I: IntoIterator<Item = Option<String>>,
+    I: IntoIterator<Item = Option<Author>>,
 {
-    let mut first_org: Option<String> = None;
+    let mut first_org: Option<Author> = None;
     for c in candidates.into_iter().flatten() {
-        let name = strip_role(&c).to_string();
-        if name.is_empty() {
+        if c.name.is_empty() {
             continue;
         }
-        if !is_organisation(&name) {
-            return Some(name);
+        if !is_organisation(&c.name) {
+            return Some(c);
         }
         if first_org.is_none() {
-            first_org = Some(name);
+            first_org = Some(c);
         }
     }
     first_org
 }
 
 /// The author to keep when the page names `page` and the feed entry `feed`: the page's, unless
-/// it is an organisation and the feed names a person.
-pub fn prefer_author(page: Option<String>, feed: Option<String>) -> Option<String> {
-    best_author([page, feed])
+/// it is an organisation and the feed names a person. A role after the feed's name is split off.
+pub fn prefer_author(page: Option<Author>, feed: Option<String>) -> Option<Author> {
+    best_author([page, feed.as_deref().and_then(Author::split)])
 }
 
 #[cfg(test)]
@@ -204,7 +250,11 @@ mod tests {
             ("Von Berlin aus koordiniert", None),
             ("Die Ministerin sagt", None),
         ] {
-            assert_eq!(parse_byline(line).as_deref(), want, "{line}");
+            assert_eq!(
+                parse_byline(line).map(|a| a.name).as_deref(),
+                want,
+                "{line}"
+            );
         }
     }
 
@@ -226,23 +276,74 @@ mod tests {
         }
     }
 
+    fn name(a: Option<Author>) -> Option<String> {
+        a.map(|a| a.name)
+    }
+
+    fn split(s: &str) -> Option<Author> {
+        Author::split(s)
+    }
+
     #[test]
     fn persons_beat_organisations() {
         assert_eq!(
-            prefer_author(Some("Pressestelle".into()), Some("Max Mustermann".into())).as_deref(),
+            name(prefer_author(
+                split("Pressestelle"),
+                Some("Max Mustermann".into())
+            ))
+            .as_deref(),
             Some("Max Mustermann")
         );
         assert_eq!(
-            prefer_author(
-                Some("Anna Beispiel, Ministerin".into()),
+            name(prefer_author(
+                split("Anna Beispiel, Ministerin"),
                 Some("Redaktion".into())
-            )
+            ))
             .as_deref(),
             Some("Anna Beispiel")
         );
         assert_eq!(
-            prefer_author(None, Some("Staatskanzlei".into())).as_deref(),
+            name(prefer_author(None, Some("Staatskanzlei".into()))).as_deref(),
             Some("Staatskanzlei")
+        );
+    }
+
+    #[test]
+    fn roles_are_split_from_names() {
+        for (line, want_name, want_role) in [
+            (
+                "Dr. Anna Beispiel, Bundesministerin für Digitales",
+                "Dr. Anna Beispiel",
+                Some("Bundesministerin für Digitales"),
+            ),
+            (
+                "Max Muster (Pressesprecher)",
+                "Max Muster",
+                Some("Pressesprecher"),
+            ),
+            (
+                "Von Erika Muster, Referentin im Ministerium der Finanzen",
+                "Erika Muster",
+                Some("Referentin im Ministerium der Finanzen"),
+            ),
+            (
+                "Autorin: Lena Probe – Staatssekretärin",
+                "Lena Probe",
+                Some("Staatssekretärin"),
+            ),
+            ("Von Max Mustermann", "Max Mustermann", None),
+            ("Von Max Mustermann | 11.12.2020", "Max Mustermann", None),
+        ] {
+            let a = parse_byline(line)
+                .or_else(|| person(line))
+                .unwrap_or_else(|| panic!("{line}: no author"));
+            assert_eq!(a.name, want_name, "{line}");
+            assert_eq!(a.role.as_deref(), want_role, "{line}");
+        }
+        // An organisation keeps no role.
+        assert_eq!(
+            split("Pressestelle - Staatskanzlei").and_then(|a| a.role),
+            None
         );
     }
 }

@@ -278,3 +278,143 @@ fn captions_without_markers_need_a_picture_block() {
     assert!(d.text.contains("E-Akte in allen Kommunen"), "{}", d.text);
     assert!(!d.text.contains("BundID"), "{}", d.text);
 }
+
+/// One page per CMS style with a subtitle and a byline with a role: (style, page).
+fn subtitle_pages() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "GSB",
+            page(
+                "<meta name=\"author\" content=\"Bundesministerium des Innern\">",
+                &format!(
+                    "<div class=\"article-header\"><p class=\"dachzeile\">Verwaltungsdigitalisierung</p><h1 class=\"isFirstInSlot\">Förderprogramm beschlossen</h1>\
+<p class=\"subline\">Land unterstützt Kommunen bei digitalen Anträgen</p></div>\
+<p class=\"author\">Dr. Anna Beispiel, Bundesministerin für Digitales</p>{PROSE}"
+                ),
+            ),
+        ),
+        (
+            "TYPO3",
+            page(
+                "",
+                &format!(
+                    "<div class=\"news-single\"><hgroup><h1>Förderprogramm beschlossen</h1><h2>Land unterstützt Kommunen bei digitalen Anträgen</h2></hgroup>\
+<p class=\"news-author\">Max Muster (Pressesprecher)</p>{PROSE}</div>"
+                ),
+            ),
+        ),
+        (
+            "Drupal",
+            page(
+                "<meta name=\"author\" content=\"Redaktion\">",
+                &format!(
+                    "<div class=\"block-page-title\"><h1 class=\"page-title\"><span>Förderprogramm beschlossen</span></h1></div>\
+<div class=\"field field--name-field-subtitle\">Land unterstützt Kommunen bei digitalen Anträgen.</div>\
+<div class=\"field field--name-body\"><p>Von Erika Muster, Referentin im Ministerium der Finanzen</p>{PROSE}</div>"
+                ),
+            ),
+        ),
+        (
+            "WordPress",
+            page(
+                "<meta name=\"author\" content=\"admin\">",
+                &format!(
+                    "<header class=\"entry-header\"><h1 class=\"entry-title\">Förderprogramm beschlossen</h1>\
+<h2 class=\"teaser-subtitle\">Land unterstützt Kommunen bei digitalen Anträgen</h2>\
+<span class=\"byline\">Von Lena Probe – Staatssekretärin</span></header><div class=\"entry-content\">{PROSE}</div>"
+                ),
+            ),
+        ),
+        (
+            "legacy",
+            "<html lang=\"de\"><head><meta charset=\"utf-8\"><title>Meldung</title></head><body>\
+<table width=\"100%\"><tr><td class=\"nav\"><a href=\"/\">Start</a><br><a href=\"/presse\">Presse</a></td>\
+<td class=\"inhalt\"><h1>Förderprogramm beschlossen</h1><p><b>Land unterstützt Kommunen bei digitalen Anträgen</b></p>\
+<p>Autor: Jan Beispiel, Bundesminister für Digitales und Verkehr</p>"
+                .to_string()
+                + PROSE
+                + "</td></tr></table></body></html>",
+        ),
+    ]
+}
+
+#[test]
+fn subtitles_in_five_cms_styles_are_a_field_not_body_lead_or_kicker() {
+    for (style, html) in subtitle_pages() {
+        let d = auto(&html);
+        let sub = d.subtitle.as_deref().unwrap_or_default();
+        assert!(
+            sub.starts_with("Land unterstützt Kommunen bei digitalen Anträgen"),
+            "{style}: subtitle {:?}",
+            d.subtitle
+        );
+        assert_eq!(
+            d.title.as_deref(),
+            Some("Förderprogramm beschlossen"),
+            "{style}"
+        );
+        assert!(!d.text.contains("Land unterstützt"), "{style}: {}", d.text);
+        assert!(
+            d.text.starts_with("Die Landesregierung hat"),
+            "{style}: {}",
+            d.text
+        );
+        assert!(
+            d.lead
+                .as_deref()
+                .is_some_and(|l| l.starts_with("Die Landesregierung")),
+            "{style}: lead {:?}",
+            d.lead
+        );
+    }
+    // The GSB kicker stays the kicker.
+    let (_, gsb) = &subtitle_pages()[0];
+    assert_eq!(
+        auto(gsb).kicker.as_deref(),
+        Some("Verwaltungsdigitalisierung")
+    );
+}
+
+#[test]
+fn author_roles_in_five_cms_styles_are_split_off() {
+    let want = [
+        ("GSB", "Dr. Anna Beispiel", "Bundesministerin für Digitales"),
+        ("TYPO3", "Max Muster", "Pressesprecher"),
+        (
+            "Drupal",
+            "Erika Muster",
+            "Referentin im Ministerium der Finanzen",
+        ),
+        ("WordPress", "Lena Probe", "Staatssekretärin"),
+        (
+            "legacy",
+            "Jan Beispiel",
+            "Bundesminister für Digitales und Verkehr",
+        ),
+    ];
+    for ((style, html), (_, name, role)) in subtitle_pages().into_iter().zip(want) {
+        let d = auto(&html);
+        assert_eq!(d.author.as_deref(), Some(name), "{style}");
+        assert_eq!(d.author_role.as_deref(), Some(role), "{style}");
+        assert!(!d.text.contains(role), "{style}: role in body: {}", d.text);
+    }
+}
+
+#[test]
+fn a_lead_after_the_headline_is_no_subtitle() {
+    for after in [
+        "<p>Die Landesregierung will die E-Akte bis 2026 in allen Behörden einführen.</p>",
+        "<p><strong>Die Landesregierung will die E-Akte bis 2026 in allen Behörden einführen.</strong></p>",
+        "<h2>Die Landesregierung will die E-Akte bis 2026 einführen.</h2>",
+        "<p><strong>Potsdam, 11.12.2020</strong></p>",
+        "<p><b>Von Max Mustermann</b></p>",
+        "<p><strong>Pressemitteilung</strong></p>",
+    ] {
+        let html = page(
+            "",
+            &format!("<h1>Förderprogramm beschlossen</h1>{after}{PROSE}"),
+        );
+        let d = auto(&html);
+        assert_eq!(d.subtitle, None, "{after}");
+    }
+}

@@ -91,37 +91,112 @@ fn kicker_around(el: DomNode<'_>) -> Option<String> {
         .and_then(|k| clean_kicker(&line_text(k)))
 }
 
-/// Class fragments of subtitle elements.
+/// Class fragments of subtitle elements (`teaser-subtitle` and `sub-title` included).
 const SUBTITLE_CLASSES: &[&str] = &[
     "subtitle",
+    "sub-title",
+    "sub_title",
     "subline",
     "unterzeile",
     "untertitel",
     "subheadline",
+    "sub-headline",
 ];
+/// Fewest words of a subtitle that no class marks (`Pressemitteilung` alone is a label).
+const MIN_SUBTITLE_WORDS: usize = 3;
 /// A subtitle longer than this is a lead.
 const MAX_SUBTITLE_CHARS: usize = 200;
 
-/// The element right after the headline when it is a subtitle: a subtitle-classed element, or
-/// an `<h2>`…`<h4>` that does not end a sentence (a sentence set as a heading is a lead).
+/// The subtitle of the headline `head`: the element right after it (or after its wrapper when
+/// the headline ends a wrapper of at most two elements, a kicker and itself) when it is a subtitle-classed element, a heading
+/// or a wholly bold line that does not end a sentence (a sentence is a lead), or the next
+/// heading or line in the headline's `<hgroup>`. Never a kicker.
 fn subtitle_after(head: DomNode<'_>) -> Option<String> {
-    let next = head
+    if let Some(group) = head.parent().filter(|p| tag(*p) == Some("hgroup")) {
+        let text = group
+            .children()
+            .skip_while(|c| c.id() != head.id())
+            .skip(1)
+            .filter(|c| tag(*c).is_some() && !has_kicker_class(*c))
+            .map(line_text)
+            .find(|t| !t.is_empty())?;
+        return (text.chars().count() <= MAX_SUBTITLE_CHARS).then_some(text);
+    }
+    next_element(head).and_then(subtitle_element).or_else(|| {
+        // A wrapper of the headline alone, or of a kicker and the headline after it.
+        let wrapper = head
+            .parent()
+            .filter(|_| next_element(head).is_none())
+            .filter(|p| p.children().filter(|c| tag(*c).is_some()).count() <= 2)
+            .filter(|p| !matches!(tag(*p), Some("article" | "main" | "body" | "td")))?;
+        next_element(wrapper).and_then(subtitle_element)
+    })
+}
+
+/// The next sibling element, unless text stands between.
+fn next_element(n: DomNode<'_>) -> Option<DomNode<'_>> {
+    let next = n
         .next_siblings()
         .find(|n| tag(*n).is_some() || n.value().as_text().is_some_and(|t| !t.trim().is_empty()))?;
+    tag(next).is_some().then_some(next)
+}
+
+/// `next`'s text when it is a subtitle by class, heading level or bold legacy markup.
+fn subtitle_element(next: DomNode<'_>) -> Option<String> {
     let name = tag(next)?;
+    if has_kicker_class(next) {
+        return None;
+    }
     let classed = attr(next, "class").is_some_and(|c| {
         let c = c.to_ascii_lowercase();
         SUBTITLE_CLASSES.iter().any(|k| c.contains(k))
     });
     let heading = matches!(name, "h2" | "h3" | "h4");
-    if !classed && !heading {
+    if !classed && !heading && !wholly_bold(next) {
         return None;
     }
     let text = line_text(next);
+    // Unclassed, a line after the headline is a subtitle only if it reads like one: a few words
+    // without a sentence end, no dateline (`Berlin, 11.12.2020`), no byline (`Von …`).
+    let reads_like_one = || {
+        !text.ends_with(['.', '!', '?', ':'])
+            && text.split_whitespace().count() >= MIN_SUBTITLE_WORDS
+            && super::dates::find_date(&text).is_none()
+            && super::byline::parse_byline(&text).is_none()
+    };
     let ok = !text.is_empty()
         && text.chars().count() <= MAX_SUBTITLE_CHARS
-        && (classed || !text.ends_with(['.', '!', '?']));
+        && (classed || reads_like_one());
     ok.then_some(text)
+}
+
+/// A legacy bold line: `<b>…</b>`/`<strong>…</strong>` itself, or a `<p>`/`<div>` whose text is
+/// all inside `<b>`/`<strong>`.
+fn wholly_bold(n: DomNode<'_>) -> bool {
+    let bold = |t: &str| matches!(t, "b" | "strong");
+    match tag(n) {
+        Some(t) if bold(t) => true,
+        Some("p" | "div" | "font") => {
+            let mut any = false;
+            for d in n.descendants() {
+                if let Some(t) = d.value().as_text() {
+                    if t.trim().is_empty() {
+                        continue;
+                    }
+                    if !d
+                        .ancestors()
+                        .take_while(|a| a.id() != n.id())
+                        .any(|a| tag(a).is_some_and(bold))
+                    {
+                        return false;
+                    }
+                    any = true;
+                }
+            }
+            any
+        }
+        _ => false,
+    }
 }
 
 /// The article's `<h1>`: inside `<article>`/`<main>`/`[role=main]` first, else the first

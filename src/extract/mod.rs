@@ -35,7 +35,7 @@ use thiserror::Error;
 pub use article::extract_article;
 pub use auto::main_text;
 pub use autolist::{AutoListing, MAX_LINKS as MAX_LIST_LINKS, auto_listing};
-pub use byline::prefer_author;
+pub use byline::{Author, prefer_author};
 pub use canonical::{canonical_url, clean_url};
 pub use discovery::{
     MAX_SITEMAP_BYTES, MAX_SITEMAP_URLS, Sitemap, SitemapUrl, feed_links, news_list_links,

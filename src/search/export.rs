@@ -10,10 +10,9 @@
 //! memory, which is why the web caps it like the CSV.
 
 use chrono::NaiveDateTime;
-use chrono_tz::Europe::Berlin;
 use serde::Serialize;
 
-use crate::model::Article;
+use crate::model::{Article, DatePrecision};
 
 /// The UTF-8 byte order mark every CSV starts with: without it Excel reads the bytes as
 /// Windows-1252 and shows "NÃ¼rnberg".
@@ -78,9 +77,37 @@ pub fn parse_delimiter(s: &str) -> Option<char> {
     }
 }
 
-/// `published` as a person in Germany reads it: local Europe/Berlin wall-clock time.
+/// `published` as its publisher wrote it: wall-clock time in the publisher's offset (else
+/// Europe/Berlin); midnight of the day for a day-only date (see [`published_cell`]).
 pub fn local_time(a: &Article) -> NaiveDateTime {
-    a.sort_time().with_timezone(&Berlin).naive_local()
+    a.published_at_publisher().0.naive_local()
+}
+
+/// Whether `published` carries only a day (then exports show no time of day).
+pub fn day_only(a: &Article) -> bool {
+    a.published_at_publisher().1 == DatePrecision::Day
+}
+
+/// The `published` cell: `YYYY-MM-DD HH:MM:SS` in the publisher's offset, or `YYYY-MM-DD` for a
+/// date published without a time (no invented 00:00 or 12:00).
+pub fn published_cell(a: &Article) -> String {
+    let fmt = if day_only(a) {
+        "%Y-%m-%d"
+    } else {
+        "%Y-%m-%d %H:%M:%S"
+    };
+    local_time(a).format(fmt).to_string()
+}
+
+/// `published` for JSON: RFC 3339 in UTC, or `YYYY-MM-DD` (the publisher's day) for a date
+/// published without a time.
+pub fn published_json(a: &Article) -> String {
+    if day_only(a) {
+        local_time(a).format("%Y-%m-%d").to_string()
+    } else {
+        a.sort_time()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    }
 }
 
 /// The header cells for `with_text`.
@@ -100,7 +127,7 @@ pub fn row_cells(a: &Article, source_name: &str, with_text: bool) -> Vec<String>
     let mut cells = vec![
         a.id.to_string(),
         a.cluster.unwrap_or(a.id).to_string(),
-        local_time(a).format("%Y-%m-%d %H:%M:%S").to_string(),
+        published_cell(a),
         source_name.to_string(),
         a.source_id.clone(),
         a.title.clone(),
@@ -193,7 +220,10 @@ pub const XLSX_MAX_ROWS: u32 = 1_048_575;
 /// cell a string, so a payload like `=HYPERLINK(…)` is text, never a formula.
 pub struct Xlsx {
     book: rust_xlsxwriter::Workbook,
+    /// The format of a date published with a time.
     date: rust_xlsxwriter::Format,
+    /// The format of a date published without a time.
+    day: rust_xlsxwriter::Format,
     rows: u32,
     with_text: bool,
 }
@@ -215,6 +245,7 @@ impl Xlsx {
         Ok(Xlsx {
             book,
             date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm"),
+            day: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd"),
             rows: 0,
             with_text,
         })
@@ -231,12 +262,8 @@ impl Xlsx {
         for (col, cell) in row_cells(a, source_name, self.with_text).iter().enumerate() {
             let col = col as u16;
             if usize::from(col) == PUBLISHED {
-                sheet.write_datetime_with_format(
-                    row,
-                    col,
-                    excel_time(local_time(a))?,
-                    &self.date,
-                )?;
+                let format = if day_only(a) { &self.day } else { &self.date };
+                sheet.write_datetime_with_format(row, col, excel_time(local_time(a))?, format)?;
             } else if !cell.is_empty() {
                 sheet.write_string(row, col, cut_cell(cell))?;
             }
@@ -271,8 +298,16 @@ fn cut_cell(cell: &str) -> String {
 pub struct JsonArticle<'a> {
     /// Article id (16 hex digits).
     pub id: String,
-    /// Publication date, else first seen (RFC 3339).
+    /// Publication date, else first seen (RFC 3339; `YYYY-MM-DD` for a day-only date).
     pub published: String,
+    /// `day` when only the day was published, else `time`.
+    pub published_precision: DatePrecision,
+    /// Subtitle (Unterzeile).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<&'a str>,
+    /// The author's role.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author_role: Option<&'a str>,
     /// Source id.
     pub source: &'a str,
     /// Headline.
@@ -306,9 +341,10 @@ impl<'a> JsonArticle<'a> {
     pub fn new(a: &'a Article) -> JsonArticle<'a> {
         JsonArticle {
             id: a.id.to_string(),
-            published: a
-                .sort_time()
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            published: published_json(a),
+            published_precision: a.published_at_publisher().1,
+            subtitle: a.subtitle.as_deref(),
+            author_role: a.author_role.as_deref(),
             source: &a.source_id,
             title: &a.title,
             kicker: a.kicker.as_deref(),

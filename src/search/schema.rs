@@ -167,6 +167,10 @@ impl Fields {
         if let Some(s) = &a.summary {
             doc.add_text(t.text, s);
         }
+        // The subtitle is kept out of the text but is the article's words all the same.
+        if let Some(s) = &a.subtitle {
+            doc.add_text(t.text, s);
+        }
         doc.add_text(t.text, &a.text);
         for k in &a.keywords {
             doc.add_text(self.keyword, k.to_lowercase());

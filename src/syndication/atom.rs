@@ -88,9 +88,17 @@ fn entry(out: &mut String, article: &Article, own_page: &str, publisher: Option<
             http_url(own_page).as_deref(),
         );
     }
-    let published = article.sort_time();
-    element(out, "published", &rfc3339(published));
-    element(out, "updated", &rfc3339(article.updated.max(published)));
+    let published = super::feed_published(article);
+    element(
+        out,
+        "published",
+        &published.to_rfc3339_opts(SecondsFormat::Secs, true),
+    );
+    element(
+        out,
+        "updated",
+        &rfc3339(article.updated.max(published.with_timezone(&Utc))),
+    );
     if let Some(author) = person(article).or(publisher.map(|p| p.name.as_str())) {
         out.push_str("<author><name>");
         escape_text(out, author);

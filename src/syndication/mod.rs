@@ -17,9 +17,9 @@ mod rss;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::model::{Article, Teaser};
+use crate::model::{Article, DatePrecision, Teaser};
 use crate::text::{Boundary, Tail, cut_at_word};
 
 pub use crate::text::{html_escape, http_url};
@@ -65,6 +65,17 @@ pub const DESCRIPTION_CHARS: usize = 500;
 /// Title used when a stored article has an empty title.
 const UNTITLED: &str = "(ohne Titel)";
 
+/// The item's publication date as feeds write it: the exact instant (in UTC) when a time was
+/// published; for a date published without a time, the start of that day in the publisher's
+/// offset (Europe/Berlin unless the page wrote another), so a reader's calendar day is the
+/// publisher's and no time of day is invented beyond the day's start that RSS and Atom require.
+pub fn feed_published(article: &Article) -> DateTime<FixedOffset> {
+    match article.published_at_publisher() {
+        (start, DatePrecision::Day) => start,
+        (_, DatePrecision::Time) => article.sort_time().fixed_offset(),
+    }
+}
+
 /// The stable, non-URL identifier of an article in every feed.
 pub fn guid(article: &Article) -> String {
     format!("urn:govwire:article:{}", article.id)
@@ -83,11 +94,16 @@ fn item_link(article: &Article, own_page: &str) -> Option<String> {
 
 /// The summary whole, or the start of the text cut at a word boundary; `None` if both are blank.
 pub fn description(article: &Article) -> Option<String> {
-    Some(match article.teaser()? {
+    let teaser = match article.teaser()? {
         Teaser::Summary(summary) => summary.to_string(),
         Teaser::Text(text) => {
             cut_at_word(text, DESCRIPTION_CHARS, Boundary::LastSpace, Tail::Spaces)
         }
+    };
+    // The subtitle leads the description, as it leads the article page.
+    Some(match article.subtitle.as_deref().map(str::trim) {
+        Some(sub) if !sub.is_empty() && !teaser.starts_with(sub) => format!("{sub} – {teaser}"),
+        _ => teaser,
     })
 }
 

@@ -71,7 +71,7 @@ fn item(out: &mut String, article: &Article, own_page: &str, publisher: Option<&
     out.push_str("<guid isPermaLink=\"false\">");
     escape_text(out, &guid(article));
     out.push_str("</guid>\n");
-    element(out, "pubDate", &rfc2822(article.sort_time()));
+    element(out, "pubDate", &super::feed_published(article).to_rfc2822());
     if let Some(text) = description(article) {
         // Readers render <description> as HTML; ours is plain text, so escape it for HTML first.
         element(out, "description", &html_escape(&text));

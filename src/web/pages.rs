@@ -149,7 +149,7 @@ async fn listing(
         .iter()
         .map(|(newest, members)| {
             let mut card = Card::with_story(story::lead(newest, members), members, &state.sources);
-            card.listed_day = DateView::new(newest.sort_time()).local_date;
+            card.listed_day = DateView::of(newest).local_date;
             card
         })
         .collect();

@@ -11,7 +11,7 @@ use chrono_tz::Europe::Berlin;
 use super::paths::{
     article_path, keyword_path, keyword_trend_path, region_path, source_path, tag_path,
 };
-use crate::model::{Article, Keyword, Source, SourceHealth};
+use crate::model::{Article, DatePrecision, Keyword, Source, SourceHealth};
 use crate::store::Region;
 use crate::syndication::http_url;
 use crate::text::{Boundary, Tail, cut_at_word};
@@ -30,6 +30,30 @@ pub struct DateView {
 }
 
 impl DateView {
+    /// The article's publication date (else first seen) as its publisher wrote it: the calendar
+    /// day in the publisher's offset, and a time of day only when one was published (a day-only
+    /// date shows `11.12.2020` and `datetime="2020-12-11"`).
+    pub fn of(article: &Article) -> DateView {
+        let (local, precision) = article.published_at_publisher();
+        let day = local.format("%d.%m.%Y").to_string();
+        match precision {
+            DatePrecision::Day => DateView {
+                day_time: day.clone(),
+                day,
+                iso: local.format("%Y-%m-%d").to_string(),
+                local_date: local.date_naive(),
+            },
+            DatePrecision::Time => DateView {
+                day_time: local.format("%d.%m.%Y, %H:%M Uhr").to_string(),
+                day,
+                iso: local
+                    .with_timezone(&Utc)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                local_date: local.date_naive(),
+            },
+        }
+    }
+
     /// Formats `t` in Europe/Berlin.
     pub fn new(t: DateTime<Utc>) -> DateView {
         let local = t.with_timezone(&Berlin);
@@ -118,14 +142,14 @@ impl Card {
             },
             source_name,
             source_href: source_path(&article.source_id),
-            date: DateView::new(article.sort_time()),
+            date: DateView::of(article),
             summary: card_lead(article),
             keywords: article.keywords.iter().map(|k| Chip::keyword(k)).collect(),
             original: http_url(&article.url),
             also: Vec::new(),
             lang: crate::text::foreign_lang(article.lang.as_deref()),
             day_heading: None,
-            listed_day: DateView::new(article.sort_time()).local_date,
+            listed_day: DateView::of(article).local_date,
         }
     }
 
@@ -184,6 +208,10 @@ pub struct ArticleView {
     pub card: Card,
     /// Author, if named.
     pub author: Option<String>,
+    /// The author's role or office, if the byline names one.
+    pub author_role: Option<String>,
+    /// Subtitle (Unterzeile), if any.
+    pub subtitle: Option<String>,
     /// The site's own tags.
     pub tags: Vec<Chip>,
     /// The Länder mentioned, linking to their "mentions" listing.
@@ -204,6 +232,8 @@ impl ArticleView {
         ArticleView {
             card,
             author: non_blank(article.author.as_deref()),
+            author_role: non_blank(article.author_role.as_deref()),
+            subtitle: non_blank(article.subtitle.as_deref()),
             tags: article.tags.iter().map(|t| Chip::tag(t)).collect(),
             lands: article
                 .lands_mentioned

@@ -20,6 +20,7 @@ mod cli_terminal;
 mod control;
 mod crash_safety;
 mod crawl_faults;
+mod date_precision;
 mod digest_mail;
 mod digest_web;
 mod end_to_end;
@@ -37,6 +38,7 @@ mod search_rebuild;
 mod security;
 #[cfg(unix)]
 mod signals;
+mod site_fields;
 mod site_web;
 mod spreadsheets;
 mod store_compaction;

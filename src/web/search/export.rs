@@ -178,7 +178,7 @@ async fn api_inner(state: &AppState, raw: Option<&str>) -> Result<serde_json::Va
                 "title": a.title,
                 "kicker": a.kicker,
                 "source": a.source_id,
-                "published": a.sort_time().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                "published": crate::search::export::published_json(a),
                 "keywords": a.keywords,
                 "land": a.land.map(|l| l.code()),
                 "lang": a.lang,
