@@ -62,7 +62,12 @@ const FOREIGN_LABELS: &[&str] = &[
     "modified",
     "last edit",
     "zuletzt",
-    // Dates of events and deadlines: what the text is about, not when it was published.
+];
+/// Words right before a date, in the same block, that make it the date of an event or a
+/// deadline: what the text is about, not when it was published. Only in the date's own block,
+/// since these are ordinary words (`Leistungen sollen bis 2026 digital sein` in a subtitle
+/// says nothing about the date line under it).
+const EVENT_LABELS: &[&str] = &[
     "termin",
     "veranstaltung",
     "event date",
@@ -232,12 +237,14 @@ fn class_has(n: DomNode<'_>, words: &[&str]) -> bool {
         })
 }
 
-/// Whether the text right before a date labels it as an edit or a copyright.
+/// Whether the text right before a date labels it as an edit (also from the block before), a
+/// copyright, an event or a deadline (in its own block).
 fn has_foreign_label(before: &str) -> bool {
     let lower = before.to_lowercase();
     let block = lower.rsplit(BLOCK_BREAK).next().unwrap_or_default();
     FOREIGN_LABELS.iter().any(|l| lower.contains(l))
         || COPYRIGHT_LABELS.iter().any(|l| block.contains(l))
+        || EVENT_LABELS.iter().any(|l| block.contains(l))
 }
 
 /// Every date in the page text in document order, and where the headline's text starts and ends.
@@ -828,6 +835,18 @@ mod tests {
                 ),
                 URL,
                 None,
+            ),
+            (
+                "a deadline word in the subtitle does not label the date line under it",
+                page(
+                    "",
+                    &format!(
+                        "<h1>Kabinett billigt Digitalgesetz</h1><h2>Leistungen sollen bis 2026 digital sein</h2>\
+<div class=\"news-list-date\"><time datetime=\"2020-12-08T13:15:00+01:00\">08.12.2020, 13:15 Uhr</time></div>{TEXT}"
+                    ),
+                ),
+                URL,
+                Some("2020-12-08 13:15 +01:00 time"),
             ),
             (
                 "a deadline is no publication date",
