@@ -40,6 +40,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use govwire::crawl::{Crawler, crawl_all};
 use govwire::fetch::{FetchConfig, Fetcher};
+use govwire::model::{Article, DatePrecision};
 use govwire::store::Store;
 
 /// One news item of the fixture texts.
@@ -793,6 +794,30 @@ async fn five_site_styles_are_crawled_from_the_list_url_alone() {
                 .to_string())
             .as_deref(),
         Some("2031-03-29")
+    );
+    // The magazine's dates come from the `[dd.mm.yyyy]` lead of the article itself, never from
+    // the "Weitere Meldungen" box beside it (all other articles' dates), and its kicker is read.
+    let magazine: Vec<&Article> = stored.iter().filter(|a| a.source_id == "magazin").collect();
+    let mut checked = 0;
+    for item in items("Die Redaktion") {
+        let Some(a) = magazine.iter().find(|a| a.title == item.title) else {
+            continue;
+        };
+        checked += 1;
+        assert_eq!(
+            a.published
+                .map(|d| d.with_timezone(&chrono_tz::Europe::Berlin).date_naive()),
+            chrono::NaiveDate::from_ymd_opt(2031, 3, item.day),
+            "{}",
+            a.url
+        );
+        assert_eq!(a.published_precision, DatePrecision::Day, "{}", a.url);
+        assert!(a.kicker.is_some(), "{}", a.url);
+    }
+    assert_eq!(
+        checked,
+        magazine.len(),
+        "every magazine article is one of the items"
     );
     // Every URL was fetched once; the GSB pager was requested byte for byte.
     let first = log.all();
