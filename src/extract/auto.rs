@@ -95,11 +95,11 @@ fn is_inline_block(node: DomNode<'_>, s: &Stats) -> bool {
             .any(|d| tag(d).is_some_and(super::dom::is_block_tag))
 }
 
-/// Readability-style content scores of container elements, and the article-like text ("prose")
-/// under every element.
-fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> (NodeMap<f64>, NodeMap<u32>) {
+/// Readability-style content scores of container elements, and the article-like paragraphs
+/// ("prose": voting paragraphs with little link text) with their lengths.
+fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> (NodeMap<f64>, Vec<(NodeId, u32)>) {
     let mut scores: NodeMap<f64> = NodeMap::default();
-    let mut prose: NodeMap<u32> = NodeMap::default();
+    let mut prose: Vec<(NodeId, u32)> = Vec::new();
     for node in root.descendants() {
         let Some(len) = paragraph_len(node, stats) else {
             continue;
@@ -107,10 +107,7 @@ fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> (NodeMap<f64>, NodeMap<u3
         let s = stats.get(&node.id()).copied().unwrap_or_default();
         let commas = s.commas;
         if s.link_density() < MAX_PROSE_LINK_DENSITY {
-            for n in std::iter::once(node).chain(node.ancestors()) {
-                let p = prose.entry(n.id()).or_insert(0);
-                *p = p.saturating_add(len);
-            }
+            prose.push((node.id(), len));
         }
         let own = 1.0 + f64::from(commas.min(50)) + (f64::from(len) / 100.0).min(3.0);
         // Text directly inside a container votes for the container itself, too.
@@ -258,15 +255,34 @@ fn reconsider(
     content: &[NodeId],
     scores: &NodeMap<f64>,
     stats: &NodeMap<Stats>,
-    prose: &NodeMap<u32>,
+    paragraphs: &[(NodeId, u32)],
 ) -> Option<NodeId> {
-    let total = prose.get(&doc.tree.root().id()).copied().unwrap_or(0);
-    let have: u32 = content
+    let total: u32 = paragraphs.iter().map(|(_, len)| *len).sum();
+    let within = |id: NodeId| {
+        doc.tree.get(id).is_some_and(|n| {
+            std::iter::once(n)
+                .chain(n.ancestors())
+                .any(|a| content.contains(&a.id()))
+        })
+    };
+    let have: u32 = paragraphs
         .iter()
-        .map(|id| prose.get(id).copied().unwrap_or(0))
+        .filter(|(id, _)| within(*id))
+        .map(|(_, len)| *len)
         .sum();
     if total == 0 || f64::from(have) >= f64::from(total) * MIN_PROSE_SHARE {
         return None;
+    }
+    // Rare (a small share): only now is the prose under every element summed.
+    let mut prose: NodeMap<u32> = NodeMap::default();
+    for (id, len) in paragraphs {
+        let Some(node) = doc.tree.get(*id) else {
+            continue;
+        };
+        for n in std::iter::once(node).chain(node.ancestors()) {
+            let p = prose.entry(n.id()).or_insert(0);
+            *p = p.saturating_add(*len);
+        }
     }
     let node = doc.tree.get(chosen)?;
     let article_like = |id: &NodeId| {
