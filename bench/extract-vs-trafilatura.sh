@@ -31,9 +31,10 @@ if ! "$VENV/bin/python" -c "import trafilatura, sys; sys.exit(trafilatura.__vers
   "$VENV/bin/pip" install -q "trafilatura==$TRAFILATURA_VERSION" lxml_html_clean  # justext needs lxml.html.clean
 fi
 # `cargo bench --no-run` builds the bench program (release profile) and names its executable,
-# which is run directly so that the timing covers it alone.
+# which is run directly so that the timing covers it alone. All of cargo's messages are read
+# before picking the line: stopping at the first match broke cargo's pipe (`set -o pipefail`).
 EXE=$(cargo bench --quiet --no-run --bench extract_bench --message-format=json |
-  python3 -c 'import json, sys; print(next(m["executable"] for m in map(json.loads, sys.stdin) if m.get("executable") and m["target"]["name"] == "extract_bench"))')
+  python3 -c 'import json, sys; ms = [json.loads(l) for l in sys.stdin]; print(next(m["executable"] for m in ms if m.get("executable") and m["target"]["name"] == "extract_bench"))')
 
 echo "machine: $(nproc) cores, load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== govwire (benches/extract_bench)"

@@ -15,6 +15,13 @@
 //! and our speed as a share of the baseline's, by CPU time. Target: at least 60 %.
 //! `EXTRACT_BENCH_BASELINE=0` skips the baseline (for profiles of the extraction alone);
 //! `EXTRACT_BENCH_DRAFTS=1` also writes all fields of every draft to `OUT_DIR/<set>.drafts.json`.
+//!
+//! **Folds** (issue 22, held-out development): each set is also scored here, in Rust, with
+//! `score.py`'s metrics (`shingle` for scrapinghub, `snippet` for trafilatura-eval; the full-set
+//! line agrees with `score.py` to the printed digits), on the whole set and on two folds by page
+//! id: **fold A** = ids whose last character is an even hex digit (`0 2 4 6 8 a c e`), **fold B**
+//! = odd (`1 3 5 7 9 b d f`); an id ending in a non-hex character goes by its character code.
+//! Rules are developed on fold A; fold B is only read as a total, to check that a rule carries.
 
 // A measurement program: a setup failure should stop it at once, with the reason.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -50,13 +57,147 @@ fn main() {
     for set in ["scrapinghub", "trafilatura-eval"] {
         let dir = bench.join(set).join("html");
         if dir.is_dir() {
-            run_set(set, &dir, &out.join(format!("{set}.json")));
+            let result = run_set(set, &dir, &out.join(format!("{set}.json")));
+            print_folds(set, &bench.join(set).join("ground-truth.json"), &result);
         }
     }
     dates_row(&bench.join("dates"));
 }
 
-fn run_set(set: &str, dir: &Path, out: &Path) {
+/// The fold a page id belongs to (see the module doc): `'A'` for an even last hex digit, `'B'`
+/// for an odd one.
+fn fold(id: &str) -> char {
+    let last = id.chars().last().unwrap_or('0');
+    let v = last.to_digit(16).unwrap_or(last as u32);
+    if v.is_multiple_of(2) { 'A' } else { 'B' }
+}
+
+/// Prints precision, recall and F1 of `result` against the set's ground truth: the whole set,
+/// fold A and fold B, one line each (the metric as `score.py` defines it for that truth).
+fn print_folds(set: &str, gt_path: &Path, result: &serde_json::Map<String, serde_json::Value>) {
+    let Some(gt) = std::fs::read_to_string(gt_path)
+        .ok()
+        .and_then(|s| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&s).ok())
+    else {
+        println!(
+            "  (no readable ground truth at {}; F1 not computed)",
+            gt_path.display()
+        );
+        return;
+    };
+    for part in [None, Some('A'), Some('B')] {
+        let ids: Vec<&String> = gt
+            .keys()
+            .filter(|id| part.is_none_or(|f| fold(id) == f))
+            .collect();
+        let pred = |id: &str| result.get(id).and_then(|v| v.as_str()).unwrap_or("");
+        let (metric, p, r, f1) = if ids
+            .iter()
+            .any(|id| gt[id.as_str()].get("articleBody").is_some())
+        {
+            let rows: Vec<(Option<f64>, Option<f64>)> = ids
+                .iter()
+                .map(|id| {
+                    let truth = gt[id.as_str()]["articleBody"].as_str().unwrap_or("");
+                    shingle_page(truth, pred(id))
+                })
+                .collect();
+            let mean = |v: Vec<f64>| {
+                if v.is_empty() {
+                    0.0
+                } else {
+                    v.iter().sum::<f64>() / v.len() as f64
+                }
+            };
+            let p = mean(rows.iter().filter_map(|r| r.0).collect());
+            let r = mean(rows.iter().filter_map(|r| r.1).collect());
+            (
+                "shingle",
+                p,
+                r,
+                if p + r > 0.0 {
+                    2.0 * p * r / (p + r)
+                } else {
+                    0.0
+                },
+            )
+        } else {
+            let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
+            for id in &ids {
+                let out = norm_ws(pred(id));
+                let item = &gt[id.as_str()];
+                let snippets = |k: &str| -> Vec<String> {
+                    item[k]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|s| s.as_str()).map(norm_ws).collect())
+                        .unwrap_or_default()
+                };
+                for w in snippets("with") {
+                    if out.contains(&w) { tp += 1 } else { fn_ += 1 }
+                }
+                fp += snippets("without")
+                    .iter()
+                    .filter(|w| out.contains(w.as_str()))
+                    .count();
+            }
+            let ratio = |a: usize, b: usize| if b > 0 { a as f64 / b as f64 } else { 0.0 };
+            (
+                "snippet",
+                ratio(tp, tp + fp),
+                ratio(tp, tp + fn_),
+                ratio(2 * tp, 2 * tp + fp + fn_),
+            )
+        };
+        let label = part.map_or_else(|| "all".to_string(), |f| format!("fold {f}"));
+        println!(
+            "  F1 {set} {label:<6} n={:<3} {metric}: P={p:.3} R={r:.3} F1={f1:.3}",
+            ids.len()
+        );
+    }
+}
+
+/// `score.py`'s tokens: runs of word characters (`\w+`, Unicode letters, digits and `_`).
+fn tokens(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// The multiset of 4-token shingles (one shingle of all tokens for a text of 1 to 3 tokens).
+fn shingles<'a>(toks: &[&'a str]) -> std::collections::HashMap<Vec<&'a str>, usize> {
+    let mut bag = std::collections::HashMap::new();
+    if toks.is_empty() {
+        return bag;
+    }
+    if toks.len() < 4 {
+        *bag.entry(toks.to_vec()).or_insert(0) += 1;
+        return bag;
+    }
+    for w in toks.windows(4) {
+        *bag.entry(w.to_vec()).or_insert(0) += 1;
+    }
+    bag
+}
+
+/// One page's shingle precision and recall (`None` where `score.py` leaves them undefined).
+fn shingle_page(truth: &str, pred: &str) -> (Option<f64>, Option<f64>) {
+    let (t, p) = (shingles(&tokens(truth)), shingles(&tokens(pred)));
+    let tp: usize = t
+        .iter()
+        .map(|(k, n)| (*n).min(p.get(k).copied().unwrap_or(0)))
+        .sum();
+    let (nt, np): (usize, usize) = (t.values().sum(), p.values().sum());
+    let ratio = |d: usize| (d > 0).then(|| tp as f64 / d as f64);
+    (ratio(np), ratio(nt))
+}
+
+/// Whitespace runs to one space, trimmed (`score.py`'s `norm_ws`).
+fn norm_ws(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Extracts every page of one set (timed) and returns `{id: text}` of the first round.
+fn run_set(set: &str, dir: &Path, out: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut pages: Vec<(String, String)> = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).collect())
@@ -154,6 +295,7 @@ fn run_set(set: &str, dir: &Path, out: &Path) {
         }
         Err(e) => eprintln!("cannot serialise results: {e}"),
     }
+    result
 }
 
 /// The baseline: parse with scraper, collect all text under `<body>`.

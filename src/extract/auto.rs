@@ -30,12 +30,21 @@ pub fn main_text(html: &str) -> String {
 pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
     let stats = boiler::strip(doc);
     let root = doc.tree.root();
-    let scores = score(root, &stats);
+    let (scores, prose) = score(root, &stats);
     let Some(top) = best(&scores, doc) else {
         return boiler::tidy(paragraphs(root, &|_| false));
     };
-    let chosen = promote(doc, top, &scores);
-    let content = with_siblings(doc, chosen, &scores, &stats);
+    let mut top = top;
+    let mut chosen = promote(doc, top, &scores);
+    let mut content = with_siblings(doc, chosen, &scores, &stats);
+    if let Some(other) = reconsider(doc, chosen, &content, &scores, &stats, &prose) {
+        // The rejected choice does not come back as a sibling of its replacement.
+        let rejected = content.clone();
+        top = other;
+        chosen = other;
+        content = with_siblings(doc, chosen, &scores, &stats);
+        content.retain(|id| *id == chosen || !rejected.contains(id));
+    }
     let mut removed = conditional_removals(doc, &content, &stats);
     // The best-scoring container stays, even when a promoted ancestor now holds it.
     if let Some(node) = doc.tree.get(top) {
@@ -86,14 +95,20 @@ fn is_inline_block(node: DomNode<'_>, s: &Stats) -> bool {
             .any(|d| tag(d).is_some_and(super::dom::is_block_tag))
 }
 
-/// Readability-style content scores of container elements.
-fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> NodeMap<f64> {
+/// Readability-style content scores of container elements, and the article-like paragraphs
+/// ("prose": voting paragraphs with little link text) with their lengths.
+fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> (NodeMap<f64>, Vec<(NodeId, u32)>) {
     let mut scores: NodeMap<f64> = NodeMap::default();
+    let mut prose: Vec<(NodeId, u32)> = Vec::new();
     for node in root.descendants() {
         let Some(len) = paragraph_len(node, stats) else {
             continue;
         };
-        let commas = stats.get(&node.id()).map_or(0, |s| s.commas);
+        let s = stats.get(&node.id()).copied().unwrap_or_default();
+        let commas = s.commas;
+        if s.link_density() < MAX_PROSE_LINK_DENSITY {
+            prose.push((node.id(), len));
+        }
         let own = 1.0 + f64::from(commas.min(50)) + (f64::from(len) / 100.0).min(3.0);
         // Text directly inside a container votes for the container itself, too.
         if matches!(tag(node), Some("div" | "section" | "article")) {
@@ -115,8 +130,11 @@ fn score(root: DomNode<'_>, stats: &NodeMap<Stats>) -> NodeMap<f64> {
         let ld = stats.get(id).map_or(0.0, Stats::link_density);
         *score *= 1.0 - ld;
     }
-    scores
+    (scores, prose)
 }
+
+/// Most link text a voting paragraph may hold to count as article-like text (prose).
+const MAX_PROSE_LINK_DENSITY: f64 = 0.25;
 
 /// A container's starting score from its tag and class/id.
 fn base_score(node: DomNode<'_>) -> f64 {
@@ -215,6 +233,91 @@ fn promote(doc: &Html, top: NodeId, scores: &NodeMap<f64>) -> NodeId {
         chosen = parent;
     }
     chosen.id()
+}
+
+/// Below this share of the page's prose, the chosen main text is reconsidered.
+const MIN_PROSE_SHARE: f64 = 0.5;
+/// How many times the chosen text's prose another candidate must hold to replace it.
+const FAR_LONGER: u32 = 3;
+/// How many times the chosen text's prose an ancestor must hold to take its place.
+const ANCESTOR_GAIN: u32 = 2;
+/// Most link density a replacement may have.
+const MAX_REPLACEMENT_LINK_DENSITY: f64 = 0.25;
+
+/// The safeguard against a wrong main node (an author box, a teaser, a comment, one box of
+/// several): when the chosen text holds less than [`MIN_PROSE_SHARE`] of the page's prose,
+/// another scored container that is far longer ([`FAR_LONGER`]) and article-like (little link
+/// text) takes its place; else the nearest ancestor holding [`ANCESTOR_GAIN`] times as much
+/// prose with little link text. `None` keeps the choice.
+fn reconsider(
+    doc: &Html,
+    chosen: NodeId,
+    content: &[NodeId],
+    scores: &NodeMap<f64>,
+    stats: &NodeMap<Stats>,
+    paragraphs: &[(NodeId, u32)],
+) -> Option<NodeId> {
+    let total: u32 = paragraphs.iter().map(|(_, len)| *len).sum();
+    let within = |id: NodeId| {
+        doc.tree.get(id).is_some_and(|n| {
+            std::iter::once(n)
+                .chain(n.ancestors())
+                .any(|a| content.contains(&a.id()))
+        })
+    };
+    let have: u32 = paragraphs
+        .iter()
+        .filter(|(id, _)| within(*id))
+        .map(|(_, len)| *len)
+        .sum();
+    if total == 0 || f64::from(have) >= f64::from(total) * MIN_PROSE_SHARE {
+        return None;
+    }
+    // Rare (a small share): only now is the prose under every element summed.
+    let mut prose: NodeMap<u32> = NodeMap::default();
+    for (id, len) in paragraphs {
+        let Some(node) = doc.tree.get(*id) else {
+            continue;
+        };
+        for n in std::iter::once(node).chain(node.ancestors()) {
+            let p = prose.entry(n.id()).or_insert(0);
+            *p = p.saturating_add(*len);
+        }
+    }
+    let node = doc.tree.get(chosen)?;
+    let article_like = |id: &NodeId| {
+        stats
+            .get(id)
+            .is_some_and(|s| s.link_density() < MAX_REPLACEMENT_LINK_DENSITY)
+    };
+    let related = |n: DomNode<'_>| {
+        n.id() == chosen
+            || n.ancestors().any(|a| a.id() == chosen)
+            || node.ancestors().any(|a| a.id() == n.id())
+    };
+    let far = scores
+        .iter()
+        .filter(|(id, s)| **s > 0.0 && article_like(id))
+        .filter_map(|(id, s)| {
+            let p = prose.get(id).copied().unwrap_or(0);
+            (p >= have.saturating_mul(FAR_LONGER)).then_some((*id, p, *s))
+        })
+        .filter(|(id, _, _)| {
+            doc.tree
+                .get(*id)
+                .is_some_and(|n| !related(n) && !matches!(tag(n), Some("html" | "body")))
+        })
+        .max_by(|a, b| a.1.cmp(&b.1).then(a.2.total_cmp(&b.2)).then(b.0.cmp(&a.0)));
+    if let Some((id, _, _)) = far {
+        return Some(id);
+    }
+    node.ancestors()
+        .take_while(|a| !matches!(tag(*a), Some("html" | "body") | None))
+        .find(|a| {
+            prose.get(&a.id()).copied().unwrap_or(0) >= have.saturating_mul(ANCESTOR_GAIN)
+                && article_like(&a.id())
+        })
+        .map(|a| a.id())
 }
 
 /// The top container plus siblings that look like more of the same article.
@@ -605,6 +708,85 @@ mod tests {
             "<div class=\"wrap\"><div class=\"teaser-box\"><div class=\"desc\">{para}{para}</div></div></div>"
         ));
         assert!(main_text(&html).contains("Ein Absatz mit genug Text"));
+    }
+
+    /// A paragraph of about 300 characters with two commas.
+    fn prose(word: &str) -> String {
+        format!(
+            "<p>{word} berichtet die Behörde über den Stand der Arbeiten an der neuen Plattform, \
+             die im kommenden Jahr allen Ämtern des Landes zur Verfügung stehen soll. Die \
+             Ausschreibung ist abgeschlossen, der Zuschlag erteilt und die ersten Module sind \
+             in Betrieb genommen worden. Weitere Schritte folgen nach der Prüfung.</p>"
+        )
+    }
+
+    /// The article's paragraphs each in its own section (as page builders write them), so no
+    /// single container scores well.
+    fn spread_article() -> String {
+        let sections: String = ["Erstens", "Zweitens", "Drittens", "Viertens", "Fünftens", "Sechstens"]
+            .iter()
+            .map(|w| format!("<section class=\"row\"><div class=\"col\"><div class=\"rich\">{}</div></div></section>", prose(w)))
+            .collect();
+        format!("<div class=\"page-main\"><h1>Überschrift</h1>{sections}</div>")
+    }
+
+    /// A box of two comma-rich paragraphs that outscores each single section of the article.
+    fn box_with(class: &str, text: &str) -> String {
+        let p = format!(
+            "<p>{text}, geboren in Kassel, studierte Recht, Politik, Geschichte, Philosophie, \
+             Soziologie, Volkswirtschaft, Statistik und Informatik, arbeitete in Bonn, Berlin, \
+             Brüssel, Hamburg und München, schreibt über Verwaltung, Digitalisierung, Recht.</p>"
+        );
+        format!("<div class=\"{class}\">{p}{p}</div>")
+    }
+
+    fn assert_whole_article(text: &str, bad: &str) {
+        for w in ["Erstens", "Drittens", "Sechstens"] {
+            assert!(
+                text.contains(&format!("{w} berichtet")),
+                "{w} missing in {text}"
+            );
+        }
+        assert!(!text.contains(bad), "{bad} in {text}");
+    }
+
+    #[test]
+    fn author_box_does_not_replace_the_article() {
+        let html = page(&format!(
+            "<div class=\"l\"><div class=\"col-main\">{}</div></div><div class=\"r\"><div class=\"col-side\">{}</div><p>Kontakt</p></div>",
+            spread_article(),
+            box_with("box-person", "Die Verfasserin")
+        ));
+        assert_whole_article(&main_text(&html), "Die Verfasserin");
+    }
+
+    #[test]
+    fn teaser_does_not_replace_the_article() {
+        let html = page(&format!(
+            "<div class=\"l\"><div class=\"col-main\">{}</div></div><div class=\"r\"><div class=\"col-side\">{}<a href=\"/mehr\">Weiterlesen</a></div></div>",
+            spread_article(),
+            box_with("box-next", "Der nächste Beitrag")
+        ));
+        assert_whole_article(&main_text(&html), "Der nächste Beitrag");
+    }
+
+    #[test]
+    fn comment_thread_does_not_replace_or_join_the_article() {
+        // Unmarked comments (no "comment" class for the boilerplate pass to find) after an
+        // article of one container: the article holds most of the page's prose and stays alone.
+        let article: String = ["Erstens", "Zweitens", "Drittens", "Viertens"]
+            .iter()
+            .map(|w| prose(w))
+            .collect();
+        let comments: String = (1..=3)
+            .map(|i| format!("<div class=\"entry\"><span>Leser {i}</span><p>Ein Leser meint, das habe aber lange gedauert, und fragt nach.</p></div>"))
+            .collect();
+        let html = page(&format!(
+            "<div class=\"wrap\"><div class=\"text\"><h1>Überschrift</h1>{article}</div><div class=\"thread\">{comments}</div></div>"
+        ));
+        let text = main_text(&html);
+        assert!(text.contains("Viertens berichtet"), "{text}");
+        assert!(!text.contains("Ein Leser meint"), "{text}");
     }
 
     #[test]
