@@ -24,7 +24,10 @@
 # SENDFILE=off makes nginx copy the file through user space as govwire copies its in-memory body
 # (with sendfile on, the default, nginx hands page-cache pages to the socket, which is what
 # decides large bodies such as /feed.xml).
-# The machine's cores are shared by wrk, the server under test and anything else running.
+# The machine's cores are shared by wrk, the server under test and anything else running, so
+# each cached row is also given as requests per CPU-second of the server (user + system time of
+# govwire's process, of nginx's master and workers, from /proc during the measured run): the
+# comparison that the neighbours' load moves least.
 # Needs wrk and nginx (apt-get install wrk nginx-light), curl and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -34,6 +34,11 @@ use std::time::{Duration, Instant};
 use govwire::extract::extract_article;
 use govwire::model::ArticleSelectors;
 
+/// The allocator the `govwire` binary uses (src/main.rs), so that this measures extraction as
+/// the crawler runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The command line without the `--bench` that `cargo bench` appends to it.
 fn args() -> impl Iterator<Item = String> {
     std::env::args().filter(|a| a != "--bench")

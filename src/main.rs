@@ -175,11 +175,10 @@ enum Command {
 const MALLOC_ARENAS: i32 = 2;
 
 /// Caps glibc's malloc at [`MALLOC_ARENAS`] arenas unless `MALLOC_ARENA_MAX` says otherwise.
-/// By default glibc gives threads up to 8 arenas per core, and memory freed in one arena is
-/// not reused by threads allocating from another: a 100,000-article crawl (tokio workers,
-/// tantivy's indexing and merge threads, sled's flusher) peaked at 301 MiB of RSS with the
-/// default and 278 MiB with two arenas, at the same CPU time within noise (issue 7). Must
-/// run before any other thread starts.
+/// Rust's allocations go to mimalloc ([`ALLOCATOR`]); this bounds what C libraries allocate
+/// through glibc (by default up to 8 arenas per core, whose freed memory other threads do not
+/// reuse: before mimalloc, a 100,000-article crawl peaked at 301 MiB of RSS with the default
+/// and 278 MiB with two arenas; issue 7). Must run before any other thread starts.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
