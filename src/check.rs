@@ -159,8 +159,16 @@ pub struct ArticleCheck {
     pub kicker: Option<String>,
     /// Publication date.
     pub published: Option<DateTime<Utc>>,
+    /// Whether the page stated a time of day with it or only the day.
+    pub published_precision: crate::model::DatePrecision,
+    /// The offset the page wrote the date in (`None`: Europe/Berlin).
+    pub published_offset: Option<i32>,
+    /// Subtitle / Unterzeile.
+    pub subtitle: Option<String>,
     /// Author.
     pub author: Option<String>,
+    /// The author's role, when the byline names one.
+    pub author_role: Option<String>,
     /// The site's own tags.
     pub tags: Vec<String>,
     /// Detected language.
@@ -603,7 +611,11 @@ fn fill_article(out: &mut ArticleCheck, d: crate::model::Draft) {
     out.title = d.title;
     out.kicker = d.kicker;
     out.published = d.published;
+    out.published_precision = d.published_precision;
+    out.published_offset = d.published_offset;
+    out.subtitle = d.subtitle;
     out.author = d.author;
+    out.author_role = d.author_role;
     out.tags = d.tags;
     out.lang = d.lang;
     out.text_start = extract::text::truncate_words(&d.text, TEXT_PREVIEW);

@@ -76,14 +76,35 @@ fn is_missing(e: &anyhow::Error) -> bool {
     )
 }
 
-/// A date as parsed, in Berlin time (a date without a time is stored as noon).
+/// A listing's date as parsed, in Berlin time; a bare day (read as noon Berlin) as the day only,
+/// so no time is shown that the listing did not state.
 fn date(d: Option<DateTime<Utc>>) -> String {
     match d {
+        Some(t) if govwire::extract::dates::is_noon_berlin(t) => {
+            t.with_timezone(&Berlin).format("%Y-%m-%d").to_string()
+        }
         Some(t) => t
             .with_timezone(&Berlin)
             .format("%Y-%m-%d %H:%M")
             .to_string(),
         None => "(no date)".into(),
+    }
+}
+
+/// An article page's date as the crawler would store it: in the page's own offset (else Berlin),
+/// the day only when the page stated no time.
+fn page_date(a: &check::ArticleCheck) -> String {
+    let Some(t) = a.published else {
+        return "(no date)".into();
+    };
+    let local = match a.published_offset.and_then(chrono::FixedOffset::east_opt) {
+        Some(o) => t.with_timezone(&o),
+        None => t.with_timezone(&Berlin).fixed_offset(),
+    };
+    if a.published_precision == govwire::model::DatePrecision::Day {
+        local.format("%Y-%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
     }
 }
 
@@ -200,8 +221,18 @@ pub fn text(r: &CheckReport) -> String {
         }
         let _ = writeln!(o, "     title:  {}", or_none(&a.title));
         let _ = writeln!(o, "     kicker: {}", or_none(&a.kicker));
-        let _ = writeln!(o, "     date:   {}", date(a.published));
-        let _ = writeln!(o, "     author: {}", or_none(&a.author));
+        if let Some(subtitle) = &a.subtitle {
+            let _ = writeln!(o, "     subtitle: {subtitle}");
+        }
+        let _ = writeln!(o, "     date:   {}", page_date(a));
+        match &a.author_role {
+            Some(role) => {
+                let _ = writeln!(o, "     author: {} ({role})", or_none(&a.author));
+            }
+            None => {
+                let _ = writeln!(o, "     author: {}", or_none(&a.author));
+            }
+        }
         let tags = if a.tags.is_empty() {
             "(none)".to_string()
         } else {

@@ -290,7 +290,9 @@ async fn the_binary_checks_a_source_a_feed_and_a_broken_source() {
         "source k21 (kind = \"html\")",
         "list selectors: item = \"div.teaser\"",
         "matched 3 teasers with a link (3 with a title, 3 with a date)",
-        "2. 2021-01-27 12:00  Thüringen: Zwei OZG-Schwerpunkte",
+        // A teaser's bare day and an article page's day-only date are shown without a time.
+        "2. 2021-01-27        Thüringen: Zwei OZG-Schwerpunkte",
+        "date:   2021-01-27\n",
         "articles (3 extracted with the source's [source.article] selectors)",
         "kicker: E-Government",
         "/kommune21/rss.xml (3 entries)",
