@@ -172,3 +172,84 @@ async fn check_store_reports_a_damaged_body_log_and_a_crawl_repairs_the_article(
         "the article reads again:\n{stdout}"
     );
 }
+
+/// A slow loopback host (150 ms per answer) with two automatic sources of three articles each,
+/// counting the requests it has in flight at once. Returns its base URL and the highest count.
+async fn slow_host() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    use axum::response::IntoResponse;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let in_flight = Arc::new(AtomicUsize::new(0));
+    let most = Arc::new(AtomicUsize::new(0));
+    let (f2, m2) = (in_flight.clone(), most.clone());
+    let app = axum::Router::new().fallback(move |req: Request<Body>| {
+        let (in_flight, most) = (f2.clone(), m2.clone());
+        async move {
+            let path = req.uri().path().to_string();
+            let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            most.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+            in_flight.fetch_sub(1, Ordering::SeqCst);
+            if path == "/robots.txt" {
+                return "User-agent: *\nAllow: /\n".into_response();
+            }
+            let body = match path.strip_suffix("/liste.html") {
+                Some(dir) => (1..=3)
+                    .map(|k| format!("<div class=\"teaser\"><h3><a href=\"{dir}/m{k}.html\">Meldung {k} einer langsamen Behörde im Netz</a></h3><p>0{k}.03.2031</p></div>"))
+                    .collect::<String>(),
+                None => format!("<h1>Meldung {path}</h1><p>Ein Text einer langsamen Behörde, lang genug für einen Absatz im Test.</p>"),
+            };
+            (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                format!("<html><body>{body}</body></html>"),
+            )
+                .into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (format!("http://{addr}"), most)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn max_in_flight_per_host_in_the_config_bounds_one_hosts_parallel_requests() {
+    use std::sync::atomic::Ordering;
+    for limit in [2usize, 1] {
+        let (base, most) = slow_host().await;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = dir.path().join("sources.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[settings]\ndata_dir = {data:?}\nper_host_interval = \"1ms\"\nmax_in_flight_per_host = {limit}\n\n\
+                 [[source]]\nid = \"amt-a\"\nname = \"Amt A\"\nurl = \"{base}/a/liste.html\"\n\n\
+                 [[source]]\nid = \"amt-b\"\nname = \"Amt B\"\nurl = \"{base}/b/liste.html\"\n",
+                data = dir.path().join("data").display().to_string()
+            ),
+        )
+        .expect("config");
+        let out = tokio::task::spawn_blocking(move || govwire(&config, &["crawl"]))
+            .await
+            .expect("join");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stdout}\n{stderr}");
+        for id in ["amt-a", "amt-b"] {
+            let row = stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("{id} ")))
+                .unwrap_or_else(|| panic!("no summary row for {id}:\n{stdout}"));
+            assert_eq!(row.split_whitespace().nth(1), Some("3"), "{stdout}");
+        }
+        // Two sources with eight requests between them: the host gets exactly as many at
+        // once as configured, never more.
+        assert_eq!(most.load(Ordering::SeqCst), limit, "{stderr}");
+    }
+}
