@@ -189,6 +189,21 @@ fn is_invisible_control(c: char) -> bool {
     (c < ' ' && !matches!(c, '\t' | '\n' | '\x0c' | '\r')) || ('\u{7f}'..='\u{9f}').contains(&c)
 }
 
+/// Bytes that may start an invisible control character in UTF-8 (see [`without_control_runs`]):
+/// C0 controls other than tab, line feed, form feed and carriage return; DEL; 0xC2, the lead
+/// byte of the C1 controls.
+const SUSPECT: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = !matches!(c, 0x09 | 0x0a | 0x0c | 0x0d);
+        c += 1;
+    }
+    t[0x7f] = true;
+    t[0xc2] = true;
+    t
+};
+
 /// `html` without its invisible control characters (NUL above all), before the parser sees
 /// them. They are removed, not replaced by a space: a browser shows nothing for them, so
 /// `Förder\u{1b}programm` reads "Förderprogramm", and stored text carries none of them. Done
@@ -197,11 +212,14 @@ fn is_invisible_control(c: char) -> bool {
 /// none (the usual case; one byte scan).
 pub(crate) fn without_control_runs(html: &str) -> std::borrow::Cow<'_, str> {
     let b = html.as_bytes();
-    let has_any = b.iter().enumerate().any(|(i, &c)| {
-        (c < b' ' && !matches!(c, b'\t' | b'\n' | 0x0c | b'\r'))
-            || c == 0x7f
-            || (c == 0xc2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)))
-    });
+    // One table lookup per byte finds the few candidates (the other C0 controls, DEL, and the
+    // lead byte 0xC2 of U+0080..U+00BF, which also starts NBSP, `§`, `«`); only those are looked
+    // at closely (the scan was 4 % of the extraction bench's profile when it tested every byte).
+    let has_any = b
+        .iter()
+        .enumerate()
+        .filter(|&(_, &c)| SUSPECT[usize::from(c)])
+        .any(|(i, &c)| c != 0xc2 || b.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)));
     if !has_any {
         return std::borrow::Cow::Borrowed(html);
     }
