@@ -595,8 +595,6 @@ struct Scores {
     kw_fn: usize,
     caption_leaks: usize,
     missing: usize,
-    /// Whether extraction marked any date as day-only (see the precision row).
-    any_day_precision: bool,
     wrong: Vec<String>,
 }
 
@@ -672,9 +670,6 @@ fn score(truths: &[Truth], stored: &[Option<Article>]) -> Scores {
         } else {
             DatePrecision::Day
         };
-        if precision == DatePrecision::Day {
-            s.any_day_precision = true;
-        }
         check(
             "precision",
             &mut s.precision,
@@ -861,16 +856,10 @@ async fn field_table_on_five_cms_styles() {
         auto.wrong.join("\n"),
         sel.wrong.join("\n")
     );
-    // Until extraction marks day-only page dates (the date-ranking work), the precision of
-    // pages whose only date is a day cannot be right; the row is printed, not asserted, then.
-    let precision_ready = auto.any_day_precision;
-    if !precision_ready {
-        println!("precision not asserted: extraction marks no date as day-only yet");
-    }
     assert_eq!(auto.missing, 0, "{:?}", auto.wrong);
     assert_eq!(auto.caption_leaks, 0, "{:?}", auto.wrong);
     assert_eq!(sel.caption_leaks, 0, "{:?}", sel.wrong);
-    let mut fields = vec![
+    let fields = vec![
         ("title", auto.title.pct()),
         ("kicker", auto.kicker.pct()),
         ("subtitle", auto.subtitle.pct()),
@@ -883,10 +872,8 @@ async fn field_table_on_five_cms_styles() {
         ("text", auto.text.pct()),
         ("keyword precision", auto.keyword_precision()),
         ("keyword recall", auto.keyword_recall()),
+        ("precision", auto.precision.pct()),
     ];
-    if precision_ready {
-        fields.push(("precision", auto.precision.pct()));
-    }
     for (name, pct) in fields {
         assert!(pct >= 98.0, "{name}: {pct:.1} %\n{table}\n{:?}", auto.wrong);
     }
