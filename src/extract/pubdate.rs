@@ -25,6 +25,9 @@ const BEFORE_HEADLINE: usize = 400;
 /// A date in the page text before this year is a historical reference (a law of 1990, a
 /// founding in 1949), not when a web page was published.
 const OLDEST_WEB_YEAR: i32 = 1995;
+/// A block of text longer than this (bytes) around a date is running text, not a date line
+/// (`Von Jane Doe | 14.02.2022 | 3 Min. Lesezeit` is a line; a lead paragraph is not).
+const PROSE_BLOCK: usize = 160;
 /// At most this much page text is searched for dates.
 const MAX_TEXT: usize = 512 * 1024;
 /// Class or id fragments of blocks whose dates are never the page's publication date.
@@ -95,6 +98,9 @@ struct Seen {
     /// articles: wrong even right by the headline
     /// (a sidebar or teaser class there is more often the article's own intro block).
     never: bool,
+    /// Inside a long block of running text (a sentence of the article), not on a date line of
+    /// its own: such a date is more often what the text is about than when it was published.
+    prose: bool,
     /// Inside an `<article>`, `<main>` or `role="main"` element.
     main: bool,
 }
@@ -112,7 +118,9 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
         .chain(itemprop_published(doc))
         .collect();
     let in_url = dates::url_date(page_url).map(|d| (d, DatePrecision::Day));
-    let head = head.node;
+    let head = head
+        .node
+        .or_else(|| title_heading(doc, head.title.as_deref(), page_url));
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
     // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
@@ -139,7 +147,9 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
             .min_by_key(|(gap, _)| *gap)
             .map(|(_, s)| s)
     };
-    let visible = near_in(&|s| !s.foreign);
+    // A date line (its own short block, or a `<time>`) before a date in a sentence: the line
+    // is where a template states the publication date, a sentence names what it is about.
+    let visible = near_in(&|s| !s.foreign && !s.prose).or_else(|| near_in(&|s| !s.foreign));
     if let Some(&first) = structured.first() {
         // Structured data and the date line a reader sees by the headline are independent
         // evidence. When they name neighbouring days, the visible line wins: the stamp is a
@@ -170,7 +180,10 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
             _ => first,
         });
     }
-    let near = visible.or_else(|| near_in(&|s| !s.never));
+    let near = near_in(&|s| !s.foreign && !s.prose)
+        .or_else(|| near_in(&|s| !s.never && !s.prose))
+        .or(visible)
+        .or_else(|| near_in(&|s| !s.never));
     near.map(|s| (s.date, s.precision))
         .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_precise(s)))
         .or(in_url)
@@ -180,6 +193,64 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
                 .or_else(|| usable().next())
                 .map(|s| (s.date, s.precision))
         })
+}
+
+/// Fewest characters of a heading that stands in for a missing `<h1>`: shorter ones
+/// (`News`, `Aktuelles`) name a section, not the article.
+const MIN_TITLE_HEADING: usize = 12;
+
+/// On a page without an `<h1>`, the `<h2>`–`<h4>` whose text is the page's title (the first
+/// equal one, else the first that contains the title or that the title contains): templates
+/// that set the article's headline a level lower (blog posts in `<h3 class="post-title">`,
+/// magazines in `<h2>`) still have a date line by it. A heading that links to another page is
+/// a teaser of that page, never this one's headline. Only an anchor for dates; the headline
+/// itself is `headline.rs`'s.
+fn title_heading(doc: &Html, title: Option<&str>, page_url: &str) -> Option<NodeId> {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let title = norm(title?);
+    if title.chars().count() < MIN_TITLE_HEADING {
+        return None;
+    }
+    let own = url_path(page_url);
+    let headings: Vec<(DomNode<'_>, String)> = doc
+        .tree
+        .root()
+        .descendants()
+        .filter(|n| matches!(tag(*n), Some("h2" | "h3" | "h4")))
+        .filter(|n| {
+            !n.descendants()
+                .chain(n.ancestors())
+                .filter(|a| tag(*a) == Some("a"))
+                .filter_map(|a| attr(a, "href"))
+                .any(|h| !h.starts_with('#') && url_path(h) != own)
+        })
+        .map(|n| (n, norm(&line_text(n))))
+        .filter(|(_, h)| h.chars().count() >= MIN_TITLE_HEADING)
+        .collect();
+    headings
+        .iter()
+        .find(|(_, h)| *h == title)
+        .or_else(|| {
+            headings
+                .iter()
+                .find(|(_, h)| title.contains(h.as_str()) || h.contains(title.as_str()))
+        })
+        .map(|(n, _)| n.id())
+}
+
+/// The path of a URL or link (no scheme, host, query, fragment or trailing slash), to tell a
+/// link to this page from one to another.
+fn url_path(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| {
+        r.find('/').and_then(|k| r.get(k..)).unwrap_or_default()
+    });
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    rest.get(..end).unwrap_or_default().trim_end_matches('/')
 }
 
 /// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
@@ -321,6 +392,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                                 foreign: foreign.is_some() || never,
                                 never,
                                 main: main.is_some(),
+                                prose: false,
                             });
                         }
                         if super::dom::is_block_tag(e.name()) || e.name() == "br" {
@@ -370,6 +442,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                     foreign: in_foreign || never,
                     never,
                     main: in_main,
+                    prose: block_len(&text, pos, off + r.end) > PROSE_BLOCK,
                 });
                 off += r.end.max(1);
             }
@@ -392,6 +465,19 @@ pub(crate) fn stored((d, precision): Dated) -> DateTime<FixedOffset> {
         DatePrecision::Time => d,
         DatePrecision::Day => dates::day_start(d.date_naive()).unwrap_or(d),
     }
+}
+
+/// Bytes of the block (text between two block breaks) around `start..end` of `text`, trimmed.
+fn block_len(text: &str, start: usize, end: usize) -> usize {
+    let from = text
+        .get(..start)
+        .and_then(|t| t.rfind(BLOCK_BREAK))
+        .map_or(0, |k| k + BLOCK_BREAK.len_utf8());
+    let to = text
+        .get(end..)
+        .and_then(|t| t.find(BLOCK_BREAK))
+        .map_or(text.len(), |k| end + k);
+    text.get(from..to).map_or(0, |b| b.trim().len())
 }
 
 /// The last `max` bytes of `s` (fewer, to stay on a char boundary).
@@ -618,6 +704,78 @@ mod tests {
         for (what, html, url, want) in cases {
             assert_eq!(day(html, url).as_deref(), *want, "{what}");
         }
+    }
+
+    /// Pages without an `<h1>` (the headline a level lower, found by the page's title) and date
+    /// lines before dates in sentences: the date by the headline is the template's date line.
+    #[test]
+    fn title_heading_and_date_line_over_sentence() {
+        let lead = "<p>Ab dem 15. Januar 2022 gelten neue Regeln für Anträge, die das Land \
+                    gemeinsam mit den Kommunen und Kreisen nach langen Beratungen im Ausschuss \
+                    beschlossen hat und die alle Ämter umsetzen.</p>";
+        let cases: &[(&str, String, Option<&str>)] = &[
+            (
+                "magazine: headline in <h2> equal to og:title, teaser-classed meta line above, \
+                 a date in the lead below",
+                format!(
+                    "<html><head><meta property=\"og:title\" content=\"Nach dem Abend im \
+                     Kanzleramt\"></head><body><div class=\"beitrag\">\
+                     <div class=\"teaser_text_meta\"><a href=\"/autor/x\">Max Muster</a> / \
+                     26.01.2022 / 09:30</div><h2>Nach dem Abend im Kanzleramt</h2>{lead}\
+                     </div><div class=\"related\"><h3><a href=\"/artikel/anderes\">Nach dem \
+                     Abend im Kanzleramt: die Folgen</a></h3><p>03.02.2022</p></div>\
+                     </body></html>"
+                ),
+                Some("2022-01-26 +01:00"),
+            ),
+            (
+                "blog: the post title an <h3> inside a widget, the date header above it",
+                "<html><head><title>Mein Blog: Ein neues Interview im Oktober</title></head>\
+                 <body><div class=\"widget Blog\"><h2 class=\"date-header\"><span>Samstag, \
+                 5. Oktober 2013</span></h2><div class=\"post\"><h3 class=\"post-title\">\
+                 Ein neues Interview im Oktober</h3><p>Heute gibt es ein Interview.</p></div>\
+                 </div></body></html>"
+                    .to_string(),
+                Some("2013-10-05 +02:00"),
+            ),
+            (
+                "a date line after the lead beats a date in the lead's sentence",
+                page(
+                    "",
+                    &format!("<h1>Neue Regeln</h1>{lead}<p class=\"meta\">26.01.2022</p>{TEXT}"),
+                ),
+                Some("2022-01-26 +01:00"),
+            ),
+        ];
+        for (what, html, want) in cases {
+            assert_eq!(day(html, URL).as_deref(), *want, "{what}");
+        }
+    }
+
+    /// A heading that links to another page is a teaser of it, not this page's headline; a
+    /// heading linking to this page itself (a blog's permalink) is.
+    #[test]
+    fn title_heading_skips_links_to_other_pages() {
+        let page = |href: &str| {
+            scraper::Html::parse_document(&format!(
+                "<html><body><h3><a href=\"{href}\">Bericht zur Lage im Land</a></h3>\
+                 </body></html>"
+            ))
+        };
+        let title = Some("Bericht zur Lage im Land");
+        assert!(super::title_heading(&page("/andere-seite"), title, URL).is_none());
+        assert!(
+            super::title_heading(
+                &page("https://example.org/aktuelles/meldung.html"),
+                title,
+                URL
+            )
+            .is_some()
+        );
+        assert!(
+            super::title_heading(&page("/aktuelles/meldung.html#kommentare"), title, URL).is_some()
+        );
+        assert!(super::title_heading(&page("/andere-seite"), Some("Bericht"), URL).is_none());
     }
 
     /// Day, offset and precision `extract_article` gives for `html` at `url`.
