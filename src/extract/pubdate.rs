@@ -188,10 +188,17 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
         .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_precise(s)))
         .or(in_url)
         .or_else(|| {
-            usable()
-                .find(|s| s.main)
-                .or_else(|| usable().next())
-                .map(|s| (s.date, s.precision))
+            // The last resort: a date in the article/main element when there is one, and of
+            // those the one closest to the headline (when there is one), else the first. The
+            // first date of the page is more often a header's today-clock or a navigation
+            // teaser than the article's.
+            let in_main = usable().any(|s| s.main);
+            let pool = || usable().filter(move |s| s.main || !in_main);
+            match span {
+                Some((start, _)) => pool().min_by_key(|s| s.pos.abs_diff(start)),
+                None => pool().next(),
+            }
+            .map(|s| (s.date, s.precision))
         })
 }
 
@@ -750,6 +757,22 @@ mod tests {
         for (what, html, want) in cases {
             assert_eq!(day(html, URL).as_deref(), *want, "{what}");
         }
+    }
+
+    /// With no date by the headline, the last resort is the date closest to it, not the first
+    /// on the page (a header's clock showing the day the page was viewed).
+    #[test]
+    fn last_resort_closest_to_headline() {
+        let filler = "<p>Das Land fördert die Digitalisierung der Verwaltung mit einem neuen \
+                      Programm für Kommunen und Kreise, und die Kreise berichten darüber in \
+                      ihren Ausschüssen und Räten, die im ganzen Land tagen und beraten.</p>";
+        let html = format!(
+            "<html><head><title>Meldung</title></head><body><div class=\"kopf\">\
+             <span id=\"uhr\">Donnerstag, 16. Februar 2012</span></div>{filler}{filler}\
+             {filler}<div class=\"box\"><span>14. Februar 2012</span></div>{filler}{filler}\
+             {filler}<h1>Gericht verwirft Antrag</h1>{filler}</body></html>"
+        );
+        assert_eq!(day(&html, URL).as_deref(), Some("2012-02-14 +01:00"));
     }
 
     /// A heading that links to another page is a teaser of it, not this page's headline; a
