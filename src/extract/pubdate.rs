@@ -116,6 +116,14 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
         .chain(meta.ld.date_published.iter())
         .filter_map(|s| dates::parse_date_precise(s))
         .chain(itemprop_published(doc))
+        .chain(
+            // An article's `dateCreated` stands in only when no publication stamp is there.
+            meta.ld
+                .date_created
+                .iter()
+                .filter(|_| meta.published.is_empty() && meta.ld.date_published.is_none())
+                .filter_map(|s| dates::parse_date_precise(s)),
+        )
         .collect();
     let in_url = dates::url_date(page_url).map(|d| (d, DatePrecision::Day));
     let head = head
