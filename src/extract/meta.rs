@@ -172,9 +172,7 @@ fn is_jsonld_script(e: ElementRef<'_>) -> bool {
     if media.eq_ignore_ascii_case("application/ld+json") {
         return true;
     }
-    if !(media.is_empty() || media.eq_ignore_ascii_case("text/javascript"))
-        || e.value().attr("src").is_some()
-    {
+    if !(media.is_empty() || media.eq_ignore_ascii_case("text/javascript")) {
         return false;
     }
     let mut text = e.text();

@@ -771,6 +771,34 @@ mod tests {
         assert_eq!(day(&html, URL).as_deref(), Some("2012-02-14 +01:00"));
     }
 
+    /// JSON-LD in an untyped script or one typed with parameters reaches `meta` through the
+    /// extractor's pre-pass (which drops other script bodies), and an article's `dateCreated`
+    /// stands in for a missing `datePublished`.
+    #[test]
+    fn jsonld_untyped_parameterised_and_date_created_end_to_end() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "untyped",
+                r#"<script>{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2021-03-01T09:00:00+01:00"}</script>"#,
+                "2021-03-01 +01:00",
+            ),
+            (
+                "typed with a charset",
+                r#"<script type="application/ld+json; charset=utf-8">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2021-03-02T09:00:00+01:00"}</script>"#,
+                "2021-03-02 +01:00",
+            ),
+            (
+                "dateCreated of the article",
+                r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Article","dateCreated":"2021-03-03T09:00:00+01:00","dateModified":"2021-04-01T09:00:00+02:00"}</script>"#,
+                "2021-03-03 +01:00",
+            ),
+        ];
+        for (what, head, want) in cases {
+            let html = page(head, &format!("<h1>Förderung</h1>{TEXT}"));
+            assert_eq!(day(&html, URL).as_deref(), Some(*want), "{what}");
+        }
+    }
+
     /// A heading in or around a link is a teaser of another page, not this page's headline.
     #[test]
     fn title_heading_skips_linked_headings() {
