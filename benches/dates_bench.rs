@@ -9,9 +9,9 @@
 //! `score_dates.py`) and prints right / found / wrong per fold and overall.
 //!
 //! Folds: a page is in fold A when the last hex digit of its id is even, else in fold B. Rules
-//! were first developed on fold A; since the second round (issue 22) they are developed on fold
-//! B (`OUT_DIR/fold-b.tsv` lists its pages one by one) and fold A is reported in aggregate only,
-//! so that each rule is checked on pages it was not written for. Skips politely when the data
+//! were first developed on fold A, in the second round of issue 22 on fold B, and in the third
+//! on fold A again (`OUT_DIR/fold-a.tsv` lists its pages one by one) with fold B reported in
+//! aggregate only, so that each rule is checked on pages it was not written for. Skips politely when the data
 //! folder is absent.
 
 use std::io::Write;
@@ -45,7 +45,7 @@ fn main() {
         &pred_path,
         &serde_json::to_string_pretty(&s.pred).unwrap_or_default(),
     );
-    write(&out.join("fold-b.tsv"), &s.dev_rows);
+    write(&out.join("fold-a.tsv"), &s.dev_rows);
     println!("{}", s.a.line("fold A"));
     println!("{}", s.b.line("fold B"));
     println!("{}", s.all.line("overall"));

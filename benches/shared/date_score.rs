@@ -61,7 +61,8 @@ pub struct Scored {
     pub all: Tally,
     /// `{id: RFC 3339 date-time or null}`, the input of `score_dates.py`.
     pub pred: serde_json::Map<String, serde_json::Value>,
-    /// Fold B page by page (`id url true pred right`, tab-separated): the development fold.
+    /// The development fold page by page (`id url true pred right`, tab-separated): fold A
+    /// since the third round of issue 22 (fold B was developed on in the second).
     pub dev_rows: String,
 }
 
@@ -101,13 +102,13 @@ pub fn score(data: &Path) -> Option<Scored> {
             .is_some_and(|d| d % 2 == 0);
         if fold_a {
             s.a.add(got.is_some(), right);
-        } else {
-            s.b.add(got.is_some(), right);
             s.dev_rows.push_str(&format!(
                 "{id}\t{url}\t{truth}\t{}\t{}\n",
                 shown.unwrap_or_default(),
                 u8::from(right)
             ));
+        } else {
+            s.b.add(got.is_some(), right);
         }
         s.all.add(got.is_some(), right);
     }

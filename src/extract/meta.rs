@@ -37,6 +37,9 @@ pub(crate) struct PageMeta {
 pub(crate) struct JsonLd {
     pub headline: Option<String>,
     pub date_published: Option<String>,
+    /// `dateCreated` of an article-typed object that has no `datePublished`: the same
+    /// evidence under another name on some CMSs, used only when no `datePublished` is there.
+    pub date_created: Option<String>,
     pub author: Option<String>,
 }
 
@@ -62,10 +65,7 @@ impl PageMeta {
                 "link" | "a" if attr(node, "href").is_some() && attr(node, "rel").is_some() => {
                     m.take_link(e);
                 }
-                "script"
-                    if attr(node, "type")
-                        .is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
-                {
+                "script" if is_jsonld_script(e) => {
                     let raw: String = e.text().collect();
                     if raw.len() <= MAX_JSONLD_BYTES
                         && let Ok(v) = serde_json::from_str::<Value>(&raw)
@@ -162,6 +162,25 @@ pub(crate) fn split_list(s: &str) -> impl Iterator<Item = String> + '_ {
         .filter(|t| !t.is_empty())
 }
 
+/// Whether a `<script>` holds JSON-LD: typed `application/ld+json` (parameters such as
+/// `; charset=utf-8`, case and spaces ignored), or untyped (`type` absent, empty or
+/// `text/javascript`, which some templates write by mistake) with text that is a JSON object or
+/// array naming a schema.org `@context`: JavaScript never starts with `{"@context"`.
+fn is_jsonld_script(e: ElementRef<'_>) -> bool {
+    let ty = e.value().attr("type").unwrap_or_default();
+    let media = ty.split(';').next().unwrap_or_default().trim();
+    if media.eq_ignore_ascii_case("application/ld+json") {
+        return true;
+    }
+    if !(media.is_empty() || media.eq_ignore_ascii_case("text/javascript")) {
+        return false;
+    }
+    let mut text = e.text();
+    let head: String = text.by_ref().flat_map(str::chars).take(200).collect();
+    let head = head.trim_start();
+    (head.starts_with('{') || head.starts_with('[')) && head.contains("\"@context\"")
+}
+
 impl JsonLd {
     /// Takes headline, datePublished and author from the first article-typed object, falling
     /// back to any object that has them. Iterative, visits at most [`MAX_JSONLD_NODES`] values.
@@ -199,6 +218,7 @@ impl JsonLd {
             .take()
             .or(pick(article.date_published, any.date_published));
         self.author = self.author.take().or(pick(article.author, any.author));
+        self.date_created = self.date_created.take().or(article.date_created);
     }
 
     fn fill_from(&mut self, map: &serde_json::Map<String, Value>) {
@@ -213,6 +233,12 @@ impl JsonLd {
         }
         if self.author.is_none() {
             self.author = map.get("author").and_then(person_name);
+        }
+        if self.date_created.is_none() && !map.contains_key("datePublished") {
+            self.date_created = map
+                .get("dateCreated")
+                .and_then(Value::as_str)
+                .map(clean_line);
         }
     }
 }
@@ -271,6 +297,44 @@ mod tests {
         assert_eq!(m.ld.headline.as_deref(), Some("Artikel"));
         assert_eq!(m.ld.date_published.as_deref(), Some("2021-02-03"));
         assert_eq!(m.ld.author.as_deref(), Some("Erika Muster"));
+    }
+
+    /// JSON-LD in scripts typed with parameters or not typed at all, and an article's
+    /// `dateCreated` when it has no `datePublished` (never a WebPage's).
+    #[test]
+    fn jsonld_untyped_parameterised_and_date_created() {
+        let read = |html: &str| PageMeta::read(&Html::parse_document(html)).ld;
+        let ld = read(
+            r#"<script type="application/ld+json; charset=utf-8">{"@context":"https://schema.org",
+               "@type":"NewsArticle","datePublished":"2021-05-06"}</script>"#,
+        );
+        assert_eq!(ld.date_published.as_deref(), Some("2021-05-06"));
+        let ld = read(
+            r#"<script>
+               {"@context":"http://schema.org","@type":"BlogPosting","datePublished":"2020-01-02"}
+               </script>"#,
+        );
+        assert_eq!(ld.date_published.as_deref(), Some("2020-01-02"));
+        let ld = read(
+            r#"<script>var x = {"@context": 1}; window.datePublished = "2020-01-02";</script>
+               <script type="text/template">{"@context":"https://schema.org",
+               "@type":"NewsArticle","datePublished":"2019-01-01"}</script>"#,
+        );
+        assert_eq!(ld, JsonLd::default());
+        let ld = read(
+            r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[
+               {"@type":"WebPage","dateCreated":"2018-01-01"},
+               {"@type":"Article","dateCreated":"2019-03-04","dateModified":"2019-05-06"}]}
+               </script>"#,
+        );
+        assert_eq!(ld.date_published, None);
+        assert_eq!(ld.date_created.as_deref(), Some("2019-03-04"));
+        let ld = read(
+            r#"<script type="application/ld+json">{"@type":"Article","dateCreated":"2019-03-04",
+               "datePublished":"2019-03-08"}</script>"#,
+        );
+        assert_eq!(ld.date_published.as_deref(), Some("2019-03-08"));
+        assert_eq!(ld.date_created, None);
     }
 
     #[test]

@@ -389,7 +389,7 @@ fn dropped_ranges(html: &str, reads: &Reads) -> Vec<Range<usize>> {
             if may_drop
                 && !foreign.inside()
                 && body_end > tag.end
-                && is_unread(tag.name, &b[start..tag.end])
+                && is_unread(tag.name, &b[start..tag.end], &b[tag.end..body_end])
             {
                 dropped.push(tag.end..body_end);
             }
@@ -603,18 +603,34 @@ impl<'r> AttrDrops<'r> {
 }
 
 /// Whether the body of this raw-text element is never read: scripts other than JSON-LD (any
-/// `ld+json` or `&` in the start tag keeps the body, quoted or not), styles and `<noscript>`.
-fn is_unread(name: &[u8], start_tag: &[u8]) -> bool {
+/// `ld+json` or `&` in the start tag keeps the body, quoted or not, and so does a body that
+/// starts with a JSON object or array naming `"@context"`, JSON-LD in an untyped script, which
+/// `meta` reads too), styles and `<noscript>`.
+fn is_unread(name: &[u8], start_tag: &[u8], body: &[u8]) -> bool {
     if name.eq_ignore_ascii_case(b"script") {
         // A character reference may spell the type (`application&#x2F;ld&#x2B;json`, seen on a
         // real page): any `&` keeps the body (external scripts, whose `src` has them, have none).
         !(start_tag.contains(&b'&')
             || start_tag
                 .windows(7)
-                .any(|w| w.eq_ignore_ascii_case(b"ld+json")))
+                .any(|w| w.eq_ignore_ascii_case(b"ld+json"))
+            || untyped_jsonld(body))
     } else {
         name.eq_ignore_ascii_case(b"style") || name.eq_ignore_ascii_case(b"noscript")
     }
+}
+
+/// Whether a script body is JSON-LD by its start: `{` or `[` after white space, and
+/// `"@context"` within its first 200 bytes (JavaScript never starts so).
+fn untyped_jsonld(body: &[u8]) -> bool {
+    let start = body
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(body.len());
+    let head = body
+        .get(start..body.len().min(start + 200))
+        .unwrap_or_default();
+    matches!(head.first(), Some(b'{' | b'[')) && head.windows(10).any(|w| w == b"\"@context\"")
 }
 
 /// Position after the comment whose body starts at `from` (after `<!--`), where html5ever ends

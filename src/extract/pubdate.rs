@@ -25,6 +25,9 @@ const BEFORE_HEADLINE: usize = 400;
 /// A date in the page text before this year is a historical reference (a law of 1990, a
 /// founding in 1949), not when a web page was published.
 const OLDEST_WEB_YEAR: i32 = 1995;
+/// A block of text longer than this (bytes) around a date is running text, not a date line
+/// (`Von Jane Doe | 14.02.2022 | 3 Min. Lesezeit` is a line; a lead paragraph is not).
+const PROSE_BLOCK: usize = 160;
 /// At most this much page text is searched for dates.
 const MAX_TEXT: usize = 512 * 1024;
 /// Class or id fragments of blocks whose dates are never the page's publication date.
@@ -95,6 +98,9 @@ struct Seen {
     /// articles: wrong even right by the headline
     /// (a sidebar or teaser class there is more often the article's own intro block).
     never: bool,
+    /// Inside a long block of running text (a sentence of the article), not on a date line of
+    /// its own: such a date is more often what the text is about than when it was published.
+    prose: bool,
     /// Inside an `<article>`, `<main>` or `role="main"` element.
     main: bool,
 }
@@ -110,9 +116,19 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
         .chain(meta.ld.date_published.iter())
         .filter_map(|s| dates::parse_date_precise(s))
         .chain(itemprop_published(doc))
+        .chain(
+            // An article's `dateCreated` stands in only when no publication stamp is there.
+            meta.ld
+                .date_created
+                .iter()
+                .filter(|_| meta.published.is_empty() && meta.ld.date_published.is_none())
+                .filter_map(|s| dates::parse_date_precise(s)),
+        )
         .collect();
     let in_url = dates::url_date(page_url).map(|d| (d, DatePrecision::Day));
-    let head = head.node;
+    let head = head
+        .node
+        .or_else(|| title_heading(doc, head.title.as_deref()));
     let (seen, span) = collect(doc, head);
     let usable = || seen.iter().filter(|s| !s.foreign);
     // Near the headline: a date outside foreign blocks first, then one in a sidebar- or
@@ -139,7 +155,9 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
             .min_by_key(|(gap, _)| *gap)
             .map(|(_, s)| s)
     };
-    let visible = near_in(&|s| !s.foreign);
+    // A date line (its own short block, or a `<time>`) before a date in a sentence: the line
+    // is where a template states the publication date, a sentence names what it is about.
+    let visible = near_in(&|s| !s.foreign && !s.prose).or_else(|| near_in(&|s| !s.foreign));
     if let Some(&first) = structured.first() {
         // Structured data and the date line a reader sees by the headline are independent
         // evidence. When they name neighbouring days, the visible line wins: the stamp is a
@@ -170,16 +188,72 @@ pub(crate) fn find(doc: &Html, meta: &PageMeta, head: &Headline, page_url: &str)
             _ => first,
         });
     }
-    let near = visible.or_else(|| near_in(&|s| !s.never));
+    let near = near_in(&|s| !s.foreign && !s.prose)
+        .or_else(|| near_in(&|s| !s.never && !s.prose))
+        .or(visible)
+        .or_else(|| near_in(&|s| !s.never));
     near.map(|s| (s.date, s.precision))
         .or_else(|| meta.dated.iter().find_map(|s| dates::parse_date_precise(s)))
         .or(in_url)
         .or_else(|| {
-            usable()
-                .find(|s| s.main)
-                .or_else(|| usable().next())
-                .map(|s| (s.date, s.precision))
+            // The last resort: a date in the article/main element when there is one, and of
+            // those the one closest to the headline (when there is one), else the first. The
+            // first date of the page is more often a header's today-clock or a navigation
+            // teaser than the article's.
+            let in_main = usable().any(|s| s.main);
+            let pool = || usable().filter(move |s| s.main || !in_main);
+            match span {
+                Some((start, _)) => pool().min_by_key(|s| s.pos.abs_diff(start)),
+                None => pool().next(),
+            }
+            .map(|s| (s.date, s.precision))
         })
+}
+
+/// Fewest characters of a heading that stands in for a missing `<h1>`: shorter ones
+/// (`News`, `Aktuelles`) name a section, not the article.
+const MIN_TITLE_HEADING: usize = 12;
+
+/// On a page without an `<h1>`, the `<h2>`–`<h4>` whose text is the page's title (the first
+/// equal one, else the first that contains the title or that the title contains): templates
+/// that set the article's headline a level lower (blog posts in `<h3 class="post-title">`,
+/// magazines in `<h2>`) still have a date line by it. A heading in or around a link is a
+/// teaser of another page, never taken (the parsed page keeps no plain `href`s, see
+/// `prepass::Reads`, so a permalink to this page cannot be told from it: precision first).
+/// Only an anchor for dates; the headline itself is `headline.rs`'s.
+fn title_heading(doc: &Html, title: Option<&str>) -> Option<NodeId> {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let title = norm(title?);
+    if title.chars().count() < MIN_TITLE_HEADING {
+        return None;
+    }
+    let headings: Vec<(DomNode<'_>, String)> = doc
+        .tree
+        .root()
+        .descendants()
+        .filter(|n| matches!(tag(*n), Some("h2" | "h3" | "h4")))
+        .filter(|n| {
+            !n.descendants()
+                .chain(n.ancestors())
+                .any(|a| tag(a) == Some("a"))
+        })
+        .map(|n| (n, norm(&line_text(n))))
+        .filter(|(_, h)| h.chars().count() >= MIN_TITLE_HEADING)
+        .collect();
+    headings
+        .iter()
+        .find(|(_, h)| *h == title)
+        .or_else(|| {
+            headings
+                .iter()
+                .find(|(_, h)| title.contains(h.as_str()) || h.contains(title.as_str()))
+        })
+        .map(|(n, _)| n.id())
 }
 
 /// A non-`<meta>` element marked `itemprop="datePublished"`: its `datetime`, `content` or text.
@@ -321,6 +395,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                                 foreign: foreign.is_some() || never,
                                 never,
                                 main: main.is_some(),
+                                prose: false,
                             });
                         }
                         if super::dom::is_block_tag(e.name()) || e.name() == "br" {
@@ -370,6 +445,7 @@ fn collect(doc: &Html, head: Option<NodeId>) -> (Vec<Seen>, Option<(usize, usize
                     foreign: in_foreign || never,
                     never,
                     main: in_main,
+                    prose: block_len(&text, pos, off + r.end) > PROSE_BLOCK,
                 });
                 off += r.end.max(1);
             }
@@ -392,6 +468,19 @@ pub(crate) fn stored((d, precision): Dated) -> DateTime<FixedOffset> {
         DatePrecision::Time => d,
         DatePrecision::Day => dates::day_start(d.date_naive()).unwrap_or(d),
     }
+}
+
+/// Bytes of the block (text between two block breaks) around `start..end` of `text`, trimmed.
+fn block_len(text: &str, start: usize, end: usize) -> usize {
+    let from = text
+        .get(..start)
+        .and_then(|t| t.rfind(BLOCK_BREAK))
+        .map_or(0, |k| k + BLOCK_BREAK.len_utf8());
+    let to = text
+        .get(end..)
+        .and_then(|t| t.find(BLOCK_BREAK))
+        .map_or(text.len(), |k| end + k);
+    text.get(from..to).map_or(0, |b| b.trim().len())
 }
 
 /// The last `max` bytes of `s` (fewer, to stay on a char boundary).
@@ -618,6 +707,112 @@ mod tests {
         for (what, html, url, want) in cases {
             assert_eq!(day(html, url).as_deref(), *want, "{what}");
         }
+    }
+
+    /// Pages without an `<h1>` (the headline a level lower, found by the page's title) and date
+    /// lines before dates in sentences: the date by the headline is the template's date line.
+    #[test]
+    fn title_heading_and_date_line_over_sentence() {
+        let lead = "<p>Ab dem 15. Januar 2022 gelten neue Regeln für Anträge, die das Land \
+                    gemeinsam mit den Kommunen und Kreisen nach langen Beratungen im Ausschuss \
+                    beschlossen hat und die alle Ämter umsetzen.</p>";
+        let cases: &[(&str, String, Option<&str>)] = &[
+            (
+                "magazine: headline in <h2> equal to og:title, teaser-classed meta line above, \
+                 a date in the lead below",
+                format!(
+                    "<html><head><meta property=\"og:title\" content=\"Nach dem Abend im \
+                     Kanzleramt\"></head><body><div class=\"beitrag\">\
+                     <div class=\"teaser_text_meta\"><a href=\"/autor/x\">Max Muster</a> / \
+                     26.01.2022 / 09:30</div><h2>Nach dem Abend im Kanzleramt</h2>{lead}\
+                     </div><div class=\"related\"><h3><a href=\"/artikel/anderes\">Nach dem \
+                     Abend im Kanzleramt: die Folgen</a></h3><p>03.02.2022</p></div>\
+                     </body></html>"
+                ),
+                Some("2022-01-26 +01:00"),
+            ),
+            (
+                "blog: the post title an <h3> inside a widget, the date header above it",
+                "<html><head><title>Mein Blog: Ein neues Interview im Oktober</title></head>\
+                 <body><div class=\"widget Blog\"><h2 class=\"date-header\"><span>Samstag, \
+                 5. Oktober 2013</span></h2><div class=\"post\"><h3 class=\"post-title\">\
+                 Ein neues Interview im Oktober</h3><p>Heute gibt es ein Interview.</p></div>\
+                 </div></body></html>"
+                    .to_string(),
+                Some("2013-10-05 +02:00"),
+            ),
+            (
+                "a date line after the lead beats a date in the lead's sentence",
+                page(
+                    "",
+                    &format!("<h1>Neue Regeln</h1>{lead}<p class=\"meta\">26.01.2022</p>{TEXT}"),
+                ),
+                Some("2022-01-26 +01:00"),
+            ),
+        ];
+        for (what, html, want) in cases {
+            assert_eq!(day(html, URL).as_deref(), *want, "{what}");
+        }
+    }
+
+    /// With no date by the headline, the last resort is the date closest to it, not the first
+    /// on the page (a header's clock showing the day the page was viewed).
+    #[test]
+    fn last_resort_closest_to_headline() {
+        let filler = "<p>Das Land fördert die Digitalisierung der Verwaltung mit einem neuen \
+                      Programm für Kommunen und Kreise, und die Kreise berichten darüber in \
+                      ihren Ausschüssen und Räten, die im ganzen Land tagen und beraten.</p>";
+        let html = format!(
+            "<html><head><title>Meldung</title></head><body><div class=\"kopf\">\
+             <span id=\"uhr\">Donnerstag, 16. Februar 2012</span></div>{filler}{filler}\
+             {filler}<div class=\"box\"><span>14. Februar 2012</span></div>{filler}{filler}\
+             {filler}<h1>Gericht verwirft Antrag</h1>{filler}</body></html>"
+        );
+        assert_eq!(day(&html, URL).as_deref(), Some("2012-02-14 +01:00"));
+    }
+
+    /// JSON-LD in an untyped script or one typed with parameters reaches `meta` through the
+    /// extractor's pre-pass (which drops other script bodies), and an article's `dateCreated`
+    /// stands in for a missing `datePublished`.
+    #[test]
+    fn jsonld_untyped_parameterised_and_date_created_end_to_end() {
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "untyped",
+                r#"<script>{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2021-03-01T09:00:00+01:00"}</script>"#,
+                "2021-03-01 +01:00",
+            ),
+            (
+                "typed with a charset",
+                r#"<script type="application/ld+json; charset=utf-8">{"@context":"https://schema.org","@type":"NewsArticle","datePublished":"2021-03-02T09:00:00+01:00"}</script>"#,
+                "2021-03-02 +01:00",
+            ),
+            (
+                "dateCreated of the article",
+                r#"<script type="application/ld+json">{"@context":"https://schema.org","@type":"Article","dateCreated":"2021-03-03T09:00:00+01:00","dateModified":"2021-04-01T09:00:00+02:00"}</script>"#,
+                "2021-03-03 +01:00",
+            ),
+        ];
+        for (what, head, want) in cases {
+            let html = page(head, &format!("<h1>Förderung</h1>{TEXT}"));
+            assert_eq!(day(&html, URL).as_deref(), Some(*want), "{what}");
+        }
+    }
+
+    /// A heading in or around a link is a teaser of another page, not this page's headline.
+    #[test]
+    fn title_heading_skips_linked_headings() {
+        let title = Some("Bericht zur Lage im Land");
+        let doc = |body: &str| {
+            scraper::Html::parse_document(&format!("<html><body>{body}</body></html>"))
+        };
+        let linked = doc("<h3><a href=\"/andere-seite\">Bericht zur Lage im Land</a></h3>");
+        assert!(super::title_heading(&linked, title).is_none());
+        let wrapped = doc("<a href=\"/x\"><div><h2>Bericht zur Lage im Land</h2></div></a>");
+        assert!(super::title_heading(&wrapped, title).is_none());
+        let plain = doc("<h2>Bericht zur Lage im Land</h2>");
+        assert!(super::title_heading(&plain, title).is_some());
+        assert!(super::title_heading(&plain, Some("Bericht")).is_none());
     }
 
     /// Day, offset and precision `extract_article` gives for `html` at `url`.
