@@ -55,10 +55,11 @@ pub(crate) fn body_paragraphs(doc: &mut Html) -> Vec<String> {
     }
     let skip = |n: DomNode<'_>| removed.contains(&n.id());
     let mut out = Vec::new();
-    for id in leads_before(doc, &content, &stats)
-        .into_iter()
-        .chain(content)
-    {
+    let mut leads = leads_before(doc, &content, &stats);
+    if leads.is_empty() {
+        leads = lead_above(doc, &content, &stats);
+    }
+    for id in leads.into_iter().chain(content) {
         if let Some(node) = doc.tree.get(id) {
             out.extend(paragraphs(node, &skip));
         }
@@ -459,6 +460,131 @@ fn leads_before(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> Vec<N
     if near { out } else { Vec::new() }
 }
 
+/// Least text of a lead in its own element just above the main text (one real sentence or more).
+const MIN_TEASER_LEAD_CHARS: u32 = 80;
+/// Most text (byline, date, image credit) that may stand between such a lead and the main text.
+const MAX_LEAD_GAP_CHARS: u32 = 300;
+
+/// Class/id fragments (lowercased) of elements whose paragraphs are never an article's lead:
+/// captions, credits, bylines, date lines, kickers, breadcrumbs and teaser lists.
+const NOT_LEAD_CLASSES: &[&str] = &[
+    "caption",
+    "credit",
+    "byline",
+    "author",
+    "date",
+    "kicker",
+    "topline",
+    "breadcrumb",
+    "crumb",
+    "subtitle",
+    "subhead",
+    "related",
+    "list",
+    "slider",
+    "swiper",
+    "carousel",
+];
+
+/// The lead in its own element just above the main text, when no headline anchors it (the
+/// headline is a styled `<div>`, the page's `<h1>` is the breadcrumb's): the last run of `<p>`
+/// leads ([`is_lead`], at least [`MIN_TEASER_LEAD_CHARS`]) within [`LEAD_LEVELS`] of the main
+/// text, with at most [`MAX_LEAD_GAP_CHARS`] of other text after it and no link text at all
+/// between it and the main text. Headings are subtitles, not leads (shown separately); a
+/// paragraph inside a list item, a figure, a link or an element classed as a caption, byline,
+/// date, kicker, breadcrumb or teaser list is never a lead, and a run of paragraphs with links
+/// between them is a teaser list, not a lead.
+fn lead_above(doc: &Html, content: &[NodeId], stats: &NodeMap<Stats>) -> Vec<NodeId> {
+    let Some(first) = content.first().and_then(|id| doc.tree.get(*id)) else {
+        return Vec::new();
+    };
+    let Some(scope) = first
+        .ancestors()
+        .take(LEAD_LEVELS)
+        .take_while(|a| !matches!(tag(*a), Some("html" | "body") | None))
+        .last()
+    else {
+        return Vec::new();
+    };
+    let in_content = |n: DomNode<'_>| n.ancestors().any(|a| content.contains(&a.id()));
+    let mut out = Vec::new();
+    let mut gap = 0u32;
+    let mut linked = false;
+    let mut inside: Option<NodeId> = None;
+    for edge in scope.traverse() {
+        match edge {
+            Edge::Open(n) if n.id() == first.id() => break,
+            Edge::Close(n) if inside == Some(n.id()) => inside = None,
+            Edge::Open(n) if inside.is_none() => {
+                let Some(s) = stats.get(&n.id()) else {
+                    continue;
+                };
+                if n.value().is_text() {
+                    gap = gap.saturating_add(s.text);
+                    let in_link = n
+                        .ancestors()
+                        .take_while(|a| a.id() != scope.id())
+                        .any(|a| tag(a) == Some("a"));
+                    linked |= in_link && s.text > 0;
+                } else if tag(n) == Some("p")
+                    && s.text >= MIN_TEASER_LEAD_CHARS
+                    && is_lead(n, s)
+                    && may_be_lead(n, scope)
+                    && !in_content(n)
+                {
+                    if gap > MAX_LEAD_GAP_CHARS || linked {
+                        out.clear();
+                    }
+                    out.push(n.id());
+                    gap = 0;
+                    linked = false;
+                    inside = Some(n.id());
+                }
+            }
+            _ => {}
+        }
+    }
+    if gap > MAX_LEAD_GAP_CHARS || linked {
+        Vec::new()
+    } else {
+        out
+    }
+}
+
+/// Whether a paragraph above the main text may be its lead by where it sits: not inside a list
+/// item, figure, link or aside, nor in an element whose class or id names a caption, byline,
+/// date, kicker, breadcrumb or list ([`NOT_LEAD_CLASSES`]), nor in a teaser card (an element
+/// holding a heading with a link), up to `scope`.
+fn may_be_lead(p: DomNode<'_>, scope: DomNode<'_>) -> bool {
+    let linked_heading = |a: DomNode<'_>| {
+        a.descendants().any(|d| {
+            matches!(tag(d), Some("h2" | "h3" | "h4" | "h5" | "h6"))
+                && d.descendants().any(|x| tag(x) == Some("a"))
+        })
+    };
+    std::iter::once(p)
+        .chain(p.ancestors().take_while(|a| a.id() != scope.id()))
+        .all(|a| {
+            if matches!(
+                tag(a),
+                Some("li" | "figure" | "figcaption" | "a" | "aside" | "nav" | "footer")
+            ) {
+                return false;
+            }
+            let Some(el) = a.value().as_element() else {
+                return true;
+            };
+            if a.id() != p.id() && linked_heading(a) {
+                return false;
+            }
+            let names = [el.attr("class"), el.attr("id")];
+            !names.into_iter().flatten().any(|v| {
+                let v = v.to_ascii_lowercase();
+                NOT_LEAD_CLASSES.iter().any(|c| v.contains(c))
+            })
+        })
+}
+
 /// Whether an element between headline and main text is a lead paragraph: a sentence-ending
 /// `<p>` (or long heading) with little link text.
 fn is_lead(n: DomNode<'_>, s: &Stats) -> bool {
@@ -787,6 +913,99 @@ mod tests {
         let text = main_text(&html);
         assert!(text.contains("Viertens berichtet"), "{text}");
         assert!(!text.contains("Ein Leser meint"), "{text}");
+    }
+
+    /// A page whose only `<h1>` is the breadcrumb's (stripped), with `header` above a body of
+    /// three long paragraphs in `<div class="article-content">`.
+    fn lead_page(header: &str) -> String {
+        page(&format!(
+            "<div class=\"breadcrumb\"><a href=\"/\">Start</a> <h1>Recht</h1></div>\
+             <div id=\"content\"><div id=\"main\"><div class=\"post\">{header}\
+             <div class=\"wrap\"><div class=\"row\"><div class=\"article-content\">{}{}{}</div>\
+             <div class=\"share\"><a href=\"/teilen\">Teilen</a></div></div>\
+             <div class=\"tags\"><a href=\"/t/kita\">Kita</a> <a href=\"/t/recht\">Recht</a></div>\
+             </div></div></div></div>",
+            prose("Erstens"),
+            prose("Zweitens"),
+            prose("Drittens")
+        ))
+    }
+
+    const LEAD: &str = "Wie viele Tage dürfen Eltern zu Hause bleiben, wenn ihr Kind krank ist? \
+                        Die wichtigsten Fragen und Antworten.";
+
+    #[test]
+    fn lead_above_the_main_text_without_a_headline_anchor() {
+        // Each lead position: an excerpt paragraph in the article's header with byline and
+        // date after it; a `<div class="lead">` before the body; a lead split from the body by
+        // a figure; a lead with a link and bold text in it.
+        let cases = [
+            format!(
+                "<div class=\"kopf\"><div class=\"headline\">Krankes Kind</div>\
+                 <p class=\"article-excerpt\">{LEAD}</p>\
+                 <div class=\"author\">Von Julia Müller</div><span>28. Dezember 2022</span></div>"
+            ),
+            format!(
+                "<h2><span>Krankes Kind</span> <span>Was Eltern wissen müssen</span></h2>\
+                 <div class=\"lead\"><p>{LEAD}</p></div><div class=\"info\">06.01.2022</div>"
+            ),
+            format!(
+                "<div class=\"teaser-text\"><p><strong>{LEAD}</strong></p></div>\
+                 <figure><img src=\"a.jpg\"><figcaption>Ein Kind im Bett. Foto: Agentur</figcaption></figure>"
+            ),
+            "<p class=\"intro\">Wie viele Tage dürfen Eltern zu Hause bleiben, wenn ihr \
+             <a href=\"/kind\">Kind</a> krank ist? Die <b>wichtigsten</b> Fragen und Antworten.</p>"
+                .to_string(),
+        ];
+        for header in cases {
+            let text = main_text(&lead_page(&header));
+            assert!(text.starts_with("Wie viele Tage"), "{header}\n{text}");
+            assert!(text.contains("Drittens berichtet"), "{text}");
+            for bad in [
+                "Start",
+                "Recht\n",
+                "Julia Müller",
+                "Dezember 2022",
+                "06.01.2022",
+                "Krankes Kind",
+                "Was Eltern wissen",
+                "Foto: Agentur",
+            ] {
+                assert!(!text.contains(bad), "{bad} in {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn teaser_lists_bylines_and_date_lines_above_the_main_text_are_no_lead() {
+        let teaser = "Ein anderer Artikel über die Förderung von Kitas im ganzen Land, mit \
+                      allen Zahlen und Terminen dieses Jahres.";
+        let cases = [
+            // A teaser list: items in a list, a link headline over each teaser sentence.
+            format!(
+                "<ul><li><a href=\"/a\">Kitas</a><p>{teaser}</p></li>\
+                 <li><a href=\"/b\">Schulen</a><p>{teaser}</p></li></ul>"
+            ),
+            // Teaser cards as plain divs, each with a linked headline.
+            format!(
+                "<div class=\"card\"><h3><a href=\"/a\">Kitas im Land</a></h3><p>{teaser}</p></div>\
+                 <div class=\"card\"><h3><a href=\"/b\">Schulen im Land</a></h3><p>{teaser}</p></div>"
+            ),
+            // A long byline and a long date line set as paragraphs.
+            "<div class=\"meta\"><p class=\"byline\">Von Julia Müller, Referentin für Öffentlichkeitsarbeit im \
+             Ministerium für Digitales und Verwaltung des Landes.</p>\
+             <p class=\"article-date\">Veröffentlicht am 28. Dezember 2022 um 10:30 Uhr, \
+             zuletzt geändert am 29. Dezember 2022 um 12:00 Uhr.</p></div>"
+                .to_string(),
+            // A kicker and a subtitle set as paragraphs.
+            "<div class=\"kopf\"><p class=\"kicker\">Kind krank: was Arbeitgeber über die Rechte von Eltern wissen \
+             müssen, und was nicht.</p><p>28.12.2022, 10:30 Uhr.</p></div>"
+                .to_string(),
+        ];
+        for header in cases {
+            let text = main_text(&lead_page(&header));
+            assert!(text.starts_with("Erstens berichtet"), "{header}\n{text}");
+        }
     }
 
     #[test]
