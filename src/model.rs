@@ -6,7 +6,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use chrono::{DateTime, FixedOffset, Offset, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What a source publishes: a syndication feed or an HTML list page.
@@ -396,16 +396,22 @@ pub struct Draft {
     pub text: String,
 }
 
+/// `at` as the publisher wrote it: in `offset` (seconds east of UTC, as stored in
+/// [`Article::published_offset`]) when there is one, else in Europe/Berlin. Its calendar day is
+/// the publication day the publisher meant; one rule for extraction, the crawl's merge, the
+/// views and `govwire check`.
+pub fn at_publisher(at: DateTime<Utc>, offset: Option<i32>) -> DateTime<FixedOffset> {
+    match offset.and_then(FixedOffset::east_opt) {
+        Some(o) => at.with_timezone(&o),
+        None => at.with_timezone(&chrono_tz::Europe::Berlin).fixed_offset(),
+    }
+}
+
 impl Draft {
     /// `published` in the page's own offset ([`Draft::published_offset`]), else in
-    /// Europe/Berlin: its calendar day is the publication day as the publisher wrote it.
+    /// Europe/Berlin ([`at_publisher`]).
     pub fn published_local(&self) -> Option<DateTime<FixedOffset>> {
-        let at = self.published?;
-        let offset = self
-            .published_offset
-            .and_then(FixedOffset::east_opt)
-            .unwrap_or_else(|| at.with_timezone(&chrono_tz::Europe::Berlin).offset().fix());
-        Some(at.with_timezone(&offset))
+        Some(at_publisher(self.published?, self.published_offset))
     }
 }
 
@@ -583,10 +589,8 @@ impl Article {
             Some(p) => (p, self.published_precision),
             None => (self.first_seen, DatePrecision::Time),
         };
-        let local = match self.published_offset.and_then(FixedOffset::east_opt) {
-            Some(o) if self.published.is_some() => t.with_timezone(&o),
-            _ => t.with_timezone(&chrono_tz::Europe::Berlin).fixed_offset(),
-        };
+        let offset = self.published.and(self.published_offset);
+        let local = at_publisher(t, offset);
         if precision == DatePrecision::Day
             && let Some(start) = local
                 .date_naive()

@@ -97,10 +97,7 @@ fn page_date(a: &check::ArticleCheck) -> String {
     let Some(t) = a.published else {
         return "(no date)".into();
     };
-    let local = match a.published_offset.and_then(chrono::FixedOffset::east_opt) {
-        Some(o) => t.with_timezone(&o),
-        None => t.with_timezone(&Berlin).fixed_offset(),
-    };
+    let local = govwire::model::at_publisher(t, a.published_offset);
     if a.published_precision == govwire::model::DatePrecision::Day {
         local.format("%Y-%m-%d").to_string()
     } else {

@@ -79,13 +79,9 @@ fn merge_published(d: &mut Draft, listed: Option<DateTime<Utc>>) {
     }
 }
 
-/// The calendar day of `t` at the publisher: in the page's own offset when it wrote one, else
-/// in Europe/Berlin.
+/// The calendar day of `t` at the publisher ([`crate::model::at_publisher`]).
 fn publisher_day(t: DateTime<Utc>, offset: Option<i32>) -> chrono::NaiveDate {
-    match offset.and_then(chrono::FixedOffset::east_opt) {
-        Some(o) => t.with_timezone(&o).date_naive(),
-        None => t.with_timezone(&chrono_tz::Europe::Berlin).date_naive(),
-    }
+    crate::model::at_publisher(t, offset).date_naive()
 }
 
 /// Fills what the page lacks from the listing entry (feed facts: time, author, summary, tags).
